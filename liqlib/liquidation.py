@@ -1,0 +1,678 @@
+"""Liquidation and bankruptcy prices: linear and inverse, long and short, isolated and cross.
+
+The model
+---------
+A position's **liquidation price** is the mark price at which its equity falls to the maintenance
+requirement (maintenance margin plus, optionally, the fee to close); its **bankruptcy price** is
+where equity falls to the fee alone (to zero without fees). Everything is solved in *notional*
+space, where both contract kinds are linear:
+
+* linear: ``N = Q * P`` (quote currency); equity ``C + s * (N - Q * E)``;
+* inverse: ``N = Q * cv / P`` (coins); equity ``C + s * Q * cv / E - s * N``.
+
+So equity is ``A + sigma * N`` with ``sigma = s`` for linear and ``-s`` for inverse, maintenance
+is ``N * mmr_n - cum_n`` in bracket ``n`` and the closing fee is ``f * N``. Setting equity equal to
+the requirement inside one bracket gives the closed form
+
+    N* = (A + cum_n) / (mmr_n + f - sigma),
+
+which is Binance's published USDⓈ-M formula (isolated: ``TMM = UPNL = 0``) and our derivation of
+its COIN-M one; :mod:`liqlib.symbolic` derives the same with SymPy.
+
+**The tier at the liquidation price.** MM is convex in notional and equals the maximum of its
+brackets' straight lines, so the margin surplus ``g(N) = A + sigma*N - f*N - MM(N)`` is the minimum
+of the brackets' surpluses. When ``sigma = +1`` every bracket's surplus increases with ``N`` and the
+true root is the *largest* per-bracket root; when ``sigma = -1`` it is the *smallest*. Binance's
+procedure (solve with the bracket at entry, re-solve if the bracket at the answer differs) is run
+here with that bound kept monotone, so it terminates in at most ``len(tiers) + 1`` solves and the
+iteration count is reported. ``method="bracket"`` instead locates the bracket directly from the
+surplus at each floor (one search, one solve) for speed; both give the same answer.
+
+References
+----------
+.. [1] Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (cross/isolated
+   formula, bracket re-check at the liquidation price).
+.. [2] Hyperliquid docs, "Liquidations": "maintenance leverage depends on the unique margin tier
+   corresponding to the position value at the liquidation price".
+.. [3] Bybit, "Liquidation Price (USDT Contract)": maintenance margin evaluated at the entry price
+   (``maintenance_at="entry"``); Bybit help 360039261334: the 0.075% close fee charged at the
+   bankruptcy price (``fee_at="bankruptcy"``).
+.. [4] dYdX v4 docs, "Liquidations": ``p' = (e - s*p) / (|s|*MMF - s)`` (isolated) and with the
+   other positions' requirement subtracted (cross).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validate as v
+from .contracts import LINEAR, ContractKind, contract_kind
+from .margin import Account, Maintenance
+from .tiers import Tier, TierTable, count_at_or_above, count_at_or_below
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class LiquidationResult:
+    """Liquidation price of one or many positions.
+
+    Attributes
+    ----------
+    price : float or ndarray
+        Mark price at which equity equals the maintenance requirement; ``nan`` where
+        ``liquidatable`` is False.
+    bankruptcy_price : float or ndarray
+        Mark price at which equity equals the closing fee (zero without fees); ``nan`` where no
+        positive price makes the position bankrupt.
+    tier : int or ndarray
+        1-based bracket of the notional **at the liquidation price** (1 for a flat rate);
+        0 where the position cannot be liquidated.
+    iterations : int or ndarray
+        Closed-form solves used: 1 when the bracket at entry is already the bracket at the
+        liquidation price.
+    liquidatable : bool or ndarray
+        False when no positive, finite price triggers liquidation (a 1x linear long, a 1x inverse
+        short): its price would have to reach zero or infinity.
+    below_maintenance : bool or ndarray
+        True when the position is already at or below its maintenance requirement at the mark price
+        (the liquidation price then lies on the far side of the mark).
+    """
+
+    price: Any
+    bankruptcy_price: Any
+    tier: Any
+    iterations: Any
+    liquidatable: Any
+    below_maintenance: Any
+
+
+# --- the closed form in notional space -----------------------------------------------------------
+
+
+def _root(a: FloatArray, sigma: FloatArray, mmr: Any, cum: Any, fee: Any) -> FloatArray:
+    """Notional where ``a + sigma*N = (mmr + fee)*N - cum``."""
+    return (a + cum) / (mmr + fee - sigma)
+
+
+def _bracket_direct(table: TierTable, a: FloatArray, sigma: FloatArray, fee: float) -> NDArray[Any]:
+    """0-based bracket holding the root, from the sign of the surplus at each floor (one pass).
+
+    The surplus at floor ``F_k`` is ``a + sigma*F_k - f*F_k - MM(F_k)``. With ``key = -a``:
+
+    * ``sigma = +1`` (surplus rising in N): the root lies at or above ``F_k`` iff
+      ``key >= up_k = (1 - f)*F_k - MM(F_k)``, and ``up_k > 0``;
+    * ``sigma = -1`` (surplus falling): iff ``key <= down_k = -(1 + f)*F_k - MM(F_k) < 0``.
+
+    A liquidatable position has ``key > 0`` in the first case and ``key < 0`` in the second, so
+    one count over both threshold sets finds the bracket for longs and shorts together. The other
+    sign (a position that cannot be liquidated, or one below maintenance at every price) is sent
+    to bracket 0, where the root is <= 0 and so reported as such.
+    """
+    floors = table.floors[1:]
+    mm_at_floors = floors * table.mmrs[1:] - table.cums[1:]
+    up = (1.0 - fee) * floors - mm_at_floors
+    down = -(1.0 + fee) * floors - mm_at_floors
+    # key >= up_k  <=>  a <= -up_k;   key <= down_k  <=>  a >= -down_k   (no negated copy of a)
+    idx = count_at_or_above(-up[::-1], a)
+    idx += count_at_or_below(-down, a)
+    idx *= (sigma > 0) == (a < 0)  # sigma * key > 0
+    return idx
+
+
+def _root_in_bracket(
+    table: TierTable, a: FloatArray, sigma: FloatArray, fee: float, idx: NDArray[Any]
+) -> FloatArray:
+    """``(a + cum_k) / (mmr_k + f - sigma)`` with both gathers from small per-bracket tables.
+
+    ``1 / (mmr_k + f - sigma)`` takes two values per bracket (sigma = +-1), so it is looked up
+    from a table of ``2 * len(table)`` entries rather than computed per position.
+    """
+    inverse_slope = 1.0 / (table.mmrs[:, None] + fee - np.array([-1.0, 1.0]))
+    cums = np.repeat(table.cums, 2)  # same layout, so one intp index serves both gathers
+    pick = idx.astype(np.intp)
+    pick *= 2
+    pick += sigma > 0
+    n = cums.take(pick)
+    n += a
+    n *= inverse_slope.reshape(-1).take(pick)
+    return n
+
+
+def _solve_tiered_iterate(
+    table: TierTable, a: FloatArray, sigma: FloatArray, fee: Any, start_notional: FloatArray
+) -> tuple[FloatArray, NDArray[Any]]:
+    """Binance's re-check loop, kept monotone (see the module docstring).
+
+    The first solve uses the bracket at entry for every position; later rounds touch only the
+    positions whose answer landed in another bracket (on a real book a small minority).
+    """
+    shape = a.shape
+    idx = np.asarray(table.index(start_notional))
+    n = np.asarray(_root(a, sigma, table.mmrs.take(idx), table.cums.take(idx), fee))
+    iterations = np.ones(shape, dtype=np.int16)
+    flat = [np.broadcast_to(x, shape).reshape(-1) for x in (a, sigma, fee, idx)]
+    n_flat, it_flat = n.reshape(-1), iterations.reshape(-1)
+    new_idx = np.asarray(table.index(n_flat))
+    pos = np.flatnonzero(new_idx != flat[3])
+    new_idx = new_idx[pos]
+    for _ in range(len(table)):
+        if pos.size == 0:
+            break
+        a_s, sigma_s, fee_s = (x[pos] for x in flat[:3])
+        cand = _root(a_s, sigma_s, table.mmrs[new_idx], table.cums[new_idx], fee_s)
+        it_flat[pos] += 1
+        improves = sigma_s * (cand - n_flat[pos]) > 0
+        pos, cand = pos[improves], cand[improves]
+        n_flat[pos] = cand
+        # Stay only where the improved answer sits in yet another bracket.
+        landed = np.asarray(table.index(cand))
+        moved = landed != new_idx[improves]
+        pos, new_idx = pos[moved], landed[moved]
+    return n, iterations
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+
+def _collateral(
+    notional_entry: FloatArray,
+    leverage: FloatArray | None,
+    collateral: FloatArray | None,
+    extra: FloatArray,
+    tiers: TierTable | None,
+) -> FloatArray:
+    """Collateral posted: given, or notional at entry over leverage; plus extra margin."""
+    if collateral is not None:
+        return collateral + extra  # a new array: the caller's stays intact
+    assert leverage is not None  # guaranteed by the validation in liquidation_price
+    if tiers is not None:
+        tiers.check_leverage(leverage, notional_entry)
+    margin = notional_entry / leverage
+    if np.any(extra != 0):
+        margin += extra
+    return margin
+
+
+def _notional(size: FloatArray, price: FloatArray, kind: ContractKind, cv: FloatArray) -> FloatArray:
+    return size * price if kind is LINEAR else size * cv / price
+
+
+def _notional_to_price(n: FloatArray, size: FloatArray, kind: ContractKind, cv: FloatArray) -> Any:
+    """Overwrite notional with its price; ``nan`` where no positive finite price has it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind is LINEAR:
+            np.divide(n, size, out=n)
+        else:
+            np.divide(size * cv, n, out=n)
+    n[~((n > 0) & (n < np.inf))] = np.nan
+    return n
+
+
+def liquidation_price(
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    *,
+    leverage: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    extra_margin: ArrayLike = 0.0,
+    mmr: Maintenance | Tier = 0.005,
+    fee_rate: float = 0.0,
+    kind: str | ContractKind = LINEAR,
+    contract_value: ArrayLike = 1.0,
+    mark_price: ArrayLike | None = None,
+    maintenance_at: str = "liquidation",
+    fee_at: str = "liquidation",
+    method: str = "iterate",
+) -> LiquidationResult:
+    """Liquidation and bankruptcy price of isolated positions (vectorized).
+
+    Parameters
+    ----------
+    side : +1, -1 or array
+        Position side.
+    size : float or array
+        Absolute size (> 0): base units (linear) or contracts (inverse).
+    entry_price : float or array
+        Average entry price (> 0), quote per base.
+    leverage : float or array, optional
+        Sets collateral to ``notional at entry / leverage``. With a tier table it must not exceed
+        the maximum leverage of the bracket at entry.
+    collateral : float or array, optional
+        Collateral posted, in the settlement currency (give this or ``leverage``). For a cross
+        position pass wallet balance minus the other positions' maintenance plus their PnL, as
+        :func:`cross_liquidation_price` does.
+    extra_margin : float or array
+        Margin added on top (negative: margin removed, e.g. funding paid out of position margin).
+    mmr : float, Tier or TierTable
+        Flat maintenance margin rate in (0, 1); one bracket given as a :class:`Tier` (its rate and
+        maintenance amount ``cum`` used as they are, as a venue API reports them); or a tier table
+        whose notional unit matches ``kind`` (quote for linear, coins for inverse), searched for
+        the bracket at the liquidation price.
+    fee_rate : float
+        Closing-fee rate in [0, 1) reserved in the requirement (0: no fee term, Binance's formula).
+    kind : {"linear", "inverse"}
+    contract_value : float or array
+        Quote value of one inverse contract.
+    mark_price : float or array, optional
+        Current mark price, used only to report ``below_maintenance`` (default: entry price).
+    maintenance_at : {"liquidation", "entry"}
+        Evaluate maintenance margin at the liquidation price (Binance, Hyperliquid, dYdX; exact)
+        or freeze it at the entry price (Bybit's USDT isolated formula).
+    fee_at : {"liquidation", "bankruptcy"}
+        Reserve the closing fee on the notional at the liquidation price, or at the bankruptcy
+        price (Bybit's legacy inverse cross formula).
+    method : {"iterate", "bracket"}
+        Tier search: Binance's re-check iteration, or a direct bracket search (faster, same result).
+        ``"bracket"`` needs a scalar ``fee_rate``.
+
+    Returns
+    -------
+    LiquidationResult
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: non-positive or non-finite size or prices, side not +1/-1, leverage
+        <= 0 or above the bracket's maximum, rates outside [0, 1), both or neither of
+        leverage/collateral, unknown option strings.
+
+    Examples
+    --------
+    Hyperliquid-style isolated long, 1 BTC at 100,000 with 10,000 margin, maintenance 1.25%:
+
+    >>> r = liquidation_price(+1, 1.0, 100_000, collateral=10_000, mmr=0.0125)
+    >>> round(r.price, 2), r.bankruptcy_price
+    (91139.24, 90000.0)
+
+    Bybit's USDT example 1 (maintenance at entry): 1 BTC long at 20,000, 50x, MMR 0.5%:
+
+    >>> liquidation_price(+1, 1, 20_000, leverage=50, mmr=0.005, maintenance_at="entry").price
+    19700.0
+
+    A 1x linear long cannot be liquidated:
+
+    >>> liquidation_price(+1, 1, 20_000, leverage=1).liquidatable
+    False
+    """
+    if (leverage is None) == (collateral is None):
+        raise ValueError("give exactly one of leverage (collateral = notional/leverage) or collateral")
+    arrays = {
+        "side": v.side("side", side),
+        "size": v.positive("size", size),
+        "entry_price": v.positive("entry_price", entry_price),
+        "contract_value": v.positive("contract_value", contract_value),
+        "extra_margin": v.as_float("extra_margin", extra_margin),
+        "leverage": None if leverage is None else v.positive("leverage", leverage),
+        "collateral": None if collateral is None else v.as_float("collateral", collateral),
+        "mark_price": None if mark_price is None else v.positive("mark_price", mark_price),
+    }
+    options = {
+        "kind": contract_kind(kind),
+        "fee_rate": v.rate("fee_rate", fee_rate),
+        "maintenance_at": v.choice("maintenance_at", maintenance_at, ("liquidation", "entry")),
+        "fee_at": v.choice("fee_at", fee_at, ("liquidation", "bankruptcy")),
+        "method": v.choice("method", method, ("iterate", "bracket")),
+    }
+    if isinstance(mmr, (Tier, TierTable)):
+        options["mmr"] = mmr
+    else:
+        options["mmr"] = float(v.rate("mmr", mmr, allow_zero=False))
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values() if a is not None))
+    total = math.prod(shape)
+    if total <= _BLOCK:
+        fields = _solve_block(shape=shape, **arrays, **options)
+        return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
+    # Large books go through in blocks that stay in cache: allocating fresh full-size temporaries
+    # (page faults) costs more than the arithmetic itself.
+    flat = {name: None if a is None else (a if a.ndim == 0 else
+                                          np.broadcast_to(a, shape).reshape(-1))
+            for name, a in arrays.items()}
+    blocks = []
+    for start in range(0, total, _BLOCK):
+        part = {name: a if a is None or a.ndim == 0 else a[start:start + _BLOCK]
+                for name, a in flat.items()}
+        blocks.append(_solve_block(shape=(min(_BLOCK, total - start),), **part, **options))
+    return LiquidationResult(**{
+        name: np.concatenate([b[name] for b in blocks]).reshape(shape) for name in blocks[0]
+    })
+
+
+#: Positions per block when a book is solved in pieces (a few hundred kB per temporary).
+_BLOCK = 1 << 16
+
+
+def _solve_block(
+    *,
+    shape: tuple[int, ...],
+    side: FloatArray,
+    size: FloatArray,
+    entry_price: FloatArray,
+    contract_value: FloatArray,
+    extra_margin: FloatArray,
+    leverage: FloatArray | None,
+    collateral: FloatArray | None,
+    mark_price: FloatArray | None,
+    kind: ContractKind,
+    fee_rate: FloatArray,
+    maintenance_at: str,
+    fee_at: str,
+    method: str,
+    mmr: float | Tier | TierTable,
+) -> dict[str, NDArray[Any]]:
+    """The solve on validated arrays; returns the fields of :class:`LiquidationResult`."""
+    s, q, e, cv, k, f = side, size, entry_price, contract_value, kind, fee_rate
+    # A flat rate is a one-bracket table; it sets no leverage cap (a position opened above 1/mmr
+    # is simply reported below maintenance), so only a caller's own table caps leverage.
+    caps_leverage = isinstance(mmr, TierTable)
+    fixed_tier = mmr if isinstance(mmr, Tier) else None
+    if fixed_tier is not None:
+        # A venue's API hands out the bracket (rate and cum) directly: use it as is, no search.
+        mmr = fixed_tier.mmr
+    if not isinstance(mmr, TierTable):
+        mmr = TierTable.flat(float(mmr), 0.5 / float(mmr))
+
+    mark = e if mark_price is None else mark_price
+    # Notional space: N = Q*P (linear) or Q*cv/P (inverse); equity = A + sigma*N with
+    # A = C - sigma*N_entry for both kinds. Buffers are filled in place: on large books the cost
+    # of NumPy here is allocating fresh pages, not arithmetic.
+    sigma = s if k is LINEAR else -s
+    n_entry = np.asarray(_notional(q, e, k, cv))
+    a = np.empty(shape)
+    np.multiply(sigma, n_entry, out=a)
+    np.subtract(_collateral(n_entry, leverage, collateral, extra_margin,
+                            mmr if caps_leverage else None), a, out=a)
+
+    # Bankruptcy: equity equals the fee on the notional there (zero without a fee).
+    bankruptcy = np.empty(shape)
+    np.subtract(f, sigma, out=bankruptcy)
+    np.divide(a, bankruptcy, out=bankruptcy)
+    fee_in_root: Any = f
+    if fee_at == "bankruptcy":
+        a -= f * np.maximum(bankruptcy, 0.0)  # a fixed fee, charged on the bankruptcy notional
+        fee_in_root = 0.0
+    _notional_to_price(bankruptcy, q, k, cv)
+    if fixed_tier is not None:
+        a += fixed_tier.cum  # MM = N*mmr - cum, so cum adds to the surplus like collateral
+
+    if maintenance_at == "entry":
+        idx = np.asarray(mmr.index(n_entry))
+        mm_entry = n_entry * mmr.mmrs[idx] - mmr.cums[idx]
+        n_liq = _root(a - mm_entry, sigma, 0.0, 0.0, fee_in_root)
+        iterations = np.ones(shape, dtype=np.int16)
+    elif method == "bracket":
+        if np.ndim(fee_in_root) != 0:
+            raise ValueError("method='bracket' needs a scalar fee_rate; use method='iterate'")
+        idx = _bracket_direct(mmr, a, sigma, float(fee_in_root))
+        n_liq = _root_in_bracket(mmr, a, sigma, float(fee_in_root), idx)
+        iterations = np.ones(shape, dtype=np.int16)
+    else:
+        n_liq, iterations = _solve_tiered_iterate(mmr, a, sigma, fee_in_root, n_entry)
+        idx = np.asarray(mmr.index(n_liq))
+    tier = np.full(shape, fixed_tier.level, dtype=np.int16) if fixed_tier is not None \
+        else (idx + 1).astype(np.int16)
+
+    # The surplus is strictly monotone in N (rising for sigma = +1, falling for -1), so the mark
+    # is at or past the root exactly when it is at or below maintenance.
+    distance = np.asarray(_notional(q, mark, k, cv) - n_liq)
+    np.multiply(sigma, distance, out=distance)
+    below = distance <= 0
+    n_liq = np.asarray(n_liq)
+    price = _notional_to_price(n_liq if n_liq.shape == shape else np.broadcast_to(n_liq, shape).copy(),
+                               q, k, cv)
+    liquidatable = price == price  # False exactly where NaN
+    tier *= liquidatable
+    return {
+        "price": price,
+        "bankruptcy_price": bankruptcy,
+        "tier": tier,
+        "iterations": np.broadcast_to(iterations, shape).copy(),
+        "liquidatable": liquidatable,
+        "below_maintenance": below,
+    }
+
+
+def bankruptcy_price(
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    *,
+    leverage: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    extra_margin: ArrayLike = 0.0,
+    fee_rate: float = 0.0,
+    kind: str | ContractKind = LINEAR,
+    contract_value: ArrayLike = 1.0,
+) -> Any:
+    """Price at which equity equals the closing fee (zero without fees); ``nan`` if none.
+
+    Parameters are those of :func:`liquidation_price`.
+
+    Examples
+    --------
+    Bybit: a 1 BTC long at 10,000 with 50x is bankrupt at ``10,000 * (1 - 2%)``:
+
+    >>> bankruptcy_price(+1, 1, 10_000, leverage=50)
+    9800.0
+
+    Bybit's inverse example: ``7,890.08 * 50 / 51`` (the page then rounds up to 7,735.50):
+
+    >>> round(bankruptcy_price(+1, 1, 7_890.08, leverage=50, kind="inverse"), 6)
+    7735.372549
+    """
+    return liquidation_price(
+        side, size, entry_price, leverage=leverage, collateral=collateral,
+        extra_margin=extra_margin, fee_rate=fee_rate, kind=kind, contract_value=contract_value,
+    ).bankruptcy_price
+
+
+def cross_liquidation_price(
+    account: Account,
+    index: int,
+    prices: ArrayLike,
+    *,
+    fee_rate: float = 0.0,
+    method: str = "iterate",
+) -> LiquidationResult:
+    """Liquidation price of one position of a cross account, the others held fixed.
+
+    The other positions' maintenance margin (Binance ``TMM1``) and unrealized PnL (``UPNL1``) are
+    frozen at ``prices``; the position ``index`` then behaves as an isolated position whose
+    collateral is ``wallet_balance - TMM1 + UPNL1``. This is Binance's cross formula and dYdX's
+    ``p' = (e - s*p - MMR_o) / (|s|*MMF - s)``.
+
+    Parameters
+    ----------
+    account : Account
+    index : int
+        Which position's price moves.
+    prices : array
+        Current mark price of every position (the moving one's is used for ``below_maintenance``).
+    fee_rate : float
+        Closing-fee rate reserved in the requirement.
+    method : {"iterate", "bracket"}
+
+    Returns
+    -------
+    LiquidationResult
+
+    Examples
+    --------
+    dYdX docs' cross example: equity 1,000 USDC, short 1.5 ETH at 3,000 (MMF 5%), long 1,000 STRK
+    at 1.75 (MMF 10%): liquidation at about 3,380.95.
+
+    >>> from liqlib import Position, Side
+    >>> acct = Account(1_000, [Position(Side.SHORT, 1.5, 3_000, 0.05),
+    ...                        Position(Side.LONG, 1_000, 1.75, 0.10)])
+    >>> round(cross_liquidation_price(acct, 0, [3_000, 1.75]).price, 2)
+    3380.95
+    """
+    tmm, upnl = account.others(index, prices)
+    pos = account.positions[index]
+    mark = float(np.asarray(prices, dtype=np.float64).reshape(-1)[index])
+    return liquidation_price(
+        int(pos.side), pos.size, pos.entry_price,
+        collateral=float(account.wallet_balance) - tmm + upnl, mmr=pos.mmr, fee_rate=fee_rate,
+        kind=pos.kind, contract_value=pos.contract_value, mark_price=mark, method=method,
+    )
+
+
+# --- the general case: a bracketing root-finder ----------------------------------------------------
+
+
+def bracketed_root(
+    func: Callable[[FloatArray], FloatArray],
+    lo: ArrayLike,
+    hi: ArrayLike,
+    *,
+    xtol: float = 1e-12,
+    maxiter: int = 200,
+) -> FloatArray:
+    """Vectorized root of ``func`` in each bracket ``[lo, hi]`` (bisection).
+
+    ``func`` must map an array of points to an array of values, elementwise, and change sign on
+    every bracket. Bisection is used rather than a faster secant method because the margin surplus
+    is only piecewise smooth (kinks at every tier floor); it halves each bracket every step and
+    stops when every bracket is narrower than ``xtol`` relative to its midpoint.
+
+    Raises
+    ------
+    ValueError
+        Naming ``lo``/``hi`` where a bracket does not change sign or is inverted.
+
+    Examples
+    --------
+    >>> round(float(bracketed_root(lambda x: x**2 - 2, 0.0, 2.0)), 12)
+    1.414213562373
+    """
+    lo_a = v.as_float("lo", lo).copy()
+    hi_a = v.as_float("hi", hi).copy()
+    lo_a, hi_a = np.broadcast_arrays(lo_a, hi_a)
+    lo_a, hi_a = lo_a.copy(), hi_a.copy()
+    if np.any(lo_a > hi_a):
+        raise ValueError("lo must be <= hi in every bracket")
+    f_lo = np.asarray(func(lo_a), dtype=np.float64)
+    f_hi = np.asarray(func(hi_a), dtype=np.float64)
+    if np.any(f_lo * f_hi > 0):
+        raise ValueError("func must change sign on every [lo, hi] bracket; some brackets do not")
+    for _ in range(maxiter):
+        mid = 0.5 * (lo_a + hi_a)
+        if np.all(hi_a - lo_a <= xtol * np.maximum(np.abs(mid), 1.0)):
+            break
+        f_mid = np.asarray(func(mid), dtype=np.float64)
+        left = np.sign(f_mid) == np.sign(f_lo)
+        lo_a = np.where(left, mid, lo_a)
+        f_lo = np.where(left, f_mid, f_lo)
+        hi_a = np.where(left, hi_a, mid)
+    return 0.5 * (lo_a + hi_a)
+
+
+@dataclass(frozen=True)
+class CrossLiquidationResult:
+    """Nearest liquidation prices below and above the mark for a move of several positions.
+
+    Attributes
+    ----------
+    lower, upper : float
+        Largest price below the mark and smallest above it at which the account's equity equals
+        its requirement; ``nan`` where none exists in the searched range.
+    """
+
+    lower: float
+    upper: float
+
+
+def account_liquidation_prices(
+    account: Account,
+    prices: ArrayLike,
+    moving: ArrayLike,
+    *,
+    fee_rate: float = 0.0,
+    span: float = 1e4,
+    grid: int = 4_001,
+) -> CrossLiquidationResult:
+    """Liquidation prices of a cross account when several positions move with one price.
+
+    The positions flagged in ``moving`` (for example a hedge-mode long and short on the same
+    symbol, or contracts on one underlying) are all marked at a common price ``x``; the others are
+    held at ``prices``. The margin surplus ``equity(x) - MM(x) - fee(x)`` may have a root on each
+    side of the mark (a mixed book can fail on a rise and on a fall), so it is scanned on a
+    logarithmic grid from ``mark / span`` to ``mark * span`` and each sign change nearest the mark
+    refined with :func:`bracketed_root`.
+
+    Parameters
+    ----------
+    account : Account
+    prices : array
+        Current mark of each position; the moving ones must share one mark.
+    moving : array of bool
+        Which positions move with the common price.
+    fee_rate : float
+        Closing-fee rate on the moving positions' notional.
+    span : float
+        Search range factor (> 1).
+    grid : int
+        Number of scan points.
+
+    Returns
+    -------
+    CrossLiquidationResult
+
+    Examples
+    --------
+    A hedge-mode pair on one symbol, 2 long at 100 and 1 short at 110, wallet 20, MMR 1%: a net
+    long of 1, so the account fails only on a fall. Equity is ``20 + 2(x - 100) - (x - 110) = x - 70``
+    and maintenance ``0.01 * 3x``, so the root is ``70 / 0.97``:
+
+    >>> from liqlib import Position, Side
+    >>> acct = Account(20, [Position(Side.LONG, 2, 100, 0.01), Position(Side.SHORT, 1, 110, 0.01)])
+    >>> r = account_liquidation_prices(acct, [100, 100], [True, True])
+    >>> round(r.lower, 6), r.upper
+    (72.164948, nan)
+    """
+    p = account._prices(prices)
+    mask = np.asarray(moving, dtype=bool).reshape(-1)
+    if mask.size != p.size or not mask.any():
+        raise ValueError(f"moving must flag at least one of the {p.size} positions, got {moving!r}")
+    marks = p[mask]
+    if not np.allclose(marks, marks[0], rtol=1e-12, atol=0):
+        raise ValueError(f"prices of the moving positions must be equal, got {marks.tolist()}")
+    f = float(v.rate("fee_rate", fee_rate))
+    if not span > 1:
+        raise ValueError(f"span must be > 1, got {span!r}")
+    fixed = [i for i in range(p.size) if not mask[i]]
+    fixed_state = 0.0
+    for i in fixed:
+        pos = account.positions[i]
+        fixed_state += float(pos.pnl(p[i])) - float(pos.maintenance_margin(p[i]))
+    movers = [account.positions[i] for i in np.flatnonzero(mask)]
+
+    def surplus(x: FloatArray) -> FloatArray:
+        total = np.full(np.shape(x), float(account.wallet_balance) + fixed_state)
+        for pos in movers:
+            n = np.asarray(pos.notional(x))
+            total += np.asarray(pos.pnl(x)) - np.asarray(
+                pos.mmr.maintenance_margin(n) if isinstance(pos.mmr, TierTable) else n * pos.mmr
+            ) - f * n
+        return total
+
+    mark = float(marks[0])
+    xs = mark * np.logspace(-np.log10(span), np.log10(span), grid)
+    xs = np.union1d(xs, [mark])
+    g = surplus(xs)
+    at = int(np.searchsorted(xs, mark))
+    sign_change = np.flatnonzero(np.sign(g[:-1]) != np.sign(g[1:]))
+    below = sign_change[sign_change < at]
+    above = sign_change[sign_change >= at]
+    lower = float(bracketed_root(surplus, xs[below[-1]], xs[below[-1] + 1])) if below.size \
+        else float("nan")
+    upper = float(bracketed_root(surplus, xs[above[0]], xs[above[0] + 1])) if above.size \
+        else float("nan")
+    return CrossLiquidationResult(lower=lower, upper=upper)

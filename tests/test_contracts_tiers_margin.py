@@ -1,0 +1,143 @@
+"""Unit tests of contracts, tiers and margin, and their refusal of bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import liqlib as lq
+
+BTCUSDT = lq.TierTable([0, 50_000, 250_000, 1_000_000], [0.004, 0.005, 0.01, 0.025],
+                       [125, 100, 50, 20], name="BTCUSDT", unit="USDT")
+
+
+class TestContracts:
+    def test_linear_pnl_and_notional(self) -> None:
+        assert lq.pnl(lq.Side.LONG, 2, 100, 110) == 20.0
+        assert lq.pnl(lq.Side.SHORT, 2, 100, 110) == -20.0
+        assert lq.notional(2, 110) == 220.0
+
+    def test_inverse_pnl_is_convex_in_price(self) -> None:
+        up = lq.pnl(1, 100, 10_000, 11_000, "inverse", 100)
+        down = lq.pnl(1, 100, 10_000, 9_000, "inverse", 100)
+        assert up > 0 > down and abs(down) > abs(up)  # loses more on the way down
+
+    def test_harmonic_average_keeps_pnl_additive(self) -> None:
+        sizes, fills = np.array([300.0, 700.0]), np.array([20_000.0, 25_000.0])
+        avg = lq.average_entry_price(sizes, fills, "inverse")
+        combined = lq.pnl(1, sizes.sum(), avg, 30_000, "inverse")
+        parts = sum(lq.pnl(1, q, p, 30_000, "inverse") for q, p in zip(sizes, fills))
+        assert math.isclose(combined, parts, rel_tol=1e-12)
+
+    def test_vectorized_returns_arrays_and_scalars_return_floats(self) -> None:
+        out = lq.pnl(np.array([1, -1]), 1.0, 100.0, np.array([110.0, 90.0]))
+        assert isinstance(out, np.ndarray) and out.tolist() == [10.0, 10.0]
+        assert isinstance(lq.pnl(1, 1, 100, 101), float)
+
+    def test_round_to_tick(self) -> None:
+        assert lq.round_to_tick(5_739.084, 0.5, "up") == 5_739.5
+        assert lq.round_to_tick(5_739.084, 0.5, "down") == 5_739.0
+        assert lq.round_to_tick(7_735.5, 0.5, "up") == 7_735.5
+
+    @pytest.mark.parametrize(
+        ("kwargs", "argument"),
+        [
+            ({"side": 1, "size": 0, "entry_price": 100, "price": 100}, "size"),
+            ({"side": 1, "size": 1, "entry_price": -5, "price": 100}, "entry_price"),
+            ({"side": 1, "size": 1, "entry_price": 100, "price": float("nan")}, "price"),
+            ({"side": 0, "size": 1, "entry_price": 100, "price": 100}, "side"),
+            ({"side": 1, "size": 1, "entry_price": 100, "price": 100, "kind": "quanto"}, "kind"),
+        ],
+    )
+    def test_bad_input_names_the_argument(self, kwargs: dict, argument: str) -> None:
+        with pytest.raises(ValueError, match=argument):
+            lq.pnl(**kwargs)
+
+    def test_bad_element_in_array_is_located(self) -> None:
+        with pytest.raises(ValueError, match=r"price must be > 0, got -1.0 \(first of 1 at flat index 2\)"):
+            lq.notional(1.0, np.array([1.0, 2.0, -1.0]))
+
+
+class TestTiers:
+    def test_cum_recursion_matches_binance(self) -> None:
+        assert BTCUSDT.cums.tolist() == pytest.approx([0, 50, 1_300, 16_300])
+
+    def test_mm_is_progressive_sum_of_slices(self) -> None:
+        n = 1_700_000.0
+        slices = np.diff(np.minimum(np.append(BTCUSDT.floors, np.inf), n).clip(0))
+        assert BTCUSDT.maintenance_margin(n) == pytest.approx((slices * BTCUSDT.mmrs).sum())
+
+    def test_mm_is_max_of_tier_lines(self) -> None:
+        n = np.linspace(0, 3e6, 1001)
+        lines = n[:, None] * BTCUSDT.mmrs - BTCUSDT.cums
+        np.testing.assert_allclose(BTCUSDT.maintenance_margin(n), lines.max(axis=1), atol=1e-9)
+
+    def test_lookup_at_floors_belongs_to_upper_bracket(self) -> None:
+        assert BTCUSDT.tier(50_000).level == 2
+        assert BTCUSDT.tier(49_999.99).level == 1
+        assert BTCUSDT.tier(5e9).level == 4 and math.isinf(BTCUSDT.tier(5e9).cap)
+
+    def test_table_is_immutable_and_iterable(self) -> None:
+        with pytest.raises(ValueError):
+            BTCUSDT.mmrs[0] = 0.5
+        assert [t.level for t in BTCUSDT] == [1, 2, 3, 4] and len(BTCUSDT) == 4
+
+    @pytest.mark.parametrize(
+        ("floors", "mmrs", "levs", "argument"),
+        [
+            ([0, 100, 50], [0.01, 0.02, 0.03], [50, 25, 10], "floors must be strictly increasing"),
+            ([10, 100], [0.01, 0.02], [50, 25], "floors must start at 0"),
+            ([0, 100], [0.02, 0.01], [25, 20], "mmrs must be strictly increasing"),
+            ([0, 100], [0.01, 1.2], [50, 0.5], "mmrs must be a fraction"),
+            ([0, 100], [0.0, 0.01], [50, 25], "mmrs must be a fraction"),
+            ([0, 100], [0.01, 0.02], [25, 50], "max_leverages must not increase"),
+            ([0, 100], [0.01, 0.02], [50, 60], "max_leverages must not increase"),
+            ([0, 100], [0.01, 0.05], [50, 25], r"mmrs\[1\]=0.05 must be below 1/max_leverages"),
+            ([0, 100], [0.01], [50, 25], "one entry per bracket"),
+            ([], [], [], "at least one bracket"),
+        ],
+    )
+    def test_invalid_tables_are_refused(self, floors, mmrs, levs, argument) -> None:
+        with pytest.raises(ValueError, match=argument):
+            lq.TierTable(floors, mmrs, levs)
+
+    def test_leverage_above_bracket_maximum_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="leverage must be at most"):
+            BTCUSDT.check_leverage(60, 300_000)
+        BTCUSDT.check_leverage(50, 300_000)
+
+
+class TestMargin:
+    def test_state_of_isolated_position(self) -> None:
+        pos = lq.Position(lq.Side.LONG, 1.0, 20_000, mmr=0.005)
+        at_liq = lq.isolated_state(pos, collateral=400, price=19_698.49246231156)
+        assert at_liq.equity == pytest.approx(at_liq.maintenance_margin)
+        healthy = lq.isolated_state(pos, collateral=400, price=20_000)
+        assert healthy.margin_ratio == pytest.approx(100 / 400)
+        assert healthy.effective_leverage == pytest.approx(50)
+        assert not healthy.liquidatable
+
+    def test_negative_equity_has_infinite_ratio(self) -> None:
+        assert lq.margin_ratio(10, -5) == math.inf
+        assert lq.effective_leverage(100, 0) == math.inf
+
+    def test_cross_account_mixing_kinds_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="settlement currency"):
+            lq.Account(1.0, [lq.Position(1, 1, 100), lq.Position(1, 1, 100, kind="inverse")])
+
+    def test_account_prices_must_match_positions(self) -> None:
+        acct = lq.Account(100, [lq.Position(1, 1, 100)])
+        with pytest.raises(ValueError, match="prices must give one price per position"):
+            acct.state([100, 200])
+
+    def test_maintenance_with_table_and_flat(self) -> None:
+        assert lq.maintenance_margin(500_000, BTCUSDT) == pytest.approx(3_700)
+        assert lq.maintenance_margin(1_000, 0.01) == pytest.approx(10)
+        with pytest.raises(ValueError, match="mmr must be a fraction"):
+            lq.maintenance_margin(1_000, 1.5)
+
+    def test_initial_margin_refuses_zero_leverage(self) -> None:
+        with pytest.raises(ValueError, match="leverage must be > 0"):
+            lq.initial_margin(100, 0)

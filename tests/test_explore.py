@@ -1,0 +1,72 @@
+"""Explorables: frames drawn without widgets, and the widget wiring that runs with no kernel."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from liqlib import explore
+from liqlib.plotting import new_figure
+
+
+def _draw(x: float, y: float = 0.0):
+    fig, ax = new_figure(3, 2)
+    ax.plot([0, 1], [x, y])
+    return fig
+
+
+def test_render_frames_gives_one_img_with_alt_per_value() -> None:
+    frames = explore.render_frames(_draw, [explore.Parameter("x", [1, 2, 3])], alt=lambda x: f"x={x}")
+    assert len(frames) == 3
+    for value, frame in zip([1, 2, 3], frames):
+        assert f'alt="x={value}"' in frame
+        payload = re.search(r'base64,([^"]+)"', frame).group(1)
+        assert base64.b64decode(payload).startswith(b"\x89PNG")
+    assert frames[0] != frames[1]
+
+
+def test_two_parameters_give_a_grid() -> None:
+    frames = explore.render_frames(
+        _draw, [explore.Parameter("x", [1, 2]), explore.Parameter("y", [0, 1, 2])],
+        alt=lambda x, y: f"{x},{y}")
+    assert [len(row) for row in frames] == [3, 3]
+
+
+def test_alt_text_is_escaped() -> None:
+    frame = explore.render_frames(_draw, [explore.Parameter("x", [1])], alt=lambda x: 'a "b" <c>')[0]
+    assert 'alt="a &quot;b&quot; &lt;c&gt;"' in frame
+
+
+def test_widget_links_sliders_to_stacks() -> None:
+    """jslink runs in the browser only, so check the Link models that the page state embeds."""
+    widgets = pytest.importorskip("ipywidgets")
+    from ipywidgets.widgets.widget import _instances
+    from ipywidgets.widgets.widget_link import Link
+
+    box = explore.explorable(_draw, [explore.Parameter("x", [1, 2], initial=2),
+                                     explore.Parameter("y", [0, 1])], alt=lambda x, y: "f")
+    slider_x, slider_y, stack = box.children
+    assert isinstance(stack, widgets.Stack) and stack.selected_index == 1
+    assert slider_x.index == 1 and slider_y.index == 0
+    links = [w for w in _instances.values() if isinstance(w, Link)]
+    pairs = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1])
+             for link in links}
+    assert (id(slider_x), "index", id(stack), "selected_index") in pairs
+    for inner in stack.children:
+        assert isinstance(inner, widgets.Stack) and len(inner.children) == 2
+        assert (id(slider_y), "index", id(inner), "selected_index") in pairs
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"values": []}, "must not be empty"),
+        ({"values": [1, 2], "labels": ["a"]}, "labels"),
+        ({"values": [1, 2], "initial": 3}, "initial"),
+    ],
+)
+def test_parameter_validation(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        explore.Parameter("p", **kwargs)
