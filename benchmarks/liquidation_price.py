@@ -65,7 +65,9 @@ def plain_loop(side, size, entry, leverage) -> list[float]:
         return k
 
     out = []
-    for s, q, e, lev in zip(side.tolist(), size.tolist(), entry.tolist(), leverage.tolist()):
+    for s, q, e, lev in zip(
+        side.tolist(), size.tolist(), entry.tolist(), leverage.tolist(), strict=True
+    ):
         wallet = q * e / lev
         k = bracket(q * e)
         best = None
@@ -88,8 +90,10 @@ def main() -> None:
     timings = {}
     for method in ("bracket", "iterate"):
         timings[method] = best_of(
-            lambda m=method: lq.liquidation_price(side, size, entry, leverage=leverage, mmr=TABLE,
-                                                  method=m))
+            lambda m=method: lq.liquidation_price(
+                side, size, entry, leverage=leverage, mmr=TABLE, method=m
+            )
+        )
     sample = tuple(x[:LOOP_N] for x in (side, size, entry, leverage))
     loop = best_of(lambda: plain_loop(*sample), repeats=1) * (N / LOOP_N)
 
@@ -101,8 +105,10 @@ def main() -> None:
 
     print(f"multiply-add pass (baseline)   {baseline * 1e3:9.1f} ms")
     for method, t in timings.items():
-        print(f"liquidation_price({method!r:9}) {t * 1e3:9.1f} ms  {N / t:14,.0f} positions/s  "
-              f"{t / baseline:6.1f}x the multiply-add pass  {loop / t:7.0f}x faster than the loop")
+        print(
+            f"liquidation_price({method!r:9}) {t * 1e3:9.1f} ms  {N / t:14,.0f} positions/s  "
+            f"{t / baseline:6.1f}x the multiply-add pass  {loop / t:7.0f}x faster than the loop"
+        )
     print(f"plain Python loop (scaled)     {loop * 1e3:9.1f} ms  {N / loop:14,.0f} positions/s")
     goal_met = timings["bracket"] / baseline <= 10 and loop / timings["bracket"] >= 50
     print("goals (<= 10x the pass, >= 50x the loop):", "met" if goal_met else "NOT met")

@@ -26,7 +26,9 @@ def as_float(name: str, value: ArrayLike) -> FloatArray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number or an array of them, got {value!r}") from exc
+        raise ValueError(
+            f"{name} must be a real number or an array of them, got {value!r}"
+        ) from exc
     bad = ~np.isfinite(arr)
     if bad.any():
         raise ValueError(f"{name} must be finite, got {_first_bad(arr, bad)}")
@@ -92,5 +94,5 @@ def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 
 
 def scalar_or_array(arr: NDArray[Any]) -> Any:
-    """Return a Python scalar for 0-d results, the array otherwise (the arrays-in, arrays-out rule)."""
+    """A Python scalar for 0-d results, else the array (the arrays-in, arrays-out rule)."""
     return arr.item() if np.ndim(arr) == 0 else arr

@@ -19,7 +19,7 @@ References
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ class Side(IntEnum):
     SHORT = -1
 
 
-class ContractKind(str, Enum):
+class ContractKind(StrEnum):
     """Linear contracts settle in quote currency; inverse contracts settle in the base coin."""
 
     LINEAR = "linear"
@@ -188,7 +188,7 @@ def round_to_tick(price: ArrayLike, tick: float, direction: str) -> Any:
     """Round a price to a multiple of ``tick``, ``"up"`` or ``"down"``.
 
     Venues round bankruptcy and liquidation prices toward the position's entry, the direction that
-    protects the venue: Bybit rounds a long's bankruptcy price up and a short's down to the 0.5 tick.
+    protects the venue: Bybit rounds a long's bankruptcy price up, a short's down, to the 0.5 tick.
 
     Parameters
     ----------

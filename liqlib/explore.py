@@ -67,9 +67,7 @@ def render_frames(
     if len(parameters) == 1:
         return [figure_html(draw(x), alt(x), dpi) for x in first.values]
     second = parameters[1]
-    return [
-        [figure_html(draw(x, y), alt(x, y), dpi) for y in second.values] for x in first.values
-    ]
+    return [[figure_html(draw(x, y), alt(x, y), dpi) for y in second.values] for x in first.values]
 
 
 def explorable(

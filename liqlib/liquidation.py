@@ -178,7 +178,7 @@ def _solve_tiered_iterate(
     return n, iterations
 
 
-# --- public API ------------------------------------------------------------------------------------
+# --- public API -----------------------------------------------------------------------------------
 
 
 def _collateral(
@@ -200,7 +200,9 @@ def _collateral(
     return margin
 
 
-def _notional(size: FloatArray, price: FloatArray, kind: ContractKind, cv: FloatArray) -> FloatArray:
+def _notional(
+    size: FloatArray, price: FloatArray, kind: ContractKind, cv: FloatArray
+) -> FloatArray:
     return size * price if kind is LINEAR else size * cv / price
 
 
@@ -303,7 +305,9 @@ def liquidation_price(
     False
     """
     if (leverage is None) == (collateral is None):
-        raise ValueError("give exactly one of leverage (collateral = notional/leverage) or collateral")
+        raise ValueError(
+            "give exactly one of leverage (collateral = notional/leverage) or collateral"
+        )
     arrays = {
         "side": v.side("side", side),
         "size": v.positive("size", size),
@@ -332,17 +336,20 @@ def liquidation_price(
         return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
     # Large books go through in blocks that stay in cache: allocating fresh full-size temporaries
     # (page faults) costs more than the arithmetic itself.
-    flat = {name: None if a is None else (a if a.ndim == 0 else
-                                          np.broadcast_to(a, shape).reshape(-1))
-            for name, a in arrays.items()}
+    flat = {
+        name: None if a is None else (a if a.ndim == 0 else np.broadcast_to(a, shape).reshape(-1))
+        for name, a in arrays.items()
+    }
     blocks = []
     for start in range(0, total, _BLOCK):
-        part = {name: a if a is None or a.ndim == 0 else a[start:start + _BLOCK]
-                for name, a in flat.items()}
+        part = {
+            name: a if a is None or a.ndim == 0 else a[start : start + _BLOCK]
+            for name, a in flat.items()
+        }
         blocks.append(_solve_block(shape=(min(_BLOCK, total - start),), **part, **options))
-    return LiquidationResult(**{
-        name: np.concatenate([b[name] for b in blocks]).reshape(shape) for name in blocks[0]
-    })
+    return LiquidationResult(
+        **{name: np.concatenate([b[name] for b in blocks]).reshape(shape) for name in blocks[0]}
+    )
 
 
 #: Positions per block when a book is solved in pieces (a few hundred kB per temporary).
@@ -387,8 +394,11 @@ def _solve_block(
     n_entry = np.asarray(_notional(q, e, k, cv))
     a = np.empty(shape)
     np.multiply(sigma, n_entry, out=a)
-    np.subtract(_collateral(n_entry, leverage, collateral, extra_margin,
-                            mmr if caps_leverage else None), a, out=a)
+    np.subtract(
+        _collateral(n_entry, leverage, collateral, extra_margin, mmr if caps_leverage else None),
+        a,
+        out=a,
+    )
 
     # Bankruptcy: equity equals the fee on the notional there (zero without a fee).
     bankruptcy = np.empty(shape)
@@ -416,8 +426,11 @@ def _solve_block(
     else:
         n_liq, iterations = _solve_tiered_iterate(mmr, a, sigma, fee_in_root, n_entry)
         idx = np.asarray(mmr.index(n_liq))
-    tier = np.full(shape, fixed_tier.level, dtype=np.int16) if fixed_tier is not None \
+    tier = (
+        np.full(shape, fixed_tier.level, dtype=np.int16)
+        if fixed_tier is not None
         else (idx + 1).astype(np.int16)
+    )
 
     # The surplus is strictly monotone in N (rising for sigma = +1, falling for -1), so the mark
     # is at or past the root exactly when it is at or below maintenance.
@@ -425,8 +438,9 @@ def _solve_block(
     np.multiply(sigma, distance, out=distance)
     below = distance <= 0
     n_liq = np.asarray(n_liq)
-    price = _notional_to_price(n_liq if n_liq.shape == shape else np.broadcast_to(n_liq, shape).copy(),
-                               q, k, cv)
+    price = _notional_to_price(
+        n_liq if n_liq.shape == shape else np.broadcast_to(n_liq, shape).copy(), q, k, cv
+    )
     liquidatable = price == price  # False exactly where NaN
     tier *= liquidatable
     return {
@@ -468,8 +482,15 @@ def bankruptcy_price(
     7735.372549
     """
     return liquidation_price(
-        side, size, entry_price, leverage=leverage, collateral=collateral,
-        extra_margin=extra_margin, fee_rate=fee_rate, kind=kind, contract_value=contract_value,
+        side,
+        size,
+        entry_price,
+        leverage=leverage,
+        collateral=collateral,
+        extra_margin=extra_margin,
+        fee_rate=fee_rate,
+        kind=kind,
+        contract_value=contract_value,
     ).bankruptcy_price
 
 
@@ -518,13 +539,20 @@ def cross_liquidation_price(
     pos = account.positions[index]
     mark = float(np.asarray(prices, dtype=np.float64).reshape(-1)[index])
     return liquidation_price(
-        int(pos.side), pos.size, pos.entry_price,
-        collateral=float(account.wallet_balance) - tmm + upnl, mmr=pos.mmr, fee_rate=fee_rate,
-        kind=pos.kind, contract_value=pos.contract_value, mark_price=mark, method=method,
+        int(pos.side),
+        pos.size,
+        pos.entry_price,
+        collateral=float(account.wallet_balance) - tmm + upnl,
+        mmr=pos.mmr,
+        fee_rate=fee_rate,
+        kind=pos.kind,
+        contract_value=pos.contract_value,
+        mark_price=mark,
+        method=method,
     )
 
 
-# --- the general case: a bracketing root-finder ----------------------------------------------------
+# --- the general case: a bracketing root-finder -----------------------------------------------
 
 
 def bracketed_root(
@@ -628,8 +656,9 @@ def account_liquidation_prices(
     Examples
     --------
     A hedge-mode pair on one symbol, 2 long at 100 and 1 short at 110, wallet 20, MMR 1%: a net
-    long of 1, so the account fails only on a fall. Equity is ``20 + 2(x - 100) - (x - 110) = x - 70``
-    and maintenance ``0.01 * 3x``, so the root is ``70 / 0.97``:
+    long of 1, so the account fails only on a fall. Equity is
+    ``20 + 2(x - 100) - (x - 110) = x - 70`` and maintenance ``0.01 * 3x``, so the root is
+    ``70 / 0.97``:
 
     >>> from liqlib import Position, Side
     >>> acct = Account(20, [Position(Side.LONG, 2, 100, 0.01), Position(Side.SHORT, 1, 110, 0.01)])
@@ -658,9 +687,13 @@ def account_liquidation_prices(
         total = np.full(np.shape(x), float(account.wallet_balance) + fixed_state)
         for pos in movers:
             n = np.asarray(pos.notional(x))
-            total += np.asarray(pos.pnl(x)) - np.asarray(
-                pos.mmr.maintenance_margin(n) if isinstance(pos.mmr, TierTable) else n * pos.mmr
-            ) - f * n
+            total += (
+                np.asarray(pos.pnl(x))
+                - np.asarray(
+                    pos.mmr.maintenance_margin(n) if isinstance(pos.mmr, TierTable) else n * pos.mmr
+                )
+                - f * n
+            )
         return total
 
     mark = float(marks[0])
@@ -671,8 +704,14 @@ def account_liquidation_prices(
     sign_change = np.flatnonzero(np.sign(g[:-1]) != np.sign(g[1:]))
     below = sign_change[sign_change < at]
     above = sign_change[sign_change >= at]
-    lower = float(bracketed_root(surplus, xs[below[-1]], xs[below[-1] + 1])) if below.size \
+    lower = (
+        float(bracketed_root(surplus, xs[below[-1]], xs[below[-1] + 1]))
+        if below.size
         else float("nan")
-    upper = float(bracketed_root(surplus, xs[above[0]], xs[above[0] + 1])) if above.size \
+    )
+    upper = (
+        float(bracketed_root(surplus, xs[above[0]], xs[above[0] + 1]))
+        if above.size
         else float("nan")
+    )
     return CrossLiquidationResult(lower=lower, upper=upper)

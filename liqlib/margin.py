@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,7 +29,7 @@ from .contracts import LINEAR, ContractKind, Side, contract_kind, notional, pnl
 from .tiers import TierTable
 
 #: A maintenance schedule: a flat rate (fraction) or a tier table.
-Maintenance = Union[float, TierTable]
+Maintenance = float | TierTable
 
 
 def initial_margin(notional_value: ArrayLike, leverage: ArrayLike) -> Any:
@@ -141,8 +141,9 @@ class Position:
 
     def pnl(self, price: ArrayLike) -> Any:
         """Unrealized PnL at ``price`` in the settlement currency."""
-        return pnl(int(self.side), self.size, self.entry_price, price, self.kind,
-                   self.contract_value)
+        return pnl(
+            int(self.side), self.size, self.entry_price, price, self.kind, self.contract_value
+        )
 
     def maintenance_margin(self, price: ArrayLike) -> Any:
         """Maintenance margin at ``price`` (tiers looked up at the notional at that price)."""
@@ -247,9 +248,12 @@ class Account:
         400.0
         """
         p = self._prices(prices)
-        notionals = [float(pos.notional(px)) for pos, px in zip(self.positions, p)]
-        upnl = sum(float(pos.pnl(px)) for pos, px in zip(self.positions, p))
-        mm = sum(float(maintenance_margin(n, pos.mmr)) for n, pos in zip(notionals, self.positions))
+        notionals = [float(pos.notional(px)) for pos, px in zip(self.positions, p, strict=True)]
+        upnl = sum(float(pos.pnl(px)) for pos, px in zip(self.positions, p, strict=True))
+        mm = sum(
+            float(maintenance_margin(n, pos.mmr))
+            for n, pos in zip(notionals, self.positions, strict=True)
+        )
         return _state(sum(notionals), float(self.wallet_balance) + upnl, mm)
 
     def others(self, index: int, prices: ArrayLike) -> tuple[float, float]:
@@ -261,7 +265,11 @@ class Account:
         p = self._prices(prices)
         if not 0 <= index < len(self.positions):
             raise ValueError(f"index must be in [0, {len(self.positions)}), got {index}")
-        rest = [(pos, px) for i, (pos, px) in enumerate(zip(self.positions, p)) if i != index]
+        rest = [
+            (pos, px)
+            for i, (pos, px) in enumerate(zip(self.positions, p, strict=True))
+            if i != index
+        ]
         tmm = sum(float(pos.maintenance_margin(px)) for pos, px in rest)
         upnl = sum(float(pos.pnl(px)) for pos, px in rest)
         return tmm, upnl

@@ -94,7 +94,7 @@ def count_at_or_below(thresholds: np.ndarray, x: ArrayLike) -> np.ndarray:
 
 
 def count_at_or_above(thresholds: np.ndarray, x: ArrayLike) -> np.ndarray:
-    """How many of the ascending ``thresholds`` are >= each ``x`` (see :func:`count_at_or_below`)."""
+    """How many of the ascending ``thresholds`` are >= each ``x`` (see ``count_at_or_below``)."""
     return _count(thresholds, x, np.less_equal, "left")
 
 
@@ -191,11 +191,14 @@ class TierTable:
                 f"{f.size}, {m.size}, {lev.size}"
             )
         if f[0] != 0:
-            raise ValueError(f"floors must start at 0 (the first bracket), got floors[0]={f[0].item()!r}")
+            raise ValueError(
+                f"floors must start at 0 (the first bracket), got floors[0]={f[0].item()!r}"
+            )
         if np.any(np.diff(f) <= 0):
             i = int(np.flatnonzero(np.diff(f) <= 0)[0]) + 1
             raise ValueError(
-                f"floors must be strictly increasing, got floors[{i}]={f[i].item()!r} after {f[i - 1].item()!r}"
+                f"floors must be strictly increasing, got floors[{i}]={f[i].item()!r} "
+                f"after {f[i - 1].item()!r}"
             )
         v.rate("mmrs", m, allow_zero=False)
         if np.any(np.diff(m) <= 0):
@@ -214,7 +217,8 @@ class TierTable:
         if np.any(m * lev >= 1):
             i = int(np.flatnonzero(m * lev >= 1)[0])
             raise ValueError(
-                f"mmrs[{i}]={m[i].item()!r} must be below 1/max_leverages[{i}]={(1 / lev[i]).item()!r} (initial "
+                f"mmrs[{i}]={m[i].item()!r} must be below "
+                f"1/max_leverages[{i}]={(1 / lev[i]).item()!r} (initial "
                 "margin at maximum leverage must exceed maintenance margin)"
             )
         self.name = name
@@ -234,8 +238,12 @@ class TierTable:
 
     @classmethod
     def from_max_leverage(
-        cls, floors: Sequence[float] | ArrayLike, max_leverages: Sequence[float] | ArrayLike,
-        *, name: str = "", unit: str = "",
+        cls,
+        floors: Sequence[float] | ArrayLike,
+        max_leverages: Sequence[float] | ArrayLike,
+        *,
+        name: str = "",
+        unit: str = "",
     ) -> TierTable:
         """Hyperliquid-style table: ``mmr = 1 / (2 * max_leverage)`` in every bracket.
 

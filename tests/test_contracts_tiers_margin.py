@@ -9,8 +9,13 @@ import pytest
 
 import liqlib as lq
 
-BTCUSDT = lq.TierTable([0, 50_000, 250_000, 1_000_000], [0.004, 0.005, 0.01, 0.025],
-                       [125, 100, 50, 20], name="BTCUSDT", unit="USDT")
+BTCUSDT = lq.TierTable(
+    [0, 50_000, 250_000, 1_000_000],
+    [0.004, 0.005, 0.01, 0.025],
+    [125, 100, 50, 20],
+    name="BTCUSDT",
+    unit="USDT",
+)
 
 
 class TestContracts:
@@ -28,7 +33,7 @@ class TestContracts:
         sizes, fills = np.array([300.0, 700.0]), np.array([20_000.0, 25_000.0])
         avg = lq.average_entry_price(sizes, fills, "inverse")
         combined = lq.pnl(1, sizes.sum(), avg, 30_000, "inverse")
-        parts = sum(lq.pnl(1, q, p, 30_000, "inverse") for q, p in zip(sizes, fills))
+        parts = sum(lq.pnl(1, q, p, 30_000, "inverse") for q, p in zip(sizes, fills, strict=True))
         assert math.isclose(combined, parts, rel_tol=1e-12)
 
     def test_vectorized_returns_arrays_and_scalars_return_floats(self) -> None:
@@ -56,7 +61,9 @@ class TestContracts:
             lq.pnl(**kwargs)
 
     def test_bad_element_in_array_is_located(self) -> None:
-        with pytest.raises(ValueError, match=r"price must be > 0, got -1.0 \(first of 1 at flat index 2\)"):
+        with pytest.raises(
+            ValueError, match=r"price must be > 0, got -1.0 \(first of 1 at flat index 2\)"
+        ):
             lq.notional(1.0, np.array([1.0, 2.0, -1.0]))
 
 

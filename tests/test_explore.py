@@ -18,9 +18,11 @@ def _draw(x: float, y: float = 0.0):
 
 
 def test_render_frames_gives_one_img_with_alt_per_value() -> None:
-    frames = explore.render_frames(_draw, [explore.Parameter("x", [1, 2, 3])], alt=lambda x: f"x={x}")
+    frames = explore.render_frames(
+        _draw, [explore.Parameter("x", [1, 2, 3])], alt=lambda x: f"x={x}"
+    )
     assert len(frames) == 3
-    for value, frame in zip([1, 2, 3], frames):
+    for value, frame in zip([1, 2, 3], frames, strict=True):
         assert f'alt="x={value}"' in frame
         payload = re.search(r'base64,([^"]+)"', frame).group(1)
         assert base64.b64decode(payload).startswith(b"\x89PNG")
@@ -29,13 +31,17 @@ def test_render_frames_gives_one_img_with_alt_per_value() -> None:
 
 def test_two_parameters_give_a_grid() -> None:
     frames = explore.render_frames(
-        _draw, [explore.Parameter("x", [1, 2]), explore.Parameter("y", [0, 1, 2])],
-        alt=lambda x, y: f"{x},{y}")
+        _draw,
+        [explore.Parameter("x", [1, 2]), explore.Parameter("y", [0, 1, 2])],
+        alt=lambda x, y: f"{x},{y}",
+    )
     assert [len(row) for row in frames] == [3, 3]
 
 
 def test_alt_text_is_escaped() -> None:
-    frame = explore.render_frames(_draw, [explore.Parameter("x", [1])], alt=lambda x: 'a "b" <c>')[0]
+    frame = explore.render_frames(_draw, [explore.Parameter("x", [1])], alt=lambda x: 'a "b" <c>')[
+        0
+    ]
     assert 'alt="a &quot;b&quot; &lt;c&gt;"' in frame
 
 
@@ -45,14 +51,18 @@ def test_widget_links_sliders_to_stacks() -> None:
     from ipywidgets.widgets.widget import _instances
     from ipywidgets.widgets.widget_link import Link
 
-    box = explore.explorable(_draw, [explore.Parameter("x", [1, 2], initial=2),
-                                     explore.Parameter("y", [0, 1])], alt=lambda x, y: "f")
+    box = explore.explorable(
+        _draw,
+        [explore.Parameter("x", [1, 2], initial=2), explore.Parameter("y", [0, 1])],
+        alt=lambda x, y: "f",
+    )
     slider_x, slider_y, stack = box.children
     assert isinstance(stack, widgets.Stack) and stack.selected_index == 1
     assert slider_x.index == 1 and slider_y.index == 0
     links = [w for w in _instances.values() if isinstance(w, Link)]
-    pairs = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1])
-             for link in links}
+    pairs = {
+        (id(link.source[0]), link.source[1], id(link.target[0]), link.target[1]) for link in links
+    }
     assert (id(slider_x), "index", id(stack), "selected_index") in pairs
     for inner in stack.children:
         assert isinstance(inner, widgets.Stack) and len(inner.children) == 2

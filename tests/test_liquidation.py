@@ -9,8 +9,11 @@ import pytest
 
 import liqlib as lq
 
-TABLE = lq.TierTable([0, 50_000, 250_000, 1_000_000, 5_000_000],
-                     [0.004, 0.005, 0.01, 0.025, 0.05], [125, 100, 50, 20, 10])
+TABLE = lq.TierTable(
+    [0, 50_000, 250_000, 1_000_000, 5_000_000],
+    [0.004, 0.005, 0.01, 0.025, 0.05],
+    [125, 100, 50, 20, 10],
+)
 
 
 class TestClosedForms:
@@ -27,8 +30,15 @@ class TestClosedForms:
         n, cs, ep, wb, m, cum = 500.0, 100.0, 40_000.0, 0.3, 0.01, 0.02
         for s in (1, -1):
             expected = n * cs * (m + s) / (wb + cum + s * n * cs / ep)
-            got = lq.liquidation_price(s, n, ep, collateral=wb, kind="inverse", contract_value=cs,
-                                       mmr=lq.Tier(2, 0, 0, m, 50, cum))
+            got = lq.liquidation_price(
+                s,
+                n,
+                ep,
+                collateral=wb,
+                kind="inverse",
+                contract_value=cs,
+                mmr=lq.Tier(2, 0, 0, m, 50, cum),
+            )
             assert got.price == pytest.approx(expected, rel=1e-13)
 
     def test_inverse_long_bankruptcy_is_entry_times_l_over_l_plus_1(self) -> None:
@@ -120,8 +130,13 @@ class TestTierAtLiquidationPrice:
 
 class TestCross:
     def test_cross_equals_root_finder_when_one_position_moves(self) -> None:
-        acct = lq.Account(5_000, [lq.Position(lq.Side.LONG, 2, 30_000, TABLE),
-                                  lq.Position(lq.Side.SHORT, 10, 2_000, 0.01)])
+        acct = lq.Account(
+            5_000,
+            [
+                lq.Position(lq.Side.LONG, 2, 30_000, TABLE),
+                lq.Position(lq.Side.SHORT, 10, 2_000, 0.01),
+            ],
+        )
         prices = [29_000, 2_100]
         closed = lq.cross_liquidation_price(acct, 0, prices)
         found = lq.account_liquidation_prices(acct, prices, [True, False])
@@ -130,8 +145,9 @@ class TestCross:
 
     def test_other_positions_profit_moves_liquidation_away(self) -> None:
         def lp(other_mark: float) -> float:
-            acct = lq.Account(1_000, [lq.Position(-1, 1.5, 3_000, 0.05),
-                                      lq.Position(1, 1_000, 1.75, 0.10)])
+            acct = lq.Account(
+                1_000, [lq.Position(-1, 1.5, 3_000, 0.05), lq.Position(1, 1_000, 1.75, 0.10)]
+            )
             return lq.cross_liquidation_price(acct, 0, [3_000, other_mark]).price
 
         assert lp(2.0) > lp(1.75) > lp(1.5)
@@ -177,4 +193,6 @@ class TestBadInput:
     def test_names_the_argument(self, kwargs: dict, argument: str) -> None:
         args = {"side": 1, "size": 1.0, "entry_price": 100.0, "leverage": 10.0, **kwargs}
         with pytest.raises(ValueError, match=argument):
-            lq.liquidation_price(args.pop("side"), args.pop("size"), args.pop("entry_price"), **args)
+            lq.liquidation_price(
+                args.pop("side"), args.pop("size"), args.pop("entry_price"), **args
+            )

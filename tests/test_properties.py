@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import fees, kinds, mmrs, prices, sides, sizes, tier_tables
 
 import liqlib as lq
-from strategies import fees, kinds, mmrs, prices, sides, sizes, tier_tables
 
 settings.register_profile("liqlib", max_examples=150, deadline=None)
 settings.load_profile("liqlib")
@@ -20,12 +20,21 @@ def _notional(kind: str, size: float, price: float, cv: float = 1.0) -> float:
     return lq.notional(size, price, kind, cv)
 
 
-def _equity(kind: str, side: int, size: float, entry: float, collateral: float, price: float) -> float:
+def _equity(
+    kind: str, side: int, size: float, entry: float, collateral: float, price: float
+) -> float:
     return collateral + lq.pnl(side, size, entry, price, kind)
 
 
-@given(side=sides, kind=kinds, entry=prices, size=sizes, fee=fees, table=tier_tables(),
-       lev_share=st.floats(0.05, 1.0))
+@given(
+    side=sides,
+    kind=kinds,
+    entry=prices,
+    size=sizes,
+    fee=fees,
+    table=tier_tables(),
+    lev_share=st.floats(0.05, 1.0),
+)
 def test_equity_at_liquidation_equals_requirement(side, kind, entry, size, fee, table, lev_share):
     scale = 1.0 if kind == "linear" else 1e-5  # inverse notionals are coins
     table = lq.TierTable(table.floors * scale, table.mmrs, table.max_leverages)
@@ -41,8 +50,9 @@ def test_equity_at_liquidation_equals_requirement(side, kind, entry, size, fee, 
     assert r.tier == table.tier(n_liq).level
 
 
-@given(side=sides, kind=kinds, entry=prices, size=sizes, mmr=mmrs, fee=fees,
-       lev=st.floats(1.01, 200.0))
+@given(
+    side=sides, kind=kinds, entry=prices, size=sizes, mmr=mmrs, fee=fees, lev=st.floats(1.01, 200.0)
+)
 def test_liquidation_lies_between_bankruptcy_and_entry(side, kind, entry, size, mmr, fee, lev):
     assume(1 / lev > mmr + fee)  # opens above maintenance
     r = lq.liquidation_price(side, size, entry, leverage=lev, mmr=mmr, kind=kind, fee_rate=fee)
@@ -51,8 +61,14 @@ def test_liquidation_lies_between_bankruptcy_and_entry(side, kind, entry, size, 
     assert lo * (1 - 1e-12) <= r.price <= hi * (1 + 1e-12)
 
 
-@given(side=sides, kind=kinds, entry=prices, size=sizes, mmr=mmrs,
-       levs=st.lists(st.floats(1.0, 100.0), min_size=2, max_size=6, unique=True))
+@given(
+    side=sides,
+    kind=kinds,
+    entry=prices,
+    size=sizes,
+    mmr=mmrs,
+    levs=st.lists(st.floats(1.0, 100.0), min_size=2, max_size=6, unique=True),
+)
 def test_liquidation_moves_toward_entry_as_leverage_rises(side, kind, entry, size, mmr, levs):
     levs = np.sort(np.array(levs))
     levs = levs[1 / levs > mmr]  # positions that open above maintenance
@@ -77,10 +93,12 @@ def test_tiered_liquidation_moves_toward_entry_as_leverage_rises(table, lev_shar
 @given(entry=prices, size=sizes, collateral=st.floats(0.01, 1e6), fee=fees, table=tier_tables(1.0))
 def test_inverse_long_mirrors_linear_short_on_reciprocal_price(entry, size, collateral, fee, table):
     # An inverse long is a linear short of size*cv units on the price 1/P, with PnL in coin.
-    inverse = lq.liquidation_price(1, size, entry, collateral=collateral, mmr=table,
-                                   kind="inverse", fee_rate=fee)
-    linear = lq.liquidation_price(-1, size, 1 / entry, collateral=collateral, mmr=table,
-                                  fee_rate=fee)
+    inverse = lq.liquidation_price(
+        1, size, entry, collateral=collateral, mmr=table, kind="inverse", fee_rate=fee
+    )
+    linear = lq.liquidation_price(
+        -1, size, 1 / entry, collateral=collateral, mmr=table, fee_rate=fee
+    )
     assert inverse.liquidatable == linear.liquidatable
     if inverse.liquidatable:
         assert inverse.price == pytest.approx(1 / linear.price, rel=1e-10)

@@ -22,11 +22,12 @@ with DATA.open(encoding="utf-8", newline="") as handle:
 
 
 def _maintenance(spec: Any) -> Any:
-    """``{"tier": [mmr, cum]}`` is one bracket as a venue API reports it; a number is a flat rate."""
+    """``{"tier": [mmr, cum]}``: one bracket as a venue API reports it; a number: a flat rate."""
     if isinstance(spec, dict):
         rate, cum = spec["tier"]
-        return lq.Tier(level=1, floor=0.0, cap=float("inf"), mmr=rate, max_leverage=1 / rate / 2,
-                       cum=cum)
+        return lq.Tier(
+            level=1, floor=0.0, cap=float("inf"), mmr=rate, max_leverage=1 / rate / 2, cum=cum
+        )
     return spec
 
 
@@ -40,8 +41,9 @@ def evaluate(quantity: str, args: dict[str, Any]) -> float:
     if quantity in ("liquidation_price", "bankruptcy_price"):
         if "mmr" in args:
             args["mmr"] = _maintenance(args["mmr"])
-        result = lq.liquidation_price(args.pop("side"), args.pop("size"), args.pop("entry_price"),
-                                      **args)
+        result = lq.liquidation_price(
+            args.pop("side"), args.pop("size"), args.pop("entry_price"), **args
+        )
         return result.price if quantity == "liquidation_price" else result.bankruptcy_price
     if quantity == "cross_liquidation_price":
         positions = [lq.Position(lq.Side(s), q, e, m) for s, q, e, m in args["positions"]]

@@ -30,10 +30,17 @@ def test_lambdified_liquidation_and_bankruptcy_match_liqlib(kind: str) -> None:
     expected_liq = liq(side, size, entry, collateral, extra, mmr, cum, fee, cv)
     expected_bank = bank(side, size, entry, collateral, extra, mmr, cum, fee, cv)
     for i in range(0, n, 97):  # liqlib takes a Tier per call; spot-check a spread of rows
-        r = lq.liquidation_price(side[i], size[i], entry[i], collateral=collateral[i],
-                                 extra_margin=extra[i], fee_rate=fee[i], kind=kind,
-                                 contract_value=cv[i],
-                                 mmr=lq.Tier(1, 0, np.inf, mmr[i], 1 / (2 * mmr[i]), cum[i]))
+        r = lq.liquidation_price(
+            side[i],
+            size[i],
+            entry[i],
+            collateral=collateral[i],
+            extra_margin=extra[i],
+            fee_rate=fee[i],
+            kind=kind,
+            contract_value=cv[i],
+            mmr=lq.Tier(1, 0, np.inf, mmr[i], 1 / (2 * mmr[i]), cum[i]),
+        )
         if r.liquidatable:
             assert r.price == pytest.approx(expected_liq[i], rel=1e-10)
         else:
