@@ -686,13 +686,10 @@ def account_liquidation_prices(
     def surplus(x: FloatArray) -> FloatArray:
         total = np.full(np.shape(x), float(account.wallet_balance) + fixed_state)
         for pos in movers:
-            n = np.asarray(pos.notional(x))
             total += (
                 np.asarray(pos.pnl(x))
-                - np.asarray(
-                    pos.mmr.maintenance_margin(n) if isinstance(pos.mmr, TierTable) else n * pos.mmr
-                )
-                - f * n
+                - np.asarray(pos.maintenance_margin(x))
+                - f * np.asarray(pos.notional(x))
             )
         return total
 
