@@ -7,7 +7,6 @@ tick rule (``tick:SIZE:up|down``) before comparing.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,9 @@ from typing import Any
 import pytest
 
 import liqlib as lq
+from vectors import apply_rounding, read_rows
 
-DATA = Path(__file__).parent / "data" / "published_examples.csv"
-with DATA.open(encoding="utf-8", newline="") as handle:
-    ROWS = list(csv.DictReader(handle))
+ROWS = read_rows(Path(__file__).parent / "data" / "published_examples.csv")
 
 
 def _maintenance(spec: Any) -> Any:
@@ -65,14 +63,6 @@ def evaluate(quantity: str, args: dict[str, Any]) -> float:
         "pnl": lq.pnl,
     }[quantity]
     return function(**args)
-
-
-def apply_rounding(value: float, rule: str) -> float:
-    if not rule:
-        return value
-    kind, tick, direction = rule.split(":")
-    assert kind == "tick", f"unknown rounding rule {rule!r}"
-    return lq.round_to_tick(value, float(tick), direction)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
