@@ -308,7 +308,7 @@ def liquidation_price(
         raise ValueError(
             "give exactly one of leverage (collateral = notional/leverage) or collateral"
         )
-    arrays = {
+    arrays: dict[str, Any] = {
         "side": v.side("side", side),
         "size": v.positive("size", size),
         "entry_price": v.positive("entry_price", entry_price),
@@ -318,7 +318,7 @@ def liquidation_price(
         "collateral": None if collateral is None else v.as_float("collateral", collateral),
         "mark_price": None if mark_price is None else v.positive("mark_price", mark_price),
     }
-    options = {
+    options: dict[str, Any] = {
         "kind": contract_kind(kind),
         "fee_rate": v.rate("fee_rate", fee_rate),
         "maintenance_at": v.choice("maintenance_at", maintenance_at, ("liquidation", "entry")),
@@ -336,13 +336,13 @@ def liquidation_price(
         return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
     # Large books go through in blocks that stay in cache: allocating fresh full-size temporaries
     # (page faults) costs more than the arithmetic itself.
-    flat = {
+    flat: dict[str, Any] = {
         name: None if a is None else (a if a.ndim == 0 else np.broadcast_to(a, shape).reshape(-1))
         for name, a in arrays.items()
     }
     blocks = []
     for start in range(0, total, _BLOCK):
-        part = {
+        part: dict[str, Any] = {
             name: a if a is None or a.ndim == 0 else a[start : start + _BLOCK]
             for name, a in flat.items()
         }
@@ -379,11 +379,11 @@ def _solve_block(
     # A flat rate is a one-bracket table; it sets no leverage cap (a position opened above 1/mmr
     # is simply reported below maintenance), so only a caller's own table caps leverage.
     caps_leverage = isinstance(mmr, TierTable)
+    # A venue's API hands out the bracket (rate and cum) directly: use it as is, no search.
     fixed_tier = mmr if isinstance(mmr, Tier) else None
-    if fixed_tier is not None:
-        # A venue's API hands out the bracket (rate and cum) directly: use it as is, no search.
-        mmr = fixed_tier.mmr
-    if not isinstance(mmr, TierTable):
+    if isinstance(mmr, Tier):
+        mmr = TierTable.flat(mmr.mmr, 0.5 / mmr.mmr)
+    elif not isinstance(mmr, TierTable):
         mmr = TierTable.flat(float(mmr), 0.5 / float(mmr))
 
     mark = e if mark_price is None else mark_price
@@ -681,7 +681,7 @@ def account_liquidation_prices(
     for i in fixed:
         pos = account.positions[i]
         fixed_state += float(pos.pnl(p[i])) - float(pos.maintenance_margin(p[i]))
-    movers = [account.positions[i] for i in np.flatnonzero(mask)]
+    movers = [account.positions[int(i)] for i in np.flatnonzero(mask)]
 
     def surplus(x: FloatArray) -> FloatArray:
         total = np.full(np.shape(x), float(account.wallet_balance) + fixed_state)

@@ -27,7 +27,7 @@ COLORS = {
     "neutral": "#7f7f7f",
 }
 
-_STYLE = {
+_STYLE: dict[Any, Any] = {  # matplotlib types keys as a Literal of every rc name
     "figure.figsize": (6.4, 3.6),
     "figure.dpi": 100,
     "savefig.dpi": 100,

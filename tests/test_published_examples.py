@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vectors import apply_rounding, read_rows
 
 import liqlib as lq
-from vectors import apply_rounding, read_rows
 
 ROWS = read_rows(Path(__file__).parent / "data" / "published_examples.csv")
 

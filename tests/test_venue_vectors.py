@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from vectors import apply_rounding, read_rows
 
 DIRECTORY = Path(__file__).parent / "data" / "venue_vectors"
