@@ -26,10 +26,15 @@ from numpy.typing import ArrayLike
 
 from . import _validate as v
 from .contracts import LINEAR, ContractKind, Side, contract_kind, notional, pnl
-from .tiers import TierTable
+from .tiers import Tier, TierTable
 
-#: A maintenance schedule: a flat rate (fraction) or a tier table.
-Maintenance = float | TierTable
+#: A maintenance schedule: a flat rate (fraction), one fixed bracket, or a tier table.
+Maintenance = float | Tier | TierTable
+
+#: Equity within this fraction of the notional above maintenance margin counts as at the
+#: threshold: a price solved to be the liquidation price must test liquidatable, whatever the
+#: last bit of float rounding says (1e-10 of a 10M position is a tenth of a cent).
+THRESHOLD_RTOL = 1e-10
 
 
 def initial_margin(notional_value: ArrayLike, leverage: ArrayLike) -> Any:
@@ -61,8 +66,10 @@ def maintenance_margin(notional_value: ArrayLike, mmr: Maintenance) -> Any:
     ----------
     notional_value : float or array
         Position value (>= 0) in the settlement currency (the unit of the tier floors).
-    mmr : float or TierTable
-        A flat maintenance margin rate in (0, 1), or a tier table (``N * mmr_n - cum_n``).
+    mmr : float, Tier or TierTable
+        A flat maintenance margin rate in (0, 1), one bracket as a venue's API reports it
+        (``N * mmr - cum`` whatever the size), or a tier table (``N * mmr_n - cum_n`` with the
+        bracket looked up at ``N``).
 
     Examples
     --------
@@ -72,7 +79,7 @@ def maintenance_margin(notional_value: ArrayLike, mmr: Maintenance) -> Any:
     0.0016
     """
     n = v.nonnegative("notional_value", notional_value)
-    if isinstance(mmr, TierTable):
+    if isinstance(mmr, (Tier, TierTable)):
         return mmr.maintenance_margin(n)
     return v.scalar_or_array(n * v.rate("mmr", mmr, allow_zero=False))
 
@@ -111,8 +118,8 @@ class Position:
         Absolute size: base units (linear) or contracts (inverse).
     entry_price : float
         Average entry price, quote per base.
-    mmr : float or TierTable
-        The instrument's maintenance schedule.
+    mmr : float, Tier or TierTable
+        The instrument's maintenance schedule (a flat rate, one fixed bracket, or a table).
     kind : ContractKind
         Linear or inverse.
     contract_value : float
@@ -132,7 +139,7 @@ class Position:
         v.positive("entry_price", self.entry_price)
         v.positive("contract_value", self.contract_value)
         object.__setattr__(self, "kind", contract_kind(self.kind))
-        if not isinstance(self.mmr, TierTable):
+        if not isinstance(self.mmr, (Tier, TierTable)):
             v.rate("mmr", self.mmr, allow_zero=False)
 
     def notional(self, price: ArrayLike) -> Any:
@@ -154,44 +161,52 @@ class Position:
 class MarginState:
     """Margin figures of an isolated position or a cross account at one set of prices.
 
+    Every field is a float, or an array of one shape when the state was computed along an
+    array of prices (:func:`isolated_state` with an array ``price``).
+
     Attributes
     ----------
-    notional : float
+    notional : float or ndarray
         Total position value (sum of absolute notionals).
-    equity : float
+    equity : float or ndarray
         Collateral (wallet balance) plus unrealized PnL.
-    maintenance_margin : float
-    margin_ratio : float
+    maintenance_margin : float or ndarray
+    margin_ratio : float or ndarray
         ``maintenance_margin / equity`` (``inf`` when equity <= 0).
-    effective_leverage : float
+    effective_leverage : float or ndarray
         ``notional / equity`` (``inf`` when equity <= 0).
-    liquidatable : bool
-        True when equity is at or below maintenance margin.
+    liquidatable : bool or ndarray of bool
+        True when equity is at or below maintenance margin, within :data:`THRESHOLD_RTOL` of the
+        notional (so the liquidation price itself tests liquidatable despite float rounding).
     """
 
-    notional: float
-    equity: float
-    maintenance_margin: float
-    margin_ratio: float
-    effective_leverage: float
-    liquidatable: bool = field(init=False)
+    notional: Any
+    equity: Any
+    maintenance_margin: Any
+    margin_ratio: Any
+    effective_leverage: Any
+    liquidatable: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "liquidatable", bool(self.equity <= self.maintenance_margin))
+        slack = np.asarray(self.equity) - np.asarray(self.maintenance_margin)
+        at_or_below = slack <= THRESHOLD_RTOL * np.asarray(self.notional)
+        object.__setattr__(self, "liquidatable", v.scalar_or_array(at_or_below))
 
 
-def _state(total_notional: float, equity: float, mm: float) -> MarginState:
+def _state(total_notional: Any, equity: Any, mm: Any) -> MarginState:
     return MarginState(
         notional=total_notional,
         equity=equity,
         maintenance_margin=mm,
-        margin_ratio=float(margin_ratio(mm, equity)),
-        effective_leverage=float(effective_leverage(total_notional, equity)),
+        margin_ratio=margin_ratio(mm, equity),
+        effective_leverage=effective_leverage(total_notional, equity),
     )
 
 
-def isolated_state(position: Position, collateral: float, price: float) -> MarginState:
+def isolated_state(position: Position, collateral: ArrayLike, price: ArrayLike) -> MarginState:
     """Margin figures of an isolated position with ``collateral`` posted, marked at ``price``.
+
+    ``collateral`` and ``price`` broadcast: pass a price path to get every figure along it.
 
     Examples
     --------
@@ -199,10 +214,14 @@ def isolated_state(position: Position, collateral: float, price: float) -> Margi
     >>> s = isolated_state(pos, collateral=400, price=19_800)
     >>> s.equity, s.maintenance_margin, s.liquidatable
     (200.0, 99.0, False)
+    >>> isolated_state(pos, collateral=400, price=[20_000, 19_000]).liquidatable
+    array([False,  True])
     """
-    c = float(v.as_float("collateral", collateral))
-    n = float(position.notional(price))
-    return _state(n, c + float(position.pnl(price)), float(maintenance_margin(n, position.mmr)))
+    c = v.as_float("collateral", collateral)
+    n = np.asarray(position.notional(price))
+    equity = v.scalar_or_array(c + np.asarray(position.pnl(price)))
+    mm = maintenance_margin(n, position.mmr)
+    return _state(v.scalar_or_array(n), equity, mm)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import liqlib as lq
 
@@ -125,6 +127,44 @@ class TestMargin:
         assert healthy.margin_ratio == pytest.approx(100 / 400)
         assert healthy.effective_leverage == pytest.approx(50)
         assert not healthy.liquidatable
+
+    @given(
+        side=st.sampled_from([1, -1]),
+        leverage=st.floats(2, 100),
+        entry=st.floats(1, 1e6),
+        size=st.floats(1e-3, 1e3),
+        mmr=st.floats(1e-3, 0.4),
+    )
+    def test_the_liquidation_price_itself_tests_liquidatable(
+        self, side: int, leverage: float, entry: float, size: float, mmr: float
+    ) -> None:
+        result = lq.liquidation_price(side, size, entry, leverage=leverage, mmr=mmr)
+        pos = lq.Position(lq.Side(side), size, entry, mmr=mmr)
+        collateral = size * entry / leverage
+        if result.liquidatable and not result.below_maintenance:
+            assert lq.isolated_state(pos, collateral, result.price).liquidatable
+            away = result.price * (1 + side * 1e-6)  # a hair toward the entry: safe
+            assert not lq.isolated_state(pos, collateral, away).liquidatable
+
+    def test_state_along_a_price_path_matches_pointwise_states(self) -> None:
+        pos = lq.Position(lq.Side.SHORT, 2.0, 3_000, mmr=0.01)
+        path = np.linspace(2_900, 3_400, 11)
+        along = lq.isolated_state(pos, collateral=600, price=path)
+        for i, price in enumerate(path):
+            one = lq.isolated_state(pos, collateral=600, price=float(price))
+            assert along.equity[i] == pytest.approx(one.equity)
+            assert along.maintenance_margin[i] == pytest.approx(one.maintenance_margin)
+            assert along.margin_ratio[i] == pytest.approx(one.margin_ratio)
+            assert along.liquidatable[i] == one.liquidatable
+
+    def test_a_position_can_carry_one_fixed_bracket(self) -> None:
+        bracket = BTCUSDT.tier(3_500_032.458)
+        pos = lq.Position(lq.Side.LONG, 50, 70_000.64916, mmr=bracket)
+        assert pos.maintenance_margin(70_000.64916) == pytest.approx(
+            3_500_032.458 * bracket.mmr - bracket.cum
+        )
+        # Fixed means fixed: a much smaller notional still uses that bracket's line.
+        assert pos.maintenance_margin(1_000) == pytest.approx(50_000 * bracket.mmr - bracket.cum)
 
     def test_negative_equity_has_infinite_ratio(self) -> None:
         assert lq.margin_ratio(10, -5) == math.inf
