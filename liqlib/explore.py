@@ -56,6 +56,7 @@ def render_frames(
     parameters: Sequence[Parameter],
     alt: Callable[..., str],
     dpi: int = 80,
+    colors: int | None = 64,
 ) -> list[Any]:
     """Draw every frame: a list of HTML strings (one parameter) or a list of such lists (two).
 
@@ -65,9 +66,12 @@ def render_frames(
         raise ValueError(f"parameters must hold one or two Parameter, got {len(parameters)}")
     first = parameters[0]
     if len(parameters) == 1:
-        return [figure_html(draw(x), alt(x), dpi) for x in first.values]
+        return [figure_html(draw(x), alt(x), dpi, colors) for x in first.values]
     second = parameters[1]
-    return [[figure_html(draw(x, y), alt(x, y), dpi) for y in second.values] for x in first.values]
+    return [
+        [figure_html(draw(x, y), alt(x, y), dpi, colors) for y in second.values]
+        for x in first.values
+    ]
 
 
 def explorable(
@@ -76,6 +80,7 @@ def explorable(
     alt: Callable[..., str],
     *,
     dpi: int = 80,
+    colors: int | None = 64,
 ) -> Any:
     """A widget of one or two sliders over precomputed figures that works without a kernel.
 
@@ -89,6 +94,9 @@ def explorable(
         ``alt(x)`` or ``alt(x, y)`` returning the alt text of that frame (what it shows).
     dpi : int
         Resolution of the frames (80 keeps a page with an explorable light).
+    colors : int or None
+        Palette size of each frame's PNG (see :func:`liqlib.plotting.figure_png`); ``None``
+        stores full colour.
 
     Returns
     -------
@@ -97,7 +105,7 @@ def explorable(
     """
     import ipywidgets as w
 
-    frames = render_frames(draw, parameters, alt, dpi)
+    frames = render_frames(draw, parameters, alt, dpi, colors)
     sliders = [
         w.SelectionSlider(
             options=p.option_labels,

@@ -80,3 +80,27 @@ def test_widget_links_sliders_to_stacks() -> None:
 def test_parameter_validation(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         explore.Parameter("p", **kwargs)
+
+
+def test_palette_frames_are_smaller_and_look_the_same() -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from liqlib.plotting import figure_png
+
+    def chart() -> object:
+        fig, ax = new_figure()
+        x = np.linspace(0, 10, 200)
+        ax.plot(x, np.sin(x))
+        ax.fill_between(x, 0, np.cos(x), alpha=0.2)
+        return fig
+
+    full, small = figure_png(chart(), 80), figure_png(chart(), 80, colors=64)
+    assert len(small) < 0.5 * len(full)
+    a = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 2.0  # out of 255
+    with pytest.raises(ValueError, match="colors"):
+        figure_png(chart(), 80, colors=1)
