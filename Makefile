@@ -2,15 +2,21 @@
 # requirements.txt into .venv, which every target creates on first use.
 #
 #   make book            build the site into _build/html (-n -W --keep-going: any warning fails);
-#                        notebooks re-execute only when their code changed (jupyter-cache)
+#                        notebooks re-execute only when their code changed (jupyter-cache). First
+#                        installs the site's browser assets (MathJax, require.js, the widget
+#                        manager) from npm into assets/vendor/ when assets/package-lock.json changed
 #   make book FORCE=1    drop the execution cache and re-execute every chapter (CI=true does too)
-#   make test            pytest tests/, liqlib doctests, then every chapter under nbval
+#   make test            build the book, then pytest tests/, liqlib doctests, every chapter under
+#                        nbval, and the built site in Chromium (tests/site)
 #   make lint            ruff, mypy, and a check that committed notebooks carry no outputs
 #   make strip           strip outputs and execution counts from the chapters before committing
 #   make bench           run benchmarks/liquidation_price.py
 #   make clean           remove _build (the site and the execution cache); .venv stays
 #
 # PYTEST_ARGS is passed to every pytest run, e.g. `make test PYTEST_ARGS="-x -q"`.
+# CHROMIUM is the browser tests/site drives (default /usr/bin/chromium, Debian's package, which
+# `make test` installs with apt-get when it is missing and we are root), e.g. `make test
+# CHROMIUM=/opt/chromium/chrome`. Never `playwright install`: the Python package drives this one.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -37,7 +43,25 @@ ifneq ($(filter 1 true yes,$(FORCE) $(CI)),)
   JB_FORCE := 1
 endif
 
-.PHONY: book test setup clean bench lint strip
+# The site's browser assets, served from _static/vendor/ so that the site makes no request to
+# another host. Pinned in assets/package.json + assets/package-lock.json (exact versions); `npm ci`
+# installs them into a scratch folder, the files the site needs are copied into assets/vendor/
+# (gitignored; _config.yml: html_static_path, mathjax_path, nb_ipywidgets_js) and the scratch
+# folder is deleted. The stamp is keyed on the lock, so this runs once per lock change. Copied:
+# require.js (licence in its header); html-manager's AMD embedder, which bundles the base,
+# controls and output widgets, with the icon fonts (Font Awesome 5, webpack-hashed names) that
+# its CSS loads from beside it; MathJax's combined TeX/MathML + CHTML component and what it
+# loads on demand (TeX extensions, fonts, the menu's accessibility explorer).
+NPM ?= npm
+VENDOR := assets/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+NPM_DIR := _build/npm
+NM := $(NPM_DIR)/node_modules
+
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+.PHONY: book test setup clean bench lint strip vendor chromium
 
 # The venv. Rebuilt when the pins or the package metadata change, or when liqlib/__init__.py
 # appears or changes (the editable install maps the liqlib package that exists at install time).
@@ -55,7 +79,24 @@ $(STAMP): requirements.txt pyproject.toml $(wildcard liqlib/__init__.py)
 
 setup: $(STAMP)
 
-book: setup
+$(VENDOR_STAMP): assets/package.json assets/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "make: npm (Node.js) is needed to install the" \
+	    "site's browser assets (Debian: apt-get install npm)" >&2; exit 1; }
+	rm -rf $(NPM_DIR) $(VENDOR)
+	mkdir -p $(NPM_DIR) $(VENDOR)/html-manager $(VENDOR)/mathjax
+	cp assets/package.json assets/package-lock.json $(NPM_DIR)/
+	cd $(NPM_DIR) && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cp $(NM)/requirejs/require.js $(VENDOR)/
+	cp $(NM)/@jupyter-widgets/html-manager/dist/{embed-amd.js,*.woff2,*.woff,*.ttf} \
+	    $(NM)/@jupyter-widgets/html-manager/LICENSE $(VENDOR)/html-manager/
+	cp -R $(NM)/mathjax/es5/{tex-mml-chtml.js,a11y,adaptors,input,output,sre,ui} \
+	    $(NM)/mathjax/LICENSE $(VENDOR)/mathjax/
+	rm -rf $(NPM_DIR)
+	touch $@
+
+vendor: $(VENDOR_STAMP)
+
+book: setup $(VENDOR_STAMP)
 ifdef JB_FORCE
 	rm -rf _build/.jupyter_cache
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --all
@@ -63,14 +104,31 @@ else
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 endif
 
-# Three pytest runs, in this order; each must collect at least one test (exit 5 fails the target).
+# The browser for tests/site: Debian's chromium, installed when missing and apt-get is usable.
+# Otherwise tests/site skips, except under CI=true, where it fails for want of a browser.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$(CHROMIUM)" = /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] \
+	        && command -v apt-get >/dev/null; then \
+	    echo "make: installing Debian's chromium for tests/site"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+	    echo "make: no browser at $(CHROMIUM), and apt-get is not usable to install one:" \
+	         "tests/site will skip (fail under CI=true)" >&2; \
+	fi
+
+# Build the book (the browser tests need the site; under CI=true the build is forced), then four
+# pytest runs, in this order; each must collect at least one test (exit 5 fails the target).
 # --nbval-lax: a chapter's cells are executed and must not raise; stored outputs are not compared
 # (chapters are committed without outputs, and hidden assert cells make the run a real check).
 # --nbval-current-env: the kernel is this venv's python, whatever kernelspecs exist elsewhere.
-test: setup
-	$(PYTEST) tests $(PYTEST_ARGS)
+# tests/site: every page of _build/html in Chromium (console errors, failed or off-site requests,
+# math, alt text, explorables); screenshots land in _build/screenshots/.
+test: book chromium
+	$(PYTEST) tests --ignore=tests/site $(PYTEST_ARGS)
 	$(PYTEST) --doctest-modules liqlib $(PYTEST_ARGS)
 	$(PYTEST) --nbval-lax --nbval-current-env --nbval-cell-timeout=600 book/ $(PYTEST_ARGS)
+	$(PYTEST) tests/site $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
