@@ -8,6 +8,7 @@ would load from another host (scripts, stylesheets, images, preconnects).
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import posixpath
 import re
@@ -107,7 +108,8 @@ class Explorable:
         html = self.models[node]["state"]["value"]
         alt = _ALT.search(html)
         src = re.search(r"""<img\b[^>]*?\bsrc\s*=\s*(["'])(.*?)\1""", html, re.S | re.I)
-        return (alt.group(2) if alt else "", src.group(2) if src else "")
+        # the browser reports attributes unescaped (figure_html writes ' as &#x27;)
+        return (htmllib.unescape(alt.group(2)) if alt else "", src.group(2) if src else "")
 
 
 @dataclass(frozen=True)
