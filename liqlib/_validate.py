@@ -96,3 +96,21 @@ def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 def scalar_or_array(arr: NDArray[Any]) -> Any:
     """A Python scalar for 0-d results, else the array (the arrays-in, arrays-out rule)."""
     return arr.item() if np.ndim(arr) == 0 else arr
+
+
+def integer(
+    name: str, value: Any, *, low: int | None = None, high: int | None = None
+) -> int:
+    """An exact Python ``int`` (``bool`` and floats refused) within ``[low, high]`` if given.
+
+    Protocols that count in integer quantums (dYdX) must not be fed floats, which would silently
+    lose their exactness above 2**53.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    out = int(value)
+    if (low is not None and out < low) or (high is not None and out > high):
+        lo = "-inf" if low is None else str(low)
+        hi = "inf" if high is None else str(high)
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {out!r}")
+    return out
