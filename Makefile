@@ -10,7 +10,7 @@
 #                        nbval, and the built site in Chromium (tests/site)
 #   make lint            ruff, mypy, and a check that committed notebooks carry no outputs
 #   make strip           strip outputs and execution counts from the chapters before committing
-#   make bench           run benchmarks/liquidation_price.py
+#   make bench           run every script in benchmarks/ (each prints ratios against its own baseline)
 #   make clean           remove _build (the site and the execution cache); .venv stays
 #
 # PYTEST_ARGS is passed to every pytest run, e.g. `make test PYTEST_ARGS="-x -q"`.
@@ -139,7 +139,7 @@ strip: setup
 	$(BIN)/nbstripout $(STRIP_FLAGS) book/*.ipynb
 
 bench: setup
-	$(BIN)/python benchmarks/liquidation_price.py
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
 	rm -rf _build
