@@ -253,11 +253,12 @@ def liquidation_price(
         :func:`cross_liquidation_price` does.
     extra_margin : float or array
         Margin added on top (negative: margin removed, e.g. funding paid out of position margin).
-    mmr : float, Tier or TierTable
-        Flat maintenance margin rate in (0, 1); one bracket given as a :class:`Tier` (its rate and
-        maintenance amount ``cum`` used as they are, as a venue API reports them); or a tier table
-        whose notional unit matches ``kind`` (quote for linear, coins for inverse), searched for
-        the bracket at the liquidation price.
+    mmr : float, array, Tier or TierTable
+        Flat maintenance margin rate in (0, 1), or an array of them broadcasting with the positions
+        (one rate per position, e.g. tiers looked up by contract count as OKX does); one bracket
+        given as a :class:`Tier` (its rate and maintenance amount ``cum`` used as they are, as a
+        venue API reports them); or a tier table whose notional unit matches ``kind`` (quote for
+        linear, coins for inverse), searched for the bracket at the liquidation price.
     fee_rate : float
         Closing-fee rate in [0, 1) reserved in the requirement (0: no fee term, Binance's formula).
     kind : {"linear", "inverse"}
@@ -328,7 +329,10 @@ def liquidation_price(
     if isinstance(mmr, (Tier, TierTable)):
         options["mmr"] = mmr
     else:
-        options["mmr"] = float(v.rate("mmr", mmr, allow_zero=False))
+        rates = v.rate("mmr", mmr, allow_zero=False)
+        # One rate per position travels with the positions (and their blocks) as an array.
+        arrays["flat_rates"] = rates if rates.ndim else None
+        options["mmr"] = float(rates) if rates.ndim == 0 else None
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values() if a is not None))
     total = math.prod(shape)
     if total <= _BLOCK:
@@ -367,12 +371,13 @@ def _solve_block(
     leverage: FloatArray | None,
     collateral: FloatArray | None,
     mark_price: FloatArray | None,
+    flat_rates: FloatArray | None,
     kind: ContractKind,
     fee_rate: FloatArray,
     maintenance_at: str,
     fee_at: str,
     method: str,
-    mmr: float | Tier | TierTable,
+    mmr: float | Tier | TierTable | None,
 ) -> dict[str, NDArray[Any]]:
     """The solve on validated arrays; returns the fields of :class:`LiquidationResult`."""
     s, q, e, cv, k, f = side, size, entry_price, contract_value, kind, fee_rate
@@ -383,7 +388,7 @@ def _solve_block(
     fixed_tier = mmr if isinstance(mmr, Tier) else None
     if isinstance(mmr, Tier):
         mmr = TierTable.flat(mmr.mmr, 0.5 / mmr.mmr)
-    elif not isinstance(mmr, TierTable):
+    elif mmr is not None and not isinstance(mmr, TierTable):
         mmr = TierTable.flat(float(mmr), 0.5 / float(mmr))
 
     mark = e if mark_price is None else mark_price
@@ -412,7 +417,17 @@ def _solve_block(
     if fixed_tier is not None:
         a += fixed_tier.cum  # MM = N*mmr - cum, so cum adds to the surplus like collateral
 
-    if maintenance_at == "entry":
+    if mmr is None:
+        # Per-position flat rates (mmr=None carries them in flat_rates): each position is a
+        # one-bracket table of its own, so the root is the closed form, cum 0, no search.
+        assert flat_rates is not None
+        if maintenance_at == "entry":
+            n_liq = _root(a - n_entry * flat_rates, sigma, 0.0, 0.0, fee_in_root)
+        else:
+            n_liq = _root(a, sigma, flat_rates, 0.0, fee_in_root)
+        idx = np.zeros(shape, dtype=np.intp)
+        iterations = np.ones(shape, dtype=np.int16)
+    elif maintenance_at == "entry":
         idx = np.asarray(mmr.index(n_entry))
         mm_entry = n_entry * mmr.mmrs[idx] - mmr.cums[idx]
         n_liq = _root(a - mm_entry, sigma, 0.0, 0.0, fee_in_root)

@@ -196,3 +196,59 @@ class TestBadInput:
             lq.liquidation_price(
                 args.pop("side"), args.pop("size"), args.pop("entry_price"), **args
             )
+
+
+class TestPerPositionRates:
+    """``mmr`` as an array: one flat rate per position, as venues that tier by contract count use."""
+
+    @pytest.mark.parametrize("maintenance_at", ["liquidation", "entry"])
+    @pytest.mark.parametrize("kind", ["linear", "inverse"])
+    def test_equals_one_call_per_rate(self, maintenance_at: str, kind: str) -> None:
+        rng = np.random.default_rng(5)
+        n = 200
+        side = rng.choice([1, -1], n)
+        size = rng.uniform(1, 100, n)
+        entry = rng.uniform(100, 1e5, n)
+        lev = rng.uniform(1.5, 60, n)
+        rate = rng.uniform(0.002, 0.1, n)
+        fee = 0.0006
+        together = lq.liquidation_price(
+            side,
+            size,
+            entry,
+            leverage=lev,
+            mmr=rate,
+            fee_rate=fee,
+            kind=kind,
+            maintenance_at=maintenance_at,
+        )
+        for i in range(0, n, 7):
+            one = lq.liquidation_price(
+                int(side[i]),
+                size[i],
+                entry[i],
+                leverage=lev[i],
+                mmr=float(rate[i]),
+                fee_rate=fee,
+                kind=kind,
+                maintenance_at=maintenance_at,
+            )
+            np.testing.assert_allclose(together.price[i], one.price, rtol=1e-12)
+            assert together.liquidatable[i] == one.liquidatable
+            assert together.below_maintenance[i] == one.below_maintenance
+
+    def test_large_books_go_through_in_blocks(self) -> None:
+        n = 3 * (1 << 16) + 5
+        rate = np.where(np.arange(n) % 2 == 0, 0.005, 0.02)
+        result = lq.liquidation_price(1, 1.0, 20_000, leverage=25, mmr=rate)
+        assert result.price.shape == (n,)
+        assert result.price[0] == pytest.approx(
+            lq.liquidation_price(1, 1, 20_000, leverage=25, mmr=0.005).price
+        )
+        assert result.price[-2] == pytest.approx(
+            lq.liquidation_price(1, 1, 20_000, leverage=25, mmr=0.02).price
+        )
+
+    def test_bad_rate_is_named(self) -> None:
+        with pytest.raises(ValueError, match="mmr"):
+            lq.liquidation_price(1, 1.0, 100, leverage=10, mmr=[0.01, 1.5])
