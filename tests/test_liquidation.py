@@ -199,7 +199,7 @@ class TestBadInput:
 
 
 class TestPerPositionRates:
-    """``mmr`` as an array: one flat rate per position, as venues that tier by contract count use."""
+    """``mmr`` as an array: one flat rate per position (venues that tier by contract count)."""
 
     @pytest.mark.parametrize("maintenance_at", ["liquidation", "entry"])
     @pytest.mark.parametrize("kind", ["linear", "inverse"])
