@@ -326,6 +326,7 @@ def liquidation_price(
         "fee_at": v.choice("fee_at", fee_at, ("liquidation", "bankruptcy")),
         "method": v.choice("method", method, ("iterate", "bracket")),
     }
+    arrays["flat_rates"] = None
     if isinstance(mmr, (Tier, TierTable)):
         options["mmr"] = mmr
     else:
