@@ -1,0 +1,125 @@
+"""Insurance-fund sizing (liqlib.insurance): the ADL survival function, VaR and the newsvendor."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from liqlib.book import flat_ladder
+from liqlib.cascade import cascade, generate_population
+from liqlib.insurance import (
+    adl_probability,
+    expected_adl,
+    fund_for_probability,
+    optimal_fund,
+    simulate_deficits,
+)
+
+deficit_lists = st.lists(st.just(0.0) | st.floats(0.0, 1e7), min_size=1, max_size=60)
+funds = st.floats(0.0, 2e7)
+
+
+@given(deficit_lists, funds, funds)
+def test_adl_probability_is_non_increasing_in_the_fund(d: list[float], a: float, b: float) -> None:
+    low, high = sorted((a, b))
+    p_low, p_high = adl_probability(d, low), adl_probability(d, high)
+    assert 0 <= p_high <= p_low <= 1
+    assert p_low == pytest.approx(np.mean(np.array(d) > low))
+
+
+@given(deficit_lists, funds, funds)
+def test_expected_adl_is_non_increasing_and_convex(d: list[float], a: float, b: float) -> None:
+    low, high = sorted((a, b))
+    e_low, e_mid, e_high = expected_adl(d, [low, (low + high) / 2, high])
+    scale = 1e-9 * max(1.0, max(d))
+    assert e_high <= e_low + scale
+    assert e_mid <= (e_low + e_high) / 2 + scale
+    assert expected_adl(d, max(d)) == 0.0
+
+
+@given(deficit_lists, st.floats(0.0, 1.0))
+def test_fund_for_probability_is_the_smallest_that_meets_the_target(
+    d: list[float], p: float
+) -> None:
+    fund = fund_for_probability(d, p)
+    assert adl_probability(d, fund) <= p + 1e-12
+    # any smaller fund misses the target
+    below = [x for x in d if x < fund]
+    if fund > 0:
+        assert adl_probability(d, max(below) if below else 0.0) > p
+
+
+@given(deficit_lists, st.floats(0.01, 10.0), st.floats(0.01, 10.0))
+def test_optimal_fund_minimises_the_cost(d: list[float], r: float, kappa: float) -> None:
+    def cost(f: float) -> float:
+        return r * f + kappa * float(expected_adl(d, f))
+
+    best = optimal_fund(d, r, kappa)
+    candidates = [0.0, *d]  # the cost is piecewise linear with kinks at the deficits
+    assert cost(best) <= min(cost(c) for c in candidates) * (1 + 1e-9) + 1e-6
+
+
+def test_small_examples() -> None:
+    d = [0.0, 0.0, 10.0, 20.0, 40.0]
+    assert adl_probability(d, 0.0) == pytest.approx(0.6)
+    assert fund_for_probability(d, 0.6) == 0.0
+    assert fund_for_probability(d, 0.59) == 10.0
+    assert fund_for_probability(d, 1.0) == 0.0
+    assert fund_for_probability([0.0] * 99 + [5.0], 0.01) == 0.0
+    assert fund_for_probability(np.arange(100.0), 0.29) == 70.0  # 29 of 100 may exceed
+    assert optimal_fund(d, capital_cost=5, loss_weight=1) == 0.0  # capital dearer than the loss
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32), st.floats(0.0, 5e5))
+def test_the_peak_deficit_is_the_fund_that_avoids_adl(seed: int, fund: float) -> None:
+    """The cascade's ADL with a fund F is max(0, D - F) for the sample's D (same population)."""
+    sample = simulate_deficits(3, seed=seed, positions=300, depth=5.0, shock_scale=0.08)
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 2**63 - 1, size=3)
+    for k in range(3):
+        pop = generate_population(300, 60_000.0, seed=int(seeds[k]))
+        with_fund = cascade(pop, 60_000.0, float(sample.shocks[k]), flat_ladder(5.0), fund=fund)
+        expected = max(0.0, float(sample.deficits[k]) - fund)
+        assert math.isclose(with_fund.adl_loss, expected, rel_tol=1e-9, abs_tol=1e-6)
+        assert with_fund.count == sample.liquidated[k]
+
+
+def test_simulation_is_seeded() -> None:
+    a = simulate_deficits(30, seed=5, positions=200)
+    b = simulate_deficits(30, seed=5, positions=200)
+    c = simulate_deficits(30, seed=6, positions=200)
+    assert np.array_equal(a.deficits, b.deficits) and np.array_equal(a.shocks, b.shocks)
+    assert not np.array_equal(a.shocks, c.shocks)
+    assert len(a) == 30 and np.all(np.abs(a.shocks) <= 0.5) and np.all(a.open_interest > 0)
+
+
+def test_deeper_books_and_smaller_shocks_need_smaller_funds() -> None:
+    thin = simulate_deficits(200, seed=2, positions=500, depth=5.0)
+    deep = simulate_deficits(200, seed=2, positions=500, depth=500.0)
+    calm = simulate_deficits(200, seed=2, positions=500, depth=5.0, shock_scale=0.01)
+    assert fund_for_probability(deep.deficits, 0.05) <= fund_for_probability(thin.deficits, 0.05)
+    assert fund_for_probability(calm.deficits, 0.05) <= fund_for_probability(thin.deficits, 0.05)
+
+
+def test_bad_input() -> None:
+    with pytest.raises(ValueError, match="deficits must be >= 0"):
+        adl_probability([-1.0], 0.0)
+    with pytest.raises(ValueError, match="deficits must hold at least one"):
+        expected_adl([], 0.0)
+    with pytest.raises(ValueError, match="fund must be finite"):
+        expected_adl([1.0], float("nan"))
+    with pytest.raises(ValueError, match=r"probability must be in \[0, 1\]"):
+        fund_for_probability([1.0], 1.5)
+    with pytest.raises(ValueError, match="capital_cost must be > 0"):
+        optimal_fund([1.0], 0.0, 1.0)
+    with pytest.raises(ValueError, match="n_scenarios must be an integer"):
+        simulate_deficits(0, seed=1)
+    with pytest.raises(ValueError, match="depth must be > 0"):
+        simulate_deficits(5, seed=1, depth=0.0)
+    with pytest.raises(ValueError, match=r"max_shock must be in \(0, 1\)"):
+        simulate_deficits(5, seed=1, max_shock=1.5)
