@@ -216,22 +216,39 @@ def random_queue(n: int, rng: np.random.Generator | int | None = None) -> np.nda
     return np.roll(np.arange(n), -start)
 
 
-def quintile_lights(scores: ArrayLike) -> np.ndarray:
-    """BitMEX's ADL indicator: 1 to 5 lights, 5 for the top 20% of the queue.
+def quintile_lights(scores: ArrayLike, sizes: ArrayLike | None = None) -> np.ndarray:
+    """BitMEX's ADL indicator: 1 to 5 lights, 5 for the front 20% of the queue.
 
-    Positions are ranked within one side; a position ``p`` places from the front of the queue of
-    ``n`` (``p = 0`` first) shows ``ceil(5 * (n - p) / n)`` lights, so the front always shows 5.
+    With ``sizes``, a position's place is the share of the side's total size queued up to and
+    including it, rounded up to a 20% step: this reproduces BitMEX's example table (accounts 2,
+    5, 4, 1, 6, 3 of sizes 10, 20, 30, 10, 10, 20 at 20%, 40%, 60%, 80%, 80%, 100%; our reading,
+    the page gives the table, not the rule). Without sizes the rule is by count: ``p`` places
+    from the front of ``n`` (``p = 0`` first) shows ``ceil(5 * (n - p) / n)`` lights, so the
+    front always shows 5.
 
     Examples
     --------
     >>> quintile_lights([3, 6, 1, 4, 5, 2]).tolist()
     [3, 5, 1, 4, 5, 2]
+    >>> quintile_lights([3, 6, 1, 4, 5, 2], sizes=[10, 10, 20, 30, 20, 10]).tolist()
+    [2, 5, 1, 3, 4, 2]
     """
     s = _scores(scores)
     n = s.size
-    place = np.empty(n, dtype=np.int64)
-    place[adl_queue(s)] = np.arange(n)  # 0 for the first to be deleveraged; ties as the queue
-    return np.ceil(5 * (n - place) / max(n, 1)).astype(np.int64)
+    order = adl_queue(s)  # ties keep input order
+    lights = np.empty(n, dtype=np.int64)
+    if sizes is None:
+        lights[order] = np.ceil(5 * (n - np.arange(n)) / max(n, 1)).astype(np.int64)
+        return lights
+    weights = v.positive("sizes", sizes).reshape(-1)
+    if weights.size != n:
+        raise ValueError(
+            f"scores and sizes must have one entry per position, got {n} and {weights.size}"
+        )
+    share = np.cumsum(weights[order]) / weights.sum()
+    step = np.ceil(np.round(share * 5.0, 12))  # round first: 0.6 * 5 is not exactly 3
+    lights[order] = 6 - np.maximum(step, 1).astype(np.int64)
+    return lights
 
 
 def queue_allocation(sizes: ArrayLike, needed: float) -> np.ndarray:

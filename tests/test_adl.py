@@ -116,3 +116,12 @@ def test_bad_input() -> None:
         random_queue(-1)
     with pytest.raises(ValueError, match="side must be"):
         bitmex_score(0, 100, 100, 1, 1)
+
+
+def test_size_weighted_lights_reproduce_bitmex_table() -> None:
+    # BitMEX example table: accounts 2, 5, 4, 1, 6, 3 at 20%, 40%, 60%, 80%, 80%, 100% of the queue
+    lights = quintile_lights([3, 6, 1, 4, 5, 2], sizes=[10, 10, 20, 30, 20, 10])
+    percent = {acct: 20 * (6 - light) for acct, light in zip(range(1, 7), lights, strict=True)}
+    assert [percent[a] for a in (2, 5, 4, 1, 6, 3)] == [20, 40, 60, 80, 80, 100]
+    with pytest.raises(ValueError, match="sizes"):
+        quintile_lights([1, 2], sizes=[1.0])

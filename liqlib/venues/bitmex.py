@@ -55,6 +55,7 @@ from .. import _validate as v
 from ..adl import adl_queue as _adl_queue
 from ..adl import bitmex_score as _bitmex_score
 from ..adl import queue_allocation as _queue_allocation
+from ..adl import quintile_lights as _quintile_lights
 from ..contracts import INVERSE, LINEAR, ContractKind, contract_kind, notional, pnl
 from ..liquidation import LiquidationResult
 from ..liquidation import bankruptcy_price as _core_bankruptcy_price
@@ -689,20 +690,16 @@ def adl_percentile(ranking: ArrayLike, size: ArrayLike) -> Any:
     ----------
     BitMEX, "Auto-Deleveraging", "Example of Auto-Deleveraging and the Ranking System": accounts
     2, 5, 4, 1, 6, 3 (sizes 10, 20, 30, 10, 10, 20) sit at 20%, 40%, 60%, 80%, 80%, 100%; the
-    cumulative-size rule is our reading [CALC], which reproduces that table. (A rule by the
-    count of positions, as :func:`liqlib.adl.quintile_lights`, puts account 5 at 20%, not 40%.)
+    cumulative-size rule is our reading [CALC], which reproduces that table (a rule by the count
+    of positions puts account 5 at 20%, not 40%). Delegates to :func:`liqlib.adl.quintile_lights`.
 
     Examples
     --------
     >>> adl_percentile([3, 6, 1, 4, 5, 2], [10, 10, 20, 30, 20, 10]).tolist()
     [0.8, 0.2, 1.0, 0.6, 0.4, 0.8]
     """
-    _, q, order = _queue(ranking, size)
-    share = np.cumsum(q[order]) / q.sum()
-    steps = np.ceil(np.round(share * 5.0, 12)) / 5.0  # round first: 0.6 * 5 is not exactly 3
-    out = np.empty_like(steps)
-    out[order] = steps
-    return out
+    r, q, _ = _queue(ranking, size)
+    return (6 - _quintile_lights(r, q)) / 5.0
 
 
 def adl_allocation(ranking: ArrayLike, size: ArrayLike, quantity: float) -> Any:
