@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import liqlib.book as ob
 import liqlib.cascade as cc
+import liqlib.policies as pol
 
 PRICE = 60_000.0
 shocks = st.floats(0.005, 0.3).flatmap(lambda s: st.sampled_from([-s, s]))
@@ -142,3 +143,229 @@ class TestBadInput:
     def test_negative_fund(self) -> None:
         with pytest.raises(ValueError, match="fund"):
             cc.cascade(population(0, n=10), PRICE, -0.1, ob.flat_ladder(10), fund=-1)
+
+
+# --- amplification, the critical shock, and the cascade through the engine ----------------------
+
+
+def exposed_quantity(pop: cc.Population, direction: int) -> float:
+    return float(pop.size[(pop.side == -direction) & np.isfinite(pop.liquidation)].sum())
+
+
+def bisect_critical(
+    pop: cc.Population, ladder: ob.Ladder, direction: int, fraction: float
+) -> float:
+    """The reference: bisection on the monotone 'liquidated at least fraction' of cascade()."""
+    target = fraction * exposed_quantity(pop, direction)
+    low, high = 1e-12, 1 - 1e-12
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if cc.cascade(pop, PRICE, direction * mid, ladder).quantity >= target * (1 - 1e-12):
+            high = mid
+        else:
+            low = mid
+        if high - low <= 1e-12:
+            break
+    return direction * high
+
+
+class TestAmplification:
+    @settings(max_examples=40, deadline=None)
+    @given(seed=seeds, shock=shocks, depth=depths, alpha=st.sampled_from([0.5, 1.0, 2.0]),
+           half_spread=st.sampled_from([0.0, 1e-4]))
+    def test_amplification_is_at_least_one(
+        self, seed: int, shock: float, depth: float, alpha: float, half_spread: float
+    ) -> None:
+        ladder = ob.PowerLawLadder(depth, alpha, half_spread)
+        result = cc.cascade(population(seed), PRICE, shock, ladder)
+        assert result.amplification >= 1 - 1e-12
+        assert (result.amplification == 1.0) == (result.count == 0)
+
+    @settings(max_examples=30, deadline=None)
+    @given(seed=seeds, shock=shocks, depth=depths, factor=st.floats(1.0, 20.0))
+    def test_a_deeper_book_never_amplifies_more(
+        self, seed: int, shock: float, depth: float, factor: float
+    ) -> None:
+        pop = population(seed)
+        thin = cc.cascade(pop, PRICE, shock, ob.linear_ladder(depth))
+        deep = cc.cascade(pop, PRICE, shock, ob.linear_ladder(depth * factor))
+        assert deep.amplification <= thin.amplification * (1 + 1e-12)
+        assert deep.count <= thin.count
+
+    def test_a_book_that_runs_out_stops_the_price_at_its_end(self) -> None:
+        pop = population(2, n=2_000)
+        ladder = ob.PowerLawLadder(0.5, 1.0, max_distance=0.2)  # holds 10 units, 20% deep
+        assert exposed_quantity(pop, -1) > ladder.capacity
+        fixed = cc.cascade(pop, PRICE, -0.1, ladder)
+        assert fixed.price == pytest.approx(PRICE * 0.9 * 0.8, rel=1e-12)
+        assert np.all(np.isfinite(fixed.fills)) and fixed.fills.min() >= fixed.price * (1 - 1e-8)
+        stepped = cc.simulate(pop, PRICE, -0.1, ob.ResilientBook(ladder, ladder, math.inf))
+        assert stepped.count == fixed.count and stepped.price == pytest.approx(fixed.price)
+        np.testing.assert_allclose(stepped.fills, fixed.fills, rtol=1e-9)
+
+
+class TestCriticalShock:
+    @settings(max_examples=25, deadline=None)
+    @given(seed=seeds, depth=st.floats(5.0, 2_000.0), fraction=st.floats(0.05, 1.0),
+           direction=st.sampled_from([-1, 1]))
+    def test_the_fraction_switches_on_at_the_critical_shock(
+        self, seed: int, depth: float, fraction: float, direction: int
+    ) -> None:
+        pop, ladder = population(seed), ob.linear_ladder(depth)
+        crit = cc.critical_shock(pop, PRICE, ladder, direction=direction, fraction=fraction)
+        target = fraction * exposed_quantity(pop, direction)
+        assert np.sign(crit.shock) == direction
+        assert crit.below.quantity < target <= crit.above.quantity * (1 + 1e-12)
+        assert crit.above.price * direction >= crit.below.price * direction
+        # bisection on cascade() finds the same shock
+        assert bisect_critical(pop, ladder, direction, fraction) == pytest.approx(
+            crit.shock, rel=1e-9, abs=1e-11)
+
+    @settings(max_examples=25, deadline=None)
+    @given(seed=seeds, depth=st.floats(5.0, 2_000.0), factor=st.floats(1.0, 10.0),
+           scale=st.floats(1.0, 3.0))
+    def test_monotone_in_depth_and_leverage(
+        self, seed: int, depth: float, factor: float, scale: float
+    ) -> None:
+        calm = population(seed, entry_dispersion=0)
+        wild = population(seed, entry_dispersion=0, leverage_scale=scale)
+        thin, deep = ob.linear_ladder(depth), ob.linear_ladder(depth * factor)
+        base = cc.critical_shock(calm, PRICE, thin).shock
+        # a deeper book takes a larger fall, more leverage a smaller one
+        assert cc.critical_shock(calm, PRICE, deep).shock <= base * (1 - 1e-12) + 1e-15
+        assert cc.critical_shock(wild, PRICE, thin).shock >= base * (1 + 1e-12) - 1e-15
+
+    def test_a_thin_book_runs_away_and_a_deep_one_does_not(self) -> None:
+        pop = population(9, n=5_000)
+        longs = exposed_quantity(pop, -1)
+        thin = cc.critical_shock(pop, PRICE, ob.linear_ladder(0.002 * longs))
+        deep = cc.critical_shock(pop, PRICE, ob.linear_ladder(0.5 * longs))
+        assert thin.jump > 0.05 and deep.jump < 1e-3
+        assert abs(thin.shock) < abs(deep.shock)
+
+    def test_the_tipping_point_is_the_largest_jump_on_a_fine_grid(self) -> None:
+        pop, ladder = population(9, n=5_000), ob.flat_ladder(40)
+        crit = cc.critical_shock(pop, PRICE, ladder)
+        grid = np.linspace(0.0005, 0.2, 2_000)
+        prices = np.array([cc.cascade(pop, PRICE, -s, ladder).price for s in grid])
+        widest = int(np.argmax(-np.diff(prices)))
+        assert grid[widest] <= -crit.shock <= grid[widest + 1]
+        assert crit.jump * PRICE == pytest.approx(crit.below.price - crit.above.price)
+        assert crit.jump * PRICE >= -np.diff(prices).max() - 1e-6 * PRICE
+
+    def test_stopping_shocks_predict_every_cascade(self) -> None:
+        pop, ladder = population(4, n=1_000), ob.linear_ladder(30)
+        sigma, quantity = cc.stopping_shocks(pop, PRICE, ladder)
+        for shock in np.linspace(0.005, 0.3, 40):
+            k = int(np.argmax(sigma > shock)) if np.any(sigma > shock) else sigma.size
+            assert cc.cascade(pop, PRICE, -shock, ladder).quantity == pytest.approx(
+                quantity[k], rel=1e-12)
+
+    @pytest.mark.parametrize("fraction", [0.0, -0.1, 1.5, math.nan])
+    def test_bad_fraction(self, fraction: float) -> None:
+        with pytest.raises(ValueError, match="fraction"):
+            cc.critical_shock(population(0, n=10), PRICE, ob.flat_ladder(10), fraction=fraction)
+
+    def test_bad_direction_and_unreachable(self) -> None:
+        pop = population(0, n=50)
+        with pytest.raises(ValueError, match="direction"):
+            cc.critical_shock(pop, PRICE, ob.flat_ladder(10), direction=0)
+        only_longs = cc.Population.from_positions(1, [1.0, 2.0], PRICE, 2)
+        with pytest.raises(ValueError, match="no position"):
+            cc.critical_shock(only_longs, PRICE, ob.flat_ladder(10), direction=1)
+        # shorts liquidated only if the price triples survive any rise below 100%
+        one = np.ones(2)
+        shorts = cc.Population(-one, one, PRICE * one, one, 3 * PRICE * one, 3.1 * PRICE * one)
+        with pytest.raises(ValueError, match="no shock"):
+            cc.critical_shock(shorts, PRICE, ob.flat_ladder(1e6), direction=1)
+
+
+FULL = pol.Rules(pol.FullLiquidation(), pol.ForfeitSurplus(), "bitmex")
+
+
+def engine_run(
+    pop: cc.Population, path: list[float], ladder: ob.Ladder, half_life: float = math.inf,
+    **kwargs: object,
+) -> cc.EngineCascadeResult:
+    book = ob.ResilientBook(ladder, ladder, half_life)
+    return cc.engine_cascade(pop, PRICE, path, book, **kwargs)  # type: ignore[arg-type]
+
+
+class TestEngineCascade:
+    @settings(max_examples=10, deadline=None)
+    @given(seed=seeds, shock=shocks, depth=st.floats(20.0, 2_000.0))
+    def test_without_recovery_it_reaches_the_fixed_point(
+        self, seed: int, shock: float, depth: float
+    ) -> None:
+        pop, ladder = population(seed, n=300), ob.linear_ladder(depth)
+        fixed = cc.cascade(pop, PRICE, shock, ladder, fund=1e9)
+        run = engine_run(pop, [PRICE * (1 + shock)] * (fixed.rounds + 3), ladder, rules=FULL,
+                         fund=1e9)
+        assert run.count == fixed.count
+        assert run.price == pytest.approx(fixed.price, rel=1e-12)
+        assert run.quantity == pytest.approx(fixed.quantity, rel=1e-12)
+        assert run.amplification == pytest.approx(fixed.amplification, rel=1e-9)
+        net = fixed.fund_income - fixed.fund_draw
+        assert run.fund[-1] - 1e9 == pytest.approx(net, rel=1e-9, abs=1e-3)
+
+    @settings(max_examples=10, deadline=None)
+    @given(seed=seeds, shock=st.floats(0.02, 0.12), half_life=st.floats(0.5, 50.0),
+           rate=st.floats(-1e-3, 1e-3), tau=st.floats(0.0, 20.0),
+           venue=st.sampled_from(["bitmex", "binance", "hyperliquid", "dydx", "deribit"]))
+    def test_money_balances_at_every_step(
+        self, seed: int, shock: float, half_life: float, rate: float, tau: float, venue: str
+    ) -> None:
+        pop = population(seed, n=300)
+        path = list(PRICE * (1 - shock * np.minimum(np.arange(1, 41) / 10, 1)))
+        run = engine_run(pop, path, ob.linear_ladder(5.0), half_life, rules=venue, dt=1.0,
+                         fund=1e4, funding_rate=rate, mark_time_constant=tau, rng=seed)
+        scale = float((pop.size * pop.entry_price).sum())
+        assert np.all(np.abs(run.imbalance) <= 1e-9 * scale)
+        audit = run.engine.audit()
+        assert abs(audit.imbalance) <= 1e-9 * scale
+        assert np.all(run.fund >= -1e-9 * scale)
+        assert run.amplification >= 1 - 1e-12
+        assert (rate == 0) == (run.funding_paid == 0)
+
+    def test_seeded_runs_are_reproducible(self) -> None:
+        pop = population(21, n=300)
+        path = [PRICE * 0.95] * 20
+        a = engine_run(pop, path, ob.linear_ladder(5.0), 5.0, rules="dydx", rng=7)
+        b = engine_run(pop, path, ob.linear_ladder(5.0), 5.0, rules="dydx", rng=7)
+        np.testing.assert_array_equal(a.traded, b.traded)
+        np.testing.assert_array_equal(a.closed, b.closed)
+        assert [e.account for e in a.engine.ledger] == [e.account for e in b.engine.ledger]
+
+    def test_recovery_partial_liquidation_and_smoothing_damp_the_cascade(self) -> None:
+        pop = population(5, n=1_000)
+        ladder = ob.linear_ladder(0.01 * exposed_quantity(pop, -1))
+        path = [PRICE * 0.96] * 60
+        frozen = engine_run(pop, path, ladder, math.inf, rules=FULL)
+        healing = engine_run(pop, path, ladder, 2.0, rules=FULL)
+        slices = pol.Rules(pol.BlockLimits(0.1, 100.0, 1e12), pol.ForfeitSurplus(), "bitmex")
+        sliced = engine_run(pop, path, ladder, 2.0, rules=slices)
+        smooth = engine_run(pop, path, ladder, 2.0, rules=FULL, mark_time_constant=30.0)
+        assert healing.trough > frozen.trough
+        assert sliced.trough > healing.trough
+        assert smooth.count < healing.count and smooth.trough > healing.trough
+
+    def test_funding_drains_the_payers(self) -> None:
+        pop = population(6, n=300)
+        path = [PRICE * 0.99] * 30
+        quiet = engine_run(pop, path, ob.linear_ladder(1e3), 1.0, rules=FULL)
+        paying = engine_run(pop, path, ob.linear_ladder(1e3), 1.0, rules=FULL, funding_rate=5e-4)
+        assert paying.funding_paid > 0 and paying.count > quiet.count
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [({"path": []}, "path"), ({"path": [PRICE] * 3}, "path"), ({"path": [-1.0]}, "path"),
+         ({"dt": 0.0}, "dt"), ({"fund": -1.0}, "fund"), ({"funding_rate": 1.0}, "funding_rate"),
+         ({"funding_rate": math.nan}, "funding_rate"),
+         ({"mark_time_constant": -1.0}, "mark_time_constant"), ({"rules": "kraken"}, "name")],
+    )
+    def test_bad_input(self, kwargs: dict[str, object], match: str) -> None:
+        args: dict[str, object] = {"path": [PRICE * 0.9]}
+        args.update(kwargs)
+        path = args.pop("path")
+        with pytest.raises(ValueError, match=match):
+            engine_run(population(0, n=20), path, ob.flat_ladder(10), **args)  # type: ignore[arg-type]
