@@ -13,7 +13,7 @@ measured in the same process on the same machine:
 
 Printed per run: steps per second, nanoseconds per account-step, liquidations and ADL matches;
 and for the stressed run the cost per liquidation above the quiet baseline. ``--full-sort``
-replaces the engine's partial ADL queue (:func:`liqlib.engine.queue_front`) by a full sort of the
+replaces the engine's partial ADL queue (:func:`liqlib.adl.queue_front`) by a full sort of the
 opposite side for every match, the engine's behaviour before that optimization, to compare.
 
 Set-up (not timed): :func:`liqlib.cascade.generate_population` at 60,000 (60% long, log-normal
