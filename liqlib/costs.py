@@ -12,6 +12,13 @@ for the schedule that minimises ``E[cost] + lambda * Var[cost]`` with linear tem
 ``eta``, permanent impact ``gamma`` and a fixed cost ``epsilon`` per unit:
 :func:`almgren_chriss_schedule` and :func:`schedule_cost`.
 
+Against an order book the same schedule can be *executed*: :func:`sliced_execution` sends each
+slice into a :class:`liqlib.book.ResilientBook` whose consumed depth refills with a half-life
+between slices (Obizhaeva and Wang's transient impact [5]_). A flat book that refills completely
+between slices is exactly Almgren and Chriss's temporary impact, with ``epsilon`` the half spread
+and ``eta / tau`` half the book's price slope: :func:`flat_book_model` builds that model.
+The cost decomposition of a single liquidation lives in :mod:`liqlib.cost_breakdown`.
+
 References
 ----------
 .. [1] Kyle, A. S. (1985). Continuous auctions and insider trading. *Econometrica* 53(6).
@@ -23,6 +30,8 @@ References
    Risk* 3(2), 5-39: sections 2-3 (the discrete model, its expected cost and variance, and the
    optimal trajectory ``x_j = X sinh(kappa (T - t_j)) / sinh(kappa T)`` with
    ``cosh(kappa tau) = 1 + lambda sigma^2 tau^2 / (2 eta_tilde)``).
+.. [5] Obizhaeva, A. A., Wang, J. (2013). Optimal trading strategy and supply/demand dynamics.
+   *Journal of Financial Markets* 16(1), 1-32.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validate as v
+from .book import SELL, Ladder, PowerLawLadder, ResilientBook
 
 
 def linear_impact(quantity: ArrayLike, kyle_lambda: ArrayLike) -> Any:
@@ -149,13 +159,15 @@ def almgren_chriss_schedule(model: ExecutionModel, risk_aversion: float) -> NDAr
     t = np.linspace(0.0, model.horizon, model.periods + 1)
     if lam == 0 or model.sigma == 0:
         return model.shares * (1 - t / model.horizon)
-    kappa_tau = np.arccosh(1 + lam * model.sigma**2 * model.tau**2 / (2 * model.eta_tilde))
-    kappa = kappa_tau / model.tau
-    # sinh(k(T - t)) / sinh(kT) written with decaying exponentials, which never overflow
+    y = lam * model.sigma**2 * model.tau**2 / (2 * model.eta_tilde)
+    kappa = np.log1p(y + np.sqrt(y * (y + 2))) / model.tau  # arccosh(1 + y), exact for tiny y
     big_t = model.horizon
-    holdings = (np.exp(-kappa * t) - np.exp(-kappa * (2 * big_t - t))) / (
-        1 - np.exp(-2 * kappa * big_t)
-    )
+    if kappa * big_t == 0:  # risk aversion too small to register: the straight line
+        return model.shares * (1 - t / big_t)
+    # sinh(k(T - t)) / sinh(kT) = e^{-kt} (1 - e^{-2k(T-t)}) / (1 - e^{-2kT}): decaying
+    # exponentials never overflow, and expm1 keeps it exact when kT is tiny
+    ratio = np.expm1(-2 * kappa * (big_t - t)) / np.expm1(-2 * kappa * big_t)
+    holdings = np.exp(-kappa * t) * ratio
     return model.shares * holdings
 
 
@@ -192,3 +204,207 @@ def schedule_cost(model: ExecutionModel, holdings: ArrayLike) -> ScheduleCost:
     )
     variance = model.sigma**2 * model.tau * np.sum(x[1:] ** 2)
     return ScheduleCost(float(expected), float(variance))
+
+
+@dataclass(frozen=True)
+class SlicedExecution:
+    """A liquidation sent to the book in slices.
+
+    Attributes
+    ----------
+    quantities : ndarray
+        Size of each slice, base units.
+    vwaps : ndarray
+        Average fill price of each slice, quote per base.
+    costs : ndarray
+        What each slice paid against the mid price, quote currency.
+    cost : float
+        Their sum.
+    cost_bps : float
+        ``cost`` in basis points of ``quantity * mid``.
+    vwap : float
+        Average fill price of the whole liquidation.
+    worst_price : float
+        The last unit's price in the slice that went deepest.
+    """
+
+    quantities: NDArray[np.float64]
+    vwaps: NDArray[np.float64]
+    costs: NDArray[np.float64]
+    cost: float
+    cost_bps: float
+    vwap: float
+    worst_price: float
+
+
+def _holdings(holdings: ArrayLike) -> NDArray[np.float64]:
+    x = v.nonnegative("holdings", holdings).reshape(-1)
+    if x.size < 2 or not x[0] > 0 or x[-1] != 0 or np.any(np.diff(x) > 0):
+        raise ValueError(
+            "holdings must run from the position size (> 0) down to 0 without rising, with at "
+            f"least two entries, got {x.tolist()[:6]}{' ...' if x.size > 6 else ''}"
+        )
+    return x
+
+
+def sliced_execution(
+    ladder: Ladder,
+    holdings: ArrayLike,
+    mid: float,
+    *,
+    interval: float,
+    half_life: float,
+    side: int = SELL,
+) -> SlicedExecution:
+    """Send a liquidation to a resilient book along a schedule of holdings.
+
+    Slice ``k`` sells (or buys) ``holdings[k-1] - holdings[k]``; between slices ``interval``
+    passes and the depth the earlier slices consumed refills with ``half_life``
+    (:class:`liqlib.book.ResilientBook`). The mid price stays at ``mid``: the book's impact is
+    transient, and price risk is left to :func:`schedule_cost`.
+
+    Parameters
+    ----------
+    ladder : Ladder
+        The side of the book the orders take (bids for a ``SELL``), measured from ``mid``.
+    holdings : array
+        Position left after each slice, ``[X, x_1, ..., 0]`` (``[X, 0]`` is one market order);
+        :func:`almgren_chriss_schedule` returns one.
+    mid : float
+        Mid price (> 0), quote per base.
+    interval : float
+        Time between slices (>= 0), in the unit of ``half_life``.
+    half_life : float
+        Refill half-life in [0, inf]: 0 refills completely between slices, ``inf`` never.
+    side : {SELL, BUY}
+        The orders' side: ``SELL`` liquidates a long.
+
+    Returns
+    -------
+    SlicedExecution
+
+    Raises
+    ------
+    ValueError
+        For holdings that do not run from a positive size down to 0, a negative interval or
+        half-life, a non-positive mid, or a book too thin to fill a slice.
+
+    References
+    ----------
+    Obizhaeva and Wang (2013), module reference [5]; Almgren and Chriss (2000), [4].
+
+    Examples
+    --------
+    A flat book of 100 units per 1% around 100: one order of 40 pays 0.2% on average; four
+    slices into a book that refills completely in between pay a quarter of the impact.
+
+    >>> from liqlib.book import flat_ladder
+    >>> book = flat_ladder(100)
+    >>> sliced_execution(book, [40, 0], 100.0, interval=1, half_life=0).cost
+    8.0
+    >>> sliced_execution(book, [40, 30, 20, 10, 0], 100.0, interval=1, half_life=0).cost
+    2.0
+    >>> sliced_execution(book, [40, 30, 20, 10, 0], 100.0, interval=1, half_life=float("inf")).cost
+    8.0
+    """
+    x = _holdings(holdings)
+    m = float(v.positive("mid", mid))
+    dt = float(v.nonnegative("interval", interval))
+    sgn = int(v.side("side", side))
+    book = ResilientBook(ladder, ladder, half_life)
+    quantities = -np.diff(x)
+    vwaps = np.full(quantities.size, np.nan)
+    costs = np.zeros(quantities.size)
+    worst = m
+    for k, q in enumerate(quantities):
+        if k > 0:
+            book.advance(dt)
+        if q == 0:
+            continue
+        fill = book.execute(sgn, float(q), m)
+        if fill.unfilled > 0:
+            raise ValueError(
+                f"the book ran out in slice {k + 1}: {fill.unfilled:g} of {q:g} left unfilled; "
+                "use a deeper ladder or smaller slices"
+            )
+        vwaps[k], costs[k] = fill.vwap, fill.cost
+        worst = min(worst, fill.worst_price) if sgn < 0 else max(worst, fill.worst_price)
+    total = float(costs.sum())
+    return SlicedExecution(
+        quantities=quantities,
+        vwaps=vwaps,
+        costs=costs,
+        cost=total,
+        cost_bps=total / (x[0] * m) * 1e4,
+        vwap=m + sgn * total / x[0],
+        worst_price=worst,
+    )
+
+
+def flat_book_model(
+    ladder: PowerLawLadder, mid: float, shares: float, horizon: float, periods: int, sigma: float
+) -> ExecutionModel:
+    """The Almgren-Chriss model of a flat book that refills completely between slices.
+
+    Selling ``n`` into a flat ladder (``alpha = 1``) with half spread ``h``, ``depth`` per
+    ``reference`` costs ``mid * h * n + mid * reference * n**2 / (2 * depth)`` against the mid,
+    which is Almgren and Chriss's ``epsilon * n + (eta / tau) * n**2`` with
+
+        epsilon = mid * h,    eta = tau * mid * reference / (2 * depth),    gamma = 0.
+
+    Parameters
+    ----------
+    ladder : PowerLawLadder
+        A flat ladder (``alpha == 1``).
+    mid : float
+        Mid price (> 0).
+    shares, horizon, periods, sigma
+        As in :class:`ExecutionModel`.
+
+    Returns
+    -------
+    ExecutionModel
+
+    Raises
+    ------
+    ValueError
+        If the ladder is not flat, or for the checks of :class:`ExecutionModel`.
+
+    Examples
+    --------
+    >>> from liqlib.book import flat_ladder
+    >>> m = flat_book_model(flat_ladder(100, half_spread=1e-4), 100.0, 40, 4, 4, 0.5)
+    >>> round(m.epsilon, 6), round(m.eta, 6)
+    (0.01, 0.005)
+    >>> round(schedule_cost(m, [40, 30, 20, 10, 0]).expected, 6)  # 0.4 spread + 2.0 impact
+    2.4
+    """
+    if not isinstance(ladder, PowerLawLadder) or ladder.alpha != 1:
+        raise ValueError(
+            f"ladder must be a flat PowerLawLadder (alpha = 1), got {ladder!r}: only a flat book "
+            "has the linear temporary impact of the Almgren-Chriss model"
+        )
+    m = float(v.positive("mid", mid))
+    tau = float(v.positive("horizon", horizon)) / periods if periods else 0.0
+    return ExecutionModel(
+        shares=shares,
+        horizon=horizon,
+        periods=periods,
+        sigma=sigma,
+        epsilon=m * ladder.half_spread,
+        eta=tau * m * ladder.reference / (2 * ladder.depth),
+        gamma=0.0,
+    )
+
+
+__all__ = [
+    "ExecutionModel",
+    "ScheduleCost",
+    "SlicedExecution",
+    "almgren_chriss_schedule",
+    "flat_book_model",
+    "linear_impact",
+    "schedule_cost",
+    "sliced_execution",
+    "square_root_impact",
+]

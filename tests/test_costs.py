@@ -83,3 +83,226 @@ class TestAlmgrenChriss:
             co.ExecutionModel(1, 1, 0, 1, 0, 0.1, 0)
         with pytest.raises(ValueError, match="holdings"):
             co.schedule_cost(PAPER, [1e6, 0])
+
+
+# --- the cost decomposition of a liquidation (liqlib.cost_breakdown) ----------------------------
+
+import liqlib.cost_breakdown as cb  # noqa: E402
+from liqlib.policies import CappedBySurplus, ForfeitSurplus, RateOnNotional  # noqa: E402
+
+FEES = [None, RateOnNotional(0.005), CappedBySurplus(0.015), ForfeitSurplus()]
+ladders = st.one_of(
+    st.builds(
+        ob.PowerLawLadder,
+        depth=st.floats(5.0, 1e4),
+        alpha=st.sampled_from([1.0, 1.5, 2.0]),
+        half_spread=st.floats(0, 5e-4),
+    ),
+    st.builds(
+        lambda sizes: ob.LevelLadder(np.arange(1, len(sizes) + 1) * 1e-3, np.asarray(sizes)),
+        st.lists(st.floats(1, 1e3), min_size=3, max_size=12).map(lambda s: [*s, 1e9]),
+    ),
+)
+
+
+def _cost(ladder: ob.Ladder, **kw: object) -> cb.CostBreakdown:
+    fee = kw.pop("fee", None)
+    kw["fee"] = fee if fee is not None else "none"
+    return cb.liquidation_cost(ladder=ladder, **kw)  # type: ignore[arg-type]
+
+
+class TestCostBreakdown:
+    @settings(max_examples=80, deadline=None)
+    @given(
+        ladder=ladders,
+        side=st.sampled_from([1, -1]),
+        size=st.floats(0.01, 500),
+        leverage=st.floats(1.5, 100),
+        fee=st.sampled_from(FEES),
+        fund=st.sampled_from([0.0, 50.0, 1e4, np.inf]),
+        adl=st.booleans(),
+        gap=st.floats(-0.02, 0.02),
+    )
+    def test_components_and_payers_sum_to_the_total(
+        self, ladder: ob.Ladder, side: int, size: float, leverage: float, fee: object,
+        fund: float, adl: bool, gap: float,
+    ) -> None:
+        base = cb.liquidation_cost(side, size, 60_000, ladder, leverage=leverage, mmr=0.005)
+        trigger = base.mark * (1 - side * gap)  # before or beyond the liquidation price
+        r = _cost(ladder, side=side, size=size, entry_price=60_000, leverage=leverage,
+                  mark=trigger, fee=fee, insurance_fund=fund, adl=adl)
+        parts = [r.gap, r.spread, r.impact, r.fee]
+        payers = [r.trader, r.insurance_fund, r.adl, r.bad_debt]
+        scale = r.notional
+        assert min(parts) >= 0 and min(payers) >= 0
+        assert sum(parts) == pytest.approx(r.total, abs=1e-9 * scale)
+        assert sum(payers) == pytest.approx(r.total, abs=1e-9 * scale)
+        a = r.allocation()
+        assert a.sum(axis=1) == pytest.approx(parts, abs=1e-9 * scale)
+        assert a.sum(axis=0) == pytest.approx(payers, abs=1e-9 * scale)
+        assert a[3, 1:].sum() == pytest.approx(0, abs=1e-9 * scale)  # the fee is the trader's
+        # the trader never loses more than the collateral, nor pays more than the equity
+        assert 0 <= r.returned and r.trader_loss <= r.collateral * (1 + 1e-12)
+        assert r.trader <= max(r.equity, 0) * (1 + 1e-12) + 1e-9
+        assert r.insurance_fund <= fund
+        assert (r.adl == 0) if not adl else (r.bad_debt == 0)
+        # what the book's side receives is what the order paid against the mark
+        assert r.liquidity_providers == pytest.approx(r.spread + r.impact)
+        assert r.fund_fee + r.venue_fee == pytest.approx(r.fee)
+
+    @settings(max_examples=60, deadline=None)
+    @given(ladder=ladders, sizes=st.lists(st.floats(0.01, 500), min_size=2, max_size=8))
+    def test_slippage_is_nonnegative_and_grows_with_size(
+        self, ladder: ob.Ladder, sizes: list[float]
+    ) -> None:
+        q = np.sort(np.asarray(sizes))
+        r = cb.liquidation_cost(1, q, 60_000, ladder, leverage=10, mark=54_000.0)
+        per_unit = (r.spread + r.impact) / q
+        assert np.all(r.impact >= 0) and np.all(r.spread >= 0)
+        assert np.all(np.diff(per_unit) >= -1e-9 * per_unit[:-1])
+        assert np.all(np.diff(r.spread + r.impact) >= 0)
+
+    @settings(max_examples=60, deadline=None)
+    @given(ladder=ladders, side=st.sampled_from([1, -1]), size=st.floats(0.01, 500))
+    def test_vwap_between_best_and_last_level(
+        self, ladder: ob.Ladder, side: int, size: float
+    ) -> None:
+        r = cb.liquidation_cost(side, size, 60_000, ladder, leverage=20)
+        best = r.mark * (1 - side * float(ladder.distance(np.zeros(()))))
+        lo, hi = sorted([best, r.worst_price])
+        assert lo * (1 - 1e-12) <= r.vwap <= hi * (1 + 1e-12)
+
+    def test_the_waterfall_in_order(self) -> None:
+        # 10 BTC at 60,000, 10x, MM 0.5%; a book of 5 BTC per 1% fills 1% below the trigger
+        book = ob.flat_ladder(5)
+        kw = {"leverage": 10, "mmr": 0.005}
+        rich = cb.liquidation_cost(1, 10, 60_000, book, insurance_fund=1e6, **kw)
+        poor = cb.liquidation_cost(1, 10, 60_000, book, insurance_fund=1_000, **kw)
+        none = cb.liquidation_cost(1, 10, 60_000, book, insurance_fund=1_000, adl=False, **kw)
+        deficit = rich.impact - rich.equity
+        assert rich.insurance_fund == pytest.approx(deficit) and rich.adl == 0
+        assert poor.insurance_fund == 1_000 and poor.adl == pytest.approx(deficit - 1_000)
+        assert none.bad_debt == pytest.approx(deficit - 1_000) and none.adl == 0
+        assert rich.trader == pytest.approx(rich.equity) and rich.returned == 0
+        assert rich.bps("total") == pytest.approx(100.0)  # 1% of notional, in bps
+
+    def test_a_late_trigger_has_a_gap(self) -> None:
+        # the mark is already 1% beyond the bankruptcy price of 54,000 when the engine acts
+        r = cb.liquidation_cost(1, 10, 60_000, ob.flat_ladder(1e6), leverage=10, mark=53_460.0)
+        assert r.gap == pytest.approx(10 * 540) and r.trader == 0
+        assert r.insurance_fund == pytest.approx(r.total) and r.trader_loss == r.collateral
+
+    def test_fee_policies(self) -> None:
+        book = ob.flat_ladder(1_000, half_spread=1e-4)
+        kw = {"leverage": 10, "mmr": 0.005}
+        forfeit = cb.liquidation_cost(1, 10, 60_000, book, fee=ForfeitSurplus(), **kw)
+        nofee = cb.liquidation_cost(1, 10, 60_000, book, **kw)
+        assert forfeit.returned == 0 and forfeit.fee == pytest.approx(nofee.returned)
+        split = cb.liquidation_cost(1, 10, 60_000, book, fee="rate_on_notional",
+                                    fee_to_fund=0.25, **kw)
+        assert split.fund_fee == pytest.approx(0.25 * split.fee)
+        assert split.spread == pytest.approx(1e-4 * split.notional)
+
+    def test_arrays_broadcast(self) -> None:
+        r = cb.liquidation_cost([1, -1], [1.0, 2.0], 100.0, ob.flat_ladder(10), leverage=20)
+        one = cb.liquidation_cost(-1, 2.0, 100.0, ob.flat_ladder(10), leverage=20)
+        assert r.total.shape == (2,) and r.total[1] == pytest.approx(one.total)
+        assert r.allocation().shape == (4, 4, 2)
+
+    def test_covered_size_is_where_the_fund_starts_paying(self) -> None:
+        book = ob.linear_ladder(200, half_spread=2e-4)
+        n = cb.covered_size(book, 0.005)
+        assert n == pytest.approx(200 * (1.5 * (0.005 - 2e-4) / 0.01) ** 2)
+        kw = {"leverage": 20, "mmr": 0.005}
+        below = cb.liquidation_cost(1, 0.999 * n, 60_000, book, **kw)
+        above = cb.liquidation_cost(1, 1.001 * n, 60_000, book, **kw)
+        assert below.insurance_fund == 0 < above.insurance_fund
+        assert cb.covered_size(ob.flat_ladder(1, half_spread=0.01), 0.005) == 0.0
+
+    @pytest.mark.parametrize(
+        ("kw", "name"),
+        [
+            ({"side": 0}, "side"),
+            ({"size": -1.0}, "size"),
+            ({"entry_price": float("nan")}, "entry_price"),
+            ({"mark": 0.0}, "mark"),
+            ({"fee": "kraken"}, "fee"),
+            ({"fee": 0.005}, "fee"),
+            ({"fee_to_fund": 1.5}, "fee_to_fund"),
+            ({"insurance_fund": -1.0}, "insurance_fund"),
+            ({"leverage": None}, "leverage"),
+            ({"leverage": 1.0}, "mark is needed"),
+            ({"size": 2e9}, "cannot fill"),
+        ],
+    )
+    def test_bad_input(self, kw: dict[str, object], name: str) -> None:
+        args: dict[str, object] = {"side": 1, "size": 1.0, "entry_price": 100.0,
+                                   "ladder": ob.LevelLadder(np.array([1e-3]), np.array([1e9])),
+                                   "leverage": 10}
+        args.update(kw)
+        with pytest.raises(ValueError, match=name):
+            cb.liquidation_cost(**args)  # type: ignore[arg-type]
+
+    def test_bad_covered_size(self) -> None:
+        with pytest.raises(ValueError, match="buffer_rate"):
+            cb.covered_size(ob.flat_ladder(1), 1.5)
+
+
+# --- slicing over time with resilience (liqlib.costs.sliced_execution) -------------------------
+
+
+class TestSlicedExecution:
+    BOOK = ob.flat_ladder(100, half_spread=1e-4)
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        n=st.integers(1, 12),
+        lam=st.floats(0, 1e-2),
+        sigma=st.floats(0.01, 5),
+    )
+    def test_a_flat_book_that_refills_is_almgren_chriss(
+        self, n: int, lam: float, sigma: float
+    ) -> None:
+        model = co.flat_book_model(self.BOOK, 100.0, 40, 10, n, sigma)
+        x = co.almgren_chriss_schedule(model, lam)
+        run = co.sliced_execution(self.BOOK, x, 100.0, interval=model.tau, half_life=0)
+        assert run.cost == pytest.approx(co.schedule_cost(model, x).expected, rel=1e-9)
+
+    @settings(max_examples=40, deadline=None)
+    @given(n=st.integers(2, 10), h1=st.floats(0.1, 10), h2=st.floats(0.1, 10))
+    def test_slower_refill_costs_more_and_never_more_than_one_order(
+        self, n: int, h1: float, h2: float
+    ) -> None:
+        x = np.linspace(40, 0, n + 1)
+        one = co.sliced_execution(self.BOOK, [40, 0], 100.0, interval=1, half_life=1).cost
+        fast, slow = (co.sliced_execution(self.BOOK, x, 100.0, interval=1, half_life=h).cost
+                      for h in sorted([h1, h2]))
+        assert fast <= slow * (1 + 1e-12) and slow <= one * (1 + 1e-12)
+        never = co.sliced_execution(self.BOOK, x, 100.0, interval=1, half_life=np.inf).cost
+        assert never == pytest.approx(one)
+
+    def test_buy_side_and_vwap(self) -> None:
+        run = co.sliced_execution(self.BOOK, [10, 5, 0], 100.0, interval=1, half_life=0,
+                                  side=ob.BUY)
+        assert run.vwap > 100 and run.worst_price == pytest.approx(100 * (1 + 1e-4 + 5e-4))
+        assert run.vwap == pytest.approx(np.average(run.vwaps, weights=run.quantities))
+
+    @pytest.mark.parametrize(
+        ("call", "name"),
+        [
+            (lambda: co.sliced_execution(ob.flat_ladder(1), [1, 2, 0], 1.0, interval=1,
+                                         half_life=1), "holdings"),
+            (lambda: co.sliced_execution(ob.flat_ladder(1), [1, 0.5], 1.0, interval=1,
+                                         half_life=1), "holdings"),
+            (lambda: co.sliced_execution(ob.flat_ladder(1), [1, 0], 1.0, interval=-1,
+                                         half_life=1), "interval"),
+            (lambda: co.sliced_execution(ob.flat_ladder(1), [1, 0], 1.0, interval=1,
+                                         half_life=-1), "half_life"),
+            (lambda: co.sliced_execution(ob.LevelLadder([0.01], [1]), [2, 0], 1.0, interval=1,
+                                         half_life=1), "ran out"),
+            (lambda: co.flat_book_model(ob.linear_ladder(1), 1.0, 1, 1, 1, 1), "flat"),
+        ],
+    )
+    def test_bad_input(self, call: object, name: str) -> None:
+        with pytest.raises(ValueError, match=name):
+            call()  # type: ignore[operator]
