@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib import mark as mk
+from liqlib import index as ix
 from liqlib.paths import YEAR, gbm, wick_path, wick_profile
 
 settings.register_profile("liqlib-paths", max_examples=60, deadline=None)
@@ -70,7 +70,7 @@ def test_wick_on_a_source_moves_that_source_only() -> None:
     assert np.allclose(w.sources[inside, 0] / w.fair[inside], 0.951, atol=2e-3)
     assert np.allclose(w.mid / w.fair, 1.0, atol=2e-3)
     # below the 5% threshold the source keeps its weight and pulls the index down by w * 4.9%
-    index = mk.index_price(w.sources, w.weights).price
+    index = ix.index_price(w.sources, w.weights).price
     pull = 1 - index[inside] / w.fair[inside]
     assert np.allclose(pull, w.weights[0] * 0.049, atol=5e-4)
 

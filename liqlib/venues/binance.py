@@ -60,6 +60,8 @@ from numpy.typing import ArrayLike
 
 from .. import _validate as v
 from .. import adl as _adl
+from .. import averages as _averages
+from .. import funding as _funding
 from .. import mark as _mark
 from ..contracts import LINEAR, ContractKind, contract_kind, notional
 from ..liquidation import LiquidationResult
@@ -805,10 +807,10 @@ def mark_price(
     return _mark.median_mark_price(
         price_index,
         last_funding_rate,
-        tau * _mark.HOUR,
+        tau * _averages.HOUR,
         moving_average_basis,
         contract_price,
-        funding_interval=interval * _mark.HOUR,
+        funding_interval=interval * _averages.HOUR,
     ).price
 
 
@@ -816,7 +818,7 @@ def premium_index(
     impact_bid_price: ArrayLike, impact_ask_price: ArrayLike, price_index: ArrayLike
 ) -> Any:
     """``P = [Max(0, Impact Bid Price - Price Index) - Max(0, Price Index - Impact Ask Price)] /
-    Price Index``. Delegates to :func:`liqlib.mark.premium_index`.
+    Price Index``. Delegates to :func:`liqlib.funding.premium_index`.
 
     Raises
     ------
@@ -832,13 +834,13 @@ def premium_index(
     >>> premium_index(30_030, 30_060, 30_000)
     0.001
     """
-    return _mark.premium_index(impact_bid_price, impact_ask_price, price_index)
+    return _funding.premium_index(impact_bid_price, impact_ask_price, price_index)
 
 
 def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     """``(1*P_1 + 2*P_2 + ... + n*P_n) / (1 + 2 + ... + n)``: 5,760 five-second samples per 8 h.
 
-    Delegates to :func:`liqlib.mark.linearly_weighted_average`.
+    Delegates to :func:`liqlib.averages.linearly_weighted_average`.
 
     References
     ----------
@@ -851,7 +853,7 @@ def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     >>> round(average_premium_index([0.0001, 0.0002, 0.0004]), 10)
     0.0002833333
     """
-    return _mark.linearly_weighted_average(premium_indices, axis=axis)
+    return _averages.linearly_weighted_average(premium_indices, axis=axis)
 
 
 def funding_rate(
@@ -864,7 +866,7 @@ def funding_rate(
 ) -> Any:
     """``F = [P + clamp(I - P, 0.05%, -0.05%)] / (8 / N)``, optionally capped per symbol.
 
-    The 8 h rate is :func:`liqlib.mark.funding_rate`; this scales it to the interval and caps it.
+    The 8 h rate is :func:`liqlib.funding.funding_rate`; this scales it to the interval and caps it.
 
     Parameters
     ----------
@@ -904,7 +906,7 @@ def funding_rate(
     0.0007
     """
     interval = float(v.positive("funding_interval", funding_interval))
-    per_8h = _mark.funding_rate(average_premium_index, interest_rate, clamp)
+    per_8h = _funding.funding_rate(average_premium_index, interest_rate, clamp)
     f = np.asarray(per_8h) / (8.0 / interval)
     if cap is not None:
         c = float(v.nonnegative("cap", cap))
@@ -915,7 +917,7 @@ def funding_rate(
 def impact_margin_notional(initial_margin_rate: ArrayLike, *, margin: float = 200.0) -> Any:
     """``IMN = 200 USDT / initial margin rate at maximum leverage``.
 
-    Delegates to :func:`liqlib.mark.impact_notional`.
+    Delegates to :func:`liqlib.funding.impact_notional`.
 
     References
     ----------
@@ -927,7 +929,7 @@ def impact_margin_notional(initial_margin_rate: ArrayLike, *, margin: float = 20
     >>> impact_margin_notional(0.05)
     4000.0
     """
-    return _mark.impact_notional(margin, initial_margin_rate)
+    return _funding.impact_notional(margin, initial_margin_rate)
 
 
 def funding_fee(
@@ -941,7 +943,7 @@ def funding_fee(
 ) -> Any:
     """``Funding Amount = Nominal Value of Positions * Funding Rate``, paid by the position.
 
-    Delegates to :func:`liqlib.mark.funding_payment` (nominal value at the mark price).
+    Delegates to :func:`liqlib.funding.funding_payment` (nominal value at the mark price).
 
     Returns
     -------
@@ -958,7 +960,7 @@ def funding_fee(
     >>> funding_fee(1, 2, 30_000, 0.0001)
     6.0
     """
-    return _mark.funding_payment(side, position, mark_price, funding_rate, kind, contract_size)
+    return _funding.funding_payment(side, position, mark_price, funding_rate, kind, contract_size)
 
 
 # --- auto-deleveraging ----------------------------------------------------------------------------

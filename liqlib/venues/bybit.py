@@ -63,7 +63,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _validate as v
-from .. import mark as _mark
+from .. import averages as _averages
+from .. import funding as _funding
 from ..contracts import INVERSE, LINEAR, ContractKind, average_entry_price, notional, pnl
 from ..contracts import round_to_tick as _round_to_tick
 from ..liquidation import LiquidationResult
@@ -734,7 +735,7 @@ def interest_rate(
 ) -> Any:
     """``Interest Rate = (Quote Interest Rate - Base Interest Rate) / Funding Intervals``.
 
-    Delegates to :func:`liqlib.mark.interest_rate`.
+    Delegates to :func:`liqlib.funding.interest_rate`.
 
     References
     ----------
@@ -745,13 +746,15 @@ def interest_rate(
     >>> round(interest_rate(), 10)
     0.0001
     """
-    return _mark.interest_rate(quote_interest_rate, base_interest_rate, funding_intervals_per_day)
+    return _funding.interest_rate(
+        quote_interest_rate, base_interest_rate, funding_intervals_per_day
+    )
 
 
 def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     """``(Premium Index_1 * 1 + ... + Premium Index_480 * 480) / (1 + ... + 480)`` (minutes, 8 h).
 
-    Delegates to :func:`liqlib.mark.linearly_weighted_average`.
+    Delegates to :func:`liqlib.averages.linearly_weighted_average`.
 
     References
     ----------
@@ -762,7 +765,7 @@ def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     >>> round(average_premium_index([0.0003, 0.0006]), 10)
     0.0005
     """
-    return _mark.linearly_weighted_average(premium_indices, axis=axis)
+    return _averages.linearly_weighted_average(premium_indices, axis=axis)
 
 
 def funding_rate(
@@ -770,7 +773,7 @@ def funding_rate(
 ) -> Any:
     """``Funding Rate (F) = Premium index (P) + clamp(Interest rate (I) - P, 0.05%, -0.05%)``.
 
-    Delegates to :func:`liqlib.mark.funding_rate`.
+    Delegates to :func:`liqlib.funding.funding_rate`.
 
     References
     ----------
@@ -781,7 +784,7 @@ def funding_rate(
     >>> round(funding_rate(-0.002), 10)
     -0.0015
     """
-    return _mark.funding_rate(average_premium_index, interest_rate, clamp)
+    return _funding.funding_rate(average_premium_index, interest_rate, clamp)
 
 
 def funding_fee(side: ArrayLike, position_value: ArrayLike, funding_rate: ArrayLike) -> Any:

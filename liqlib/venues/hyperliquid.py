@@ -50,6 +50,8 @@ from numpy.typing import ArrayLike
 
 from .. import _validate as v
 from .. import adl as _adl
+from .. import averages as _averages
+from .. import funding as _funding
 from .. import mark as _mark
 from ..liquidation import LiquidationResult
 from ..liquidation import liquidation_price as _core_liquidation_price
@@ -415,12 +417,12 @@ def mark_price(
     1. ``oracle_px + ema_mid_minus_oracle`` (the 150 s EMA of mid minus oracle),
     2. ``median(best_bid, best_ask, last_trade)``,
     3. the weighted median of CEX perp mids (Binance, OKX, Bybit, Gate IO, MEXC: 3, 2, 2, 1, 1,
-       :func:`liqlib.mark.weighted_median`);
+       :func:`liqlib.averages.weighted_median`);
 
     "If exactly two out of the three inputs above exist, the 30 second EMA of the median of best
     bid, best ask, and last trade on Hyperliquid is also added to the median inputs"
     (``book_median_ema_30s``). With all three inputs this equals
-    :func:`liqlib.mark.hyperliquid_mark_price`; the EMA itself is :func:`liqlib.mark.ema` (or
+    :func:`liqlib.mark.hyperliquid_mark_price`; the EMA itself is :func:`liqlib.averages.ema` (or
     :func:`liqlib.mark.ema_basis`) with ``time_constant=150``.
 
     Raises
@@ -456,7 +458,7 @@ def mark_price(
         inputs.append(float(_mark.median_of_three(bid, ask, last)))
     if cex_perp_mids is not None:
         mids = v.positive("cex_perp_mids", cex_perp_mids).reshape(-1)
-        inputs.append(float(_mark.weighted_median(mids, cex_weights)))
+        inputs.append(float(_averages.weighted_median(mids, cex_weights)))
     if not inputs:
         raise ValueError("mark_price needs at least one of its three inputs")
     if len(inputs) == 2:
@@ -475,7 +477,7 @@ def mark_price(
 def premium(impact_bid_px: ArrayLike, impact_ask_px: ArrayLike, oracle_px: ArrayLike) -> Any:
     """``premium = impact_price_difference / oracle_price`` with ``impact_price_difference =
     max(impact_bid_px - oracle_px, 0) - max(oracle_px - impact_ask_px, 0)``
-    (:func:`liqlib.mark.premium_index`).
+    (:func:`liqlib.funding.premium_index`).
 
     References
     ----------
@@ -486,7 +488,7 @@ def premium(impact_bid_px: ArrayLike, impact_ask_px: ArrayLike, oracle_px: Array
     >>> premium(10_100, 10_110, 10_000)
     0.01
     """
-    return _mark.premium_index(impact_bid_px, impact_ask_px, oracle_px)
+    return _funding.premium_index(impact_bid_px, impact_ask_px, oracle_px)
 
 
 def funding_rate(
@@ -495,7 +497,7 @@ def funding_rate(
     """The 8-hour rate ``F = P + clamp(interest rate - P, -0.0005, 0.0005)``.
 
     Hourly payments are one eighth of it, capped (:func:`hourly_funding_rate`). Delegates to
-    :func:`liqlib.mark.funding_rate`.
+    :func:`liqlib.funding.funding_rate`.
 
     References
     ----------
@@ -506,7 +508,7 @@ def funding_rate(
     >>> round(funding_rate(0.01), 10)
     0.0095
     """
-    return _mark.funding_rate(average_premium_index, interest_rate, clamp)
+    return _funding.funding_rate(average_premium_index, interest_rate, clamp)
 
 
 def hourly_funding_rate(
@@ -514,8 +516,8 @@ def hourly_funding_rate(
 ) -> Any:
     """The rate paid each hour: ``F / 8``, capped at +-4% per hour.
 
-    :func:`liqlib.mark.funding_rate` capped at ``8 * 4%`` per 8 h, then
-    :func:`liqlib.mark.rate_per_payment` for one hour.
+    :func:`liqlib.funding.funding_rate` capped at ``8 * 4%`` per 8 h, then
+    :func:`liqlib.funding.rate_per_payment` for one hour.
 
     References
     ----------
@@ -530,10 +532,10 @@ def hourly_funding_rate(
     >>> hourly_funding_rate(0.5)              # a 50% premium hits the 4%/h cap
     0.04
     """
-    per_8h = _mark.funding_rate(
+    per_8h = _funding.funding_rate(
         average_premium_index, interest_rate, clamp, cap=8 * FUNDING_CAP_PER_HOUR
     )
-    return _mark.rate_per_payment(per_8h, _mark.HOUR)
+    return _funding.rate_per_payment(per_8h, _averages.HOUR)
 
 
 def funding_payment(
@@ -542,7 +544,7 @@ def funding_payment(
     """``position_size * oracle_price * funding_rate``, paid by the position (negative: received).
 
     The notional uses the *oracle* price, not the mark. Delegates to
-    :func:`liqlib.mark.funding_payment`.
+    :func:`liqlib.funding.funding_payment`.
 
     Parameters
     ----------
@@ -564,4 +566,4 @@ def funding_payment(
     >>> round(funding_payment(1, 10, 10_000, hourly_funding_rate(0.01)), 6)
     118.75
     """
-    return _mark.funding_payment(side, position_size, oracle_price, funding_rate)
+    return _funding.funding_payment(side, position_size, oracle_price, funding_rate)
