@@ -339,8 +339,11 @@ def render(answer: Answer) -> str:
 
 
 def _number(value: Any) -> str:
+    """Prices to the cent (venues quote them so); coin amounts below 1 to 8 significant digits."""
     if isinstance(value, float):
-        return "not liquidatable (no positive price)" if math.isnan(value) else f"{value:,.6g}"
+        if math.isnan(value):
+            return "not liquidatable (no positive price)"
+        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.8g}"
     return str(value)
 
 

@@ -52,7 +52,7 @@ def test_bybit_example_1(capsys: pytest.CaptureFixture[str]) -> None:
         ],
         capsys,
     )
-    assert out.splitlines()[0] == "liquidation price: 19,700"
+    assert out.splitlines()[0] == "liquidation price: 19,700.00"
     assert "liqlib.venues.bybit.liquidation_price" in out
     assert "source: https://" in out
 
