@@ -7,7 +7,7 @@
 #                        manager) from npm into assets/vendor/ when assets/package-lock.json changed
 #   make book FORCE=1    drop the execution cache and re-execute every chapter (CI=true does too)
 #   make test            build the book, then pytest tests/, liqlib doctests, every chapter under
-#                        nbval, and the built site in Chromium (tests/site)
+#                        nbval, the built site in Chromium (tests/site), then `make lint`
 #   make lint            ruff, mypy, and a check that committed notebooks carry no outputs
 #   make strip           strip outputs and execution counts from the chapters before committing
 #   make bench           run every script in benchmarks/ (each prints ratios against its own baseline)
@@ -129,9 +129,12 @@ test: book chromium
 	$(PYTEST) --doctest-modules liqlib $(PYTEST_ARGS)
 	$(PYTEST) --nbval-lax --nbval-current-env --nbval-cell-timeout=600 book/ $(PYTEST_ARGS)
 	$(PYTEST) tests/site $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory lint
 
+# Style and types of the library, its tests and benchmarks (chapters are prose-first code, not
+# linted), and a check that no chapter is committed with outputs. Part of `make test`.
 lint: setup
-	$(BIN)/ruff check .
+	$(BIN)/ruff check liqlib tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/nbstripout --verify $(STRIP_FLAGS) book/*.ipynb
 
