@@ -225,7 +225,7 @@ def liquidation_price(
     leverage: ArrayLike | None = None,
     collateral: ArrayLike | None = None,
     extra_margin: ArrayLike = 0.0,
-    mmr: Maintenance | Tier = 0.005,
+    mmr: Maintenance | ArrayLike = 0.005,
     fee_rate: float = 0.0,
     kind: str | ContractKind = LINEAR,
     contract_value: ArrayLike = 1.0,

@@ -42,7 +42,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -470,48 +470,23 @@ def liquidation_price(
     k = contract_kind(kind)
     fee = float(v.rate("fee_rate", fee_rate))
     rate, tier_no = _rates(contracts, mmr, tiers)
-    arrays = {
-        "side": v.side("side", side),
-        "contracts": v.positive("contracts", contracts),
-        "avg_px": v.positive("avg_px", avg_px),
-        "margin": v.as_float("margin", margin),
-        "ct_val": v.positive("ct_val", ct_val),
-        "rate": rate,
-        "tier": tier_no,
-    }
-    if mark_px is not None:
-        arrays["mark_px"] = v.positive("mark_px", mark_px)
-    shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
-    flat = {name: np.broadcast_to(a, shape).reshape(-1) for name, a in arrays.items()}
-    fields = (
-        "price", "bankruptcy_price", "tier", "iterations", "liquidatable", "below_maintenance"
+    q = v.positive("contracts", contracts)
+    face = v.positive("ct_val", ct_val)
+    linear = k is LINEAR
+    # The rate is fixed by the contract count, one per position: the core's per-position rates.
+    result = _core_liquidation_price(
+        side,
+        q * face if linear else q,
+        avg_px,
+        collateral=v.as_float("margin", margin),
+        mmr=rate,
+        fee_rate=fee,
+        kind=k,
+        contract_value=1.0 if linear else face,
+        mark_price=mark_px,
     )
-    out: dict[str, np.ndarray] = {
-        "price": np.empty(flat["rate"].size),
-        "bankruptcy_price": np.empty(flat["rate"].size),
-        "tier": np.zeros(flat["rate"].size, dtype=np.int16),
-        "iterations": np.ones(flat["rate"].size, dtype=np.int16),
-        "liquidatable": np.zeros(flat["rate"].size, dtype=bool),
-        "below_maintenance": np.zeros(flat["rate"].size, dtype=bool),
-    }
-    for r in np.unique(flat["rate"]):
-        m = flat["rate"] == r
-        linear = k is LINEAR
-        res = _core_liquidation_price(
-            flat["side"][m],
-            flat["contracts"][m] * flat["ct_val"][m] if linear else flat["contracts"][m],
-            flat["avg_px"][m],
-            collateral=flat["margin"][m],
-            mmr=float(r),
-            fee_rate=fee,
-            kind=k,
-            contract_value=1.0 if linear else flat["ct_val"][m],
-            mark_price=flat["mark_px"][m] if "mark_px" in flat else None,
-        )
-        for name in ("price", "bankruptcy_price", "liquidatable", "below_maintenance"):
-            out[name][m] = getattr(res, name)
-        out["tier"][m] = np.where(res.liquidatable, flat["tier"][m], 0)
-    return LiquidationResult(**{n: v.scalar_or_array(out[n].reshape(shape)) for n in fields})
+    tier = np.where(result.liquidatable, tier_no, 0).astype(np.int16)
+    return replace(result, tier=v.scalar_or_array(tier))
 
 
 def legacy_partial_liquidation_contracts(
