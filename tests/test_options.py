@@ -245,3 +245,225 @@ class TestBadInput:
     def test_non_string_kind(self) -> None:
         with pytest.raises(ValueError, match="kind must be"):
             opt.option_sign(1)
+
+
+# --- vanna and volga, implied volatility, portfolios (options, implied_vol, option_portfolio)
+
+from liqlib.implied_vol import ImpliedVolError, implied_vol, price_bounds  # noqa: E402
+from liqlib.option_portfolio import OptionPortfolio, OptionPosition  # noqa: E402
+from liqlib.venues import deribit  # noqa: E402
+
+
+class TestVolGreeks:
+    """No published vanna/volga value could be sourced: each is checked against finite
+    differences of the library's own vega and delta, and against closed-form identities."""
+
+    @given(spots, moneyness, times, rates, vols, kinds, settlements, st.booleans())
+    def test_vanna_volga_match_finite_differences(
+        self, u, m, t, r, vol, kind, settle, black76
+    ) -> None:
+        k = u * m
+        if black76:
+            greeks, vol_greeks, name = opt.black76_greeks, opt.black76_vol_greeks, "forward"
+        else:
+            greeks, vol_greeks, name = (
+                opt.black_scholes_greeks, opt.black_scholes_vol_greeks, "spot"
+            )
+        args = {name: u, "strike": k, "time": t, "rate": r, "vol": vol, "kind": kind,
+                "settlement": settle}
+        vg = vol_greeks(**args)
+        scale = 1.0 if settle == "linear" else 1.0 / u
+        hv = 1e-5
+        fd_vanna = _bump(lambda **a: greeks(**a).delta, "vol", args, hv)
+        fd_volga = _bump(lambda **a: greeks(**a).vega, "vol", args, hv)
+        assert vg.vanna == pytest.approx(fd_vanna, rel=1e-4, abs=1e-6 * scale + 1e-12)
+        assert vg.volga == pytest.approx(fd_volga, rel=1e-4, abs=1e-5 * u * scale)
+        # vanna is also d(vega)/dU (symmetry of mixed partials)
+        hu = 1e-3 * u * min(0.1, vol * math.sqrt(t))
+        fd_cross = _bump(lambda **a: greeks(**a).vega, name, args, hu)
+        assert vg.vanna == pytest.approx(fd_cross, rel=1e-3, abs=1e-5 * scale + 1e-12)
+
+    def test_at_the_money_forward_identities(self) -> None:
+        # d1 = -d2 = sigma sqrt(T) / 2: vanna = D phi(d1) sqrt(T) / 2 and volga = -vega sigma T / 4
+        g = opt.black76_greeks(100, 100, 0.5, 0.05, 0.4)
+        vg = opt.black76_vol_greeks(100, 100, 0.5, 0.05, 0.4, "put")
+        d1 = 0.4 * math.sqrt(0.5) / 2
+        phi = math.exp(-d1 * d1 / 2) / math.sqrt(2 * math.pi)
+        assert vg.vanna == pytest.approx(math.exp(-0.025) * phi * d1 / 0.4, rel=1e-12)
+        assert vg.volga == pytest.approx(-g.vega * 0.4 * 0.5 / 4, rel=1e-12)
+
+    def test_call_and_put_share_them(self) -> None:
+        c = opt.black_scholes_vol_greeks(100, [80, 100, 120], 0.5, 0.03, 0.25, "call")
+        p = opt.black_scholes_vol_greeks(100, [80, 100, 120], 0.5, 0.03, 0.25, "put")
+        np.testing.assert_allclose(c.vanna, p.vanna, rtol=1e-12)
+        np.testing.assert_allclose(c.volga, p.volga, rtol=1e-12)
+
+    def test_bad_input_named(self) -> None:
+        with pytest.raises(ValueError, match="vol must be > 0"):
+            opt.black76_vol_greeks(100, 100, 1, 0, -0.1)
+        with pytest.raises(ValueError, match="time must be > 0"):
+            opt.black_scholes_vol_greeks(100, 100, -1, 0, 0.2)
+
+
+class TestImpliedVol:
+    @pytest.mark.parametrize("settlement", ["linear", "inverse"])
+    @pytest.mark.parametrize("model", ["black76", "black_scholes"])
+    def test_round_trip_over_a_grid(self, model: str, settlement: str) -> None:
+        k = np.linspace(30_000, 90_000, 25)[:, None, None, None]
+        t = np.array([2 / 365, 30 / 365, 0.5, 2.0])[None, :, None, None]
+        sig = np.array([0.08, 0.3, 0.8, 2.5])[None, None, :, None]
+        kind = np.array(["call", "put"])[None, None, None, :]
+        price_fn = opt.black76_price if model == "black76" else opt.black_scholes_price
+        price = price_fn(50_000, k, t, 0.02, sig, kind, settlement=settlement)
+        lower, upper = price_bounds(50_000, k, t, 0.02, kind, model=model, settlement=settlement)
+        vega = (opt.black76_greeks if model == "black76" else opt.black_scholes_greeks)(
+            50_000, k, t, 0.02, sig, kind, settlement=settlement
+        ).vega
+        vega = np.broadcast_to(vega, price.shape)
+        # Only where the price pins the vol down: a time value well above rounding of the price.
+        unit = 50_000 if settlement == "linear" else 1.0
+        ok = (price - lower > 1e-9 * unit) & (vega * 1e-4 > 1e-12 * unit)
+        assert ok.sum() > 500
+        shape = price.shape
+        iv = implied_vol(
+            price[ok], 50_000, np.broadcast_to(k, shape)[ok], np.broadcast_to(t, shape)[ok], 0.02,
+            np.broadcast_to(kind, shape)[ok], model=model, settlement=settlement,
+        )
+        # Conditioning: an error of about 1e-12 of the forward in the price moves the vol by that
+        # over vega; within that, and to 1e-7 absolute, the solver must recover the vol.
+        allowed = 1e-7 + 1e-11 * unit / vega[ok]
+        assert np.all(np.abs(iv - np.broadcast_to(sig, shape)[ok]) <= allowed)
+        well = vega[ok] > 1e-3 * unit
+        np.testing.assert_allclose(iv[well], np.broadcast_to(sig, shape)[ok][well], rtol=1e-7)
+        again = price_fn(50_000, np.broadcast_to(k, shape)[ok], np.broadcast_to(t, shape)[ok],
+                         0.02, iv, np.broadcast_to(kind, shape)[ok], settlement=settlement)
+        np.testing.assert_allclose(again, price[ok], rtol=1e-9, atol=1e-12 * unit)
+        assert np.all(upper > price)
+
+    @given(spots, moneyness, times, st.floats(0.1, 1.5), kinds)
+    def test_round_trip_property(self, f, m, t, vol, kind) -> None:
+        price = opt.black76_price(f, f * m, t, 0.0, vol, kind)
+        lower, _ = price_bounds(f, f * m, t, 0.0, kind)
+        if price - lower < 1e-6 * f:
+            return
+        assert implied_vol(price, f, f * m, t, 0.0, kind) == pytest.approx(vol, rel=1e-5)
+
+    def test_hull_example(self) -> None:
+        iv = implied_vol(4.7594, 42, 40, 0.5, 0.10, model="black_scholes")
+        assert iv == pytest.approx(0.20, abs=1e-4)
+
+    def test_below_intrinsic_raises_naming_the_element(self) -> None:
+        with pytest.raises(ImpliedVolError, match=r"price 4\.0 \(first of 1, at flat index 1\)"):
+            implied_vol([6.0, 4.0], 95, 100, 0.5, 0.0, "put")
+        with pytest.raises(ImpliedVolError, match="at or below the intrinsic value"):
+            implied_vol(5.0, 105, 100, 0.5, 0.0, "call")
+
+    def test_above_maximum_raises(self) -> None:
+        with pytest.raises(ImpliedVolError, match="at or above the maximum 105.0"):
+            implied_vol(105.0, 105, 100, 0.5, 0.0, "call")
+        with pytest.raises(ImpliedVolError, match="at or above the maximum"):
+            implied_vol(1.0, 50_000, 40_000, 0.5, 0.0, "call", settlement="inverse")
+
+    def test_outside_the_search_bracket_raises(self) -> None:
+        price = opt.black76_price(100, 100, 1.0, 0.0, 3.0)
+        with pytest.raises(ImpliedVolError, match="above the search bracket"):
+            implied_vol(price, 100, 100, 1.0, vol_max=2.0)
+
+    def test_is_a_value_error_and_bad_input(self) -> None:
+        assert issubclass(ImpliedVolError, ValueError)
+        with pytest.raises(ValueError, match="price must be >= 0"):
+            implied_vol(-1.0, 100, 100, 1.0)
+        with pytest.raises(ValueError, match="time must be > 0"):
+            implied_vol(5.0, 100, 100, 0.0)
+        with pytest.raises(ValueError, match="model must be one of"):
+            implied_vol(5.0, 100, 100, 1.0, model="heston")
+        with pytest.raises(ValueError, match="vol_min must be below vol_max"):
+            implied_vol(5.0, 100, 100, 1.0, vol_min=2.0, vol_max=1.0)
+
+    def test_shape_and_scalar(self) -> None:
+        p = opt.black76_price(100, [[90, 100, 110]], [[0.5], [1.0]], 0.0, 0.3)
+        iv = implied_vol(p, 100, [[90, 100, 110]], [[0.5], [1.0]])
+        assert iv.shape == (2, 3)
+        assert isinstance(implied_vol(float(p[0, 0]), 100, 90, 0.5), float)
+
+
+def _strangle() -> OptionPortfolio:
+    return OptionPortfolio([
+        OptionPosition("call", 60_000, 30 / 365, -10),
+        OptionPosition("put", 40_000, 30 / 365, -10),
+        OptionPosition("put", 45_000, 90 / 365, 4),
+    ])
+
+
+class TestPortfolio:
+    @pytest.mark.parametrize("forward", [50_000.0, np.array([40_000.0, 50_000.0, 65_000.0])])
+    def test_greeks_are_sums_of_positions(self, forward) -> None:
+        book = _strangle()
+        vols = [0.7, 0.8, 0.75]
+        total = book.greeks(forward, vols)
+        for field in ("value", "delta", "gamma", "vega", "theta", "vanna", "volga"):
+            parts = [
+                getattr(OptionPortfolio([p]).greeks(forward, vol), field)
+                for p, vol in zip(book.positions, vols, strict=True)
+            ]
+            np.testing.assert_allclose(getattr(total, field), sum(parts), rtol=1e-12)
+        one = book.positions[0]
+        single = opt.black76_greeks(50_000, one.strike, one.expiry, 0.0, 0.7,
+                                    settlement="inverse")
+        assert OptionPortfolio([one]).greeks(50_000, 0.7).gamma == pytest.approx(
+            one.size * single.gamma, rel=1e-14
+        )
+
+    def test_delta_hedged_pnl_is_half_gamma_move_squared(self) -> None:
+        book = OptionPortfolio([OptionPosition("call", 50_000, 30 / 365, -10, "linear")])
+        g = book.greeks(50_000, 0.6)
+        move = 50.0
+        pnl = book.value(50_000 + move, 0.6) - g.value - g.delta * move
+        assert pnl == pytest.approx(0.5 * g.gamma * move**2, rel=2e-3)
+
+    def test_surface_callable_vol(self) -> None:
+        book = _strangle()
+        flat = book.greeks(50_000, 0.6)
+        via = book.greeks(50_000, lambda f, k, t: np.full(np.broadcast_shapes(
+            np.shape(f), np.shape(k), np.shape(t)), 0.6))
+        assert via.value == pytest.approx(flat.value, rel=1e-14)
+
+    def test_portfolio_margin_covers_worst_loss_and_is_nonnegative(self) -> None:
+        book = _strangle()
+        for params in ("pages/docs/portfoliomargin", "docs/category/uncategorized",
+                       deribit.CURRENT_PM_EXAMPLE):
+            pm = book.portfolio_margin(50_000, [0.7, 0.8, 0.75], parameters=params)
+            worst = max(0.0, -pm.pnl.min(), -pm.extended_pnl.min() if pm.extended_pnl.size
+                        else 0.0)
+            assert pm.margin >= worst >= 0 and pm.margin >= 0
+            assert pm.worst_loss == pytest.approx(worst)
+        longs = OptionPortfolio([OptionPosition("call", 60_000, 0.1, 3)])
+        assert longs.portfolio_margin(50_000, 0.6).margin >= 0
+
+    def test_standard_maintenance_delegates_to_deribit(self) -> None:
+        book = _strangle()
+        marks = np.array([0.02, 0.015, 0.03])
+        per = deribit.short_option_margin(["call", "put"], [60_000, 40_000], 50_000,
+                                          marks[:2]).maintenance
+        assert book.standard_maintenance(50_000, marks) == pytest.approx(10 * per.sum())
+        assert book.marked_value(marks) == pytest.approx(-10 * 0.035 + 4 * 0.03)
+
+    def test_bad_input(self) -> None:
+        with pytest.raises(ValueError, match="size must be non-zero"):
+            OptionPosition("call", 100, 1, 0)
+        with pytest.raises(ValueError, match="expiry must be > 0"):
+            OptionPosition("call", 100, -0.1, 1)
+        with pytest.raises(ValueError, match="kind must be 'call' or 'put'"):
+            OptionPosition("future", 100, 1, 1)
+        with pytest.raises(ValueError, match="share one settlement"):
+            OptionPortfolio([OptionPosition("call", 100, 1, 1),
+                             OptionPosition("call", 100, 1, 1, "linear")])
+        with pytest.raises(ValueError, match="at least one"):
+            OptionPortfolio([])
+        with pytest.raises(ValueError, match="one per position"):
+            _strangle().greeks(50_000, [0.5, 0.6])
+        with pytest.raises(ValueError, match="vol must be > 0"):
+            _strangle().greeks(50_000, -0.5)
+        with pytest.raises(ValueError, match="settlement must be 'inverse'"):
+            OptionPortfolio([OptionPosition("call", 100, 1, -1, "linear")]).standard_maintenance(
+                100, [1.0])
