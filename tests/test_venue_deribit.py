@@ -268,3 +268,13 @@ class TestBadInput:
             deribit.portfolio_margin(["future"], [1], [0.0])
         with pytest.raises(ValueError, match="one entry per option position"):
             deribit.net_short_option_contingency([1, 2], [1])
+
+
+def test_linear_portfolio_margin_add_ons_are_in_quote_currency() -> None:
+    # The same short put margined in coin and in USD: every term scales by the underlying price.
+    args = dict(kind=["put"], size=[-10.0], underlying_price=[50_000.0], strike=[45_000.0],
+                days_to_expiration=[30.0], iv=[0.6])
+    coin = deribit.portfolio_margin(**args, settlement="inverse")
+    usd = deribit.portfolio_margin(**args, settlement="linear")
+    assert usd.contingency == pytest.approx(coin.contingency * 50_000)
+    assert usd.margin > 1_000 * coin.margin

@@ -921,7 +921,9 @@ def portfolio_margin(
 
     grid = np.repeat(future_pnl(moves)[:, None], 3, axis=1)
     ext = future_pnl(extended) if extended.size else np.zeros(0)
-    contingency = futures_contingency(q[is_future], rate=p.futures_contingency)
+    # The add-ons are per coin of underlying: in quote currency for a linear book, coin times price.
+    q_unit = q if settlement == "inverse" else q * u
+    contingency = futures_contingency(q_unit[is_future], rate=p.futures_contingency)
     opt = ~is_future
     if opt.any():
         option_kinds = kinds[opt]
@@ -954,8 +956,8 @@ def portfolio_margin(
             )
             ext = ext + ((ext_values - now) * qo).sum(axis=1)
         contingency += net_short_option_contingency(
-            k, qo, days, per_option=p.net_short_option_contingency
-        ) + option_contingency(qo, rate=p.option_contingency)
+            k, q_unit[opt], days, per_option=p.net_short_option_contingency
+        ) + option_contingency(q_unit[opt], rate=p.option_contingency)
     if vega is not None and p.vega_contingency:
         contingency += vega_contingency(vega, rate=p.vega_contingency)
     ext = ext * p.extended_fraction
