@@ -604,8 +604,9 @@ class Engine:
         opposite = np.flatnonzero((self.side == -s) & (self.size > 0) & ~self.exempt)
         if opposite.size == 0:
             return 0.0
-        taken = self._adl_allocation(opposite, q)
-        for j, qj in zip(opposite[taken > 0], taken[taken > 0], strict=True):
+        taken, order = self._adl_allocation(opposite, q)
+        hit = order[taken[order] > 0]  # in queue order, so the ledger replays the queue
+        for j, qj in zip(opposite[hit], taken[hit], strict=True):
             haircut = s * qj * (price - self.mark)  # the counterparty's loss against the mark
             self._trade(int(j), s, float(qj), price)
             self._log(EventKind.ADL, i, counterparty=int(j), size=float(qj), price=price,
@@ -623,18 +624,19 @@ class Engine:
         self._settle_fill(i, surplus, matched * price, cap=max(surplus, 0.0))
         return matched
 
-    def _adl_allocation(self, opposite: np.ndarray, q: float) -> np.ndarray:
+    def _adl_allocation(self, opposite: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+        """Size taken from each opposite position, and the order they are taken in."""
         sizes = self.size[opposite]
         rule = self.rules.adl
         if rule == "pro_rata":
-            return pro_rata_allocation(sizes, q)
+            return pro_rata_allocation(sizes, q), np.arange(opposite.size)
         if rule == "dydx":
             order = random_queue(opposite.size, self._rng)
         else:
             order = queue_front(self._adl_scores(str(rule), opposite), sizes, q)
         taken = np.zeros_like(sizes)
         taken[order] = queue_allocation(sizes[order], q)
-        return taken
+        return taken, order
 
     def _adl_scores(self, rule: str, idx: np.ndarray) -> Any:
         s, q, entry = self.side[idx], self.size[idx], self.entry[idx]

@@ -80,7 +80,19 @@ def test_bitmex_adl_example() -> None:
     assert sum(e.amount for e in adl) == pytest.approx(deficit)
     assert engine.size.tolist() == [0, 10, 0, 20, 30, 10, 10]
     assert engine.margin_equity()[0] == pytest.approx(0.0, abs=1e-9)
-    assert engine.audit().imbalance == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_ledger_lists_adl_in_queue_order() -> None:
+    """BitMEX's example with account 5 (rank 6) ahead of account 2 (rank 5), 10 contracts each:
+    the ledger must show 5 before 2, the queue's order, not the accounts' order."""
+    ranks, sizes = [3, 5, 1, 4, 6, 2], [10, 10, 20, 30, 10, 20]
+    longs = [Trader(100.0 * q, +1, q, 600.0 - 5 * r) for r, q in zip(ranks, sizes, strict=True)]
+    asks = LevelLadder.from_prices([700.0], [1_000], mid=652.0)
+    engine = Engine([Trader(1_000.0, -1, 20, 600.0), *longs], 600.0, rules="bitmex",
+                    book=ResilientBook(asks, asks, half_life=INF))
+    engine.step(652.0)
+    adl = engine.ledger.of_kind("adl")
+    assert [(e.counterparty, e.size) for e in adl] == [(5, 10.0), (2, 10.0)]
 
 
 # --- the steps of a liquidation ------------------------------------------------------------------
