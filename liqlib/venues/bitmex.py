@@ -45,7 +45,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -430,32 +430,21 @@ def liquidation_price(
     if mm + fee >= 1:
         raise ValueError(f"maint_margin + taker_fee must be below 1, got {mm + fee!r}")
     f = v.as_float("funding_rate", funding_rate)
-    reserve = np.asarray(maintenance_rate(s, mm, fee, f)) - (mm + fee)  # funding held back
-    value_at_entry = np.asarray(notional(q, e, k, cv))
-    result = _core_liquidation_price(
-        s,
-        q,
-        e,
-        leverage=leverage,
-        collateral=collateral,
-        extra_margin=v.as_float("extra_margin", extra_margin) - reserve * value_at_entry,
-        mmr=mm + fee,
-        kind=k,
-        contract_value=cv,
-        mark_price=mark_price,
-        maintenance_at="entry",
-    )
-    bankrupt = bankruptcy_price(
+    # One maintenance rate per position (the funding it will pay depends on its side), frozen at
+    # the entry value as BitMEX computes it.
+    return _core_liquidation_price(
         s,
         q,
         e,
         leverage=leverage,
         collateral=collateral,
         extra_margin=extra_margin,
+        mmr=np.asarray(maintenance_rate(s, mm, fee, f)),
         kind=k,
         contract_value=cv,
+        mark_price=mark_price,
+        maintenance_at="entry",
     )
-    return replace(result, bankruptcy_price=bankrupt)
 
 
 def liquidation_price_support_formula(
