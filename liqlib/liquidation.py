@@ -135,13 +135,23 @@ def _root_in_bracket(
     from a table of ``2 * len(table)`` entries rather than computed per position.
     """
     inverse_slope = 1.0 / (table.mmrs[:, None] + fee - np.array([-1.0, 1.0]))
-    cums = np.repeat(table.cums, 2)  # same layout, so one intp index serves both gathers
-    pick = idx.astype(np.intp)
-    pick *= 2
-    pick += sigma > 0
-    n = cums.take(pick)
-    n += a
-    n *= inverse_slope.reshape(-1).take(pick)
+    # Pack (cum, 1/slope) as one complex entry per (bracket, side): one gather serves both.
+    packed = np.empty(inverse_slope.shape, dtype=np.complex128)
+    packed.real = table.cums[:, None]
+    packed.imag = inverse_slope
+    up = np.greater(sigma, 0)
+    if idx.dtype == np.int8 and len(table) <= 63:
+        # 2*idx + (sigma > 0) fits int8: build it with int8 loops, widen once for the gather.
+        pick8 = np.add(idx, idx)
+        pick8 += up.view(np.int8)
+        pick = pick8.astype(np.intp)
+    else:
+        pick = idx.astype(np.intp)
+        pick *= 2
+        pick += up
+    g = packed.reshape(-1).take(pick)
+    n = np.add(g.real, a)
+    n *= g.imag
     return n
 
 
@@ -310,7 +320,7 @@ def liquidation_price(
             "give exactly one of leverage (collateral = notional/leverage) or collateral"
         )
     arrays: dict[str, Any] = {
-        "side": v.side("side", side),
+        "side": _side(side),
         "size": v.positive("size", size),
         "entry_price": v.positive("entry_price", entry_price),
         "contract_value": v.positive("contract_value", contract_value),
@@ -359,6 +369,24 @@ def liquidation_price(
 
 #: Positions per block when a book is solved in pieces (a few hundred kB per temporary).
 _BLOCK = 1 << 16
+
+
+def _side(value: ArrayLike) -> FloatArray:
+    """``_validate.side`` for large float arrays, checked a cache-sized chunk at a time (no
+    book-sized temporaries); anything else, or any bad element, goes to the full validator."""
+    if not (isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > _BLOCK):
+        return v.side("side", value)
+    flat = value.reshape(-1)
+    buf = np.empty(_BLOCK)
+    ok = np.empty(_BLOCK, dtype=bool)
+    for start in range(0, flat.size, _BLOCK):
+        chunk = flat[start : start + _BLOCK]
+        m = chunk.size
+        np.abs(chunk, out=buf[:m])
+        np.equal(buf[:m], 1.0, out=ok[:m])
+        if not ok[:m].all():
+            return v.side("side", value)  # raises, naming the first bad element
+    return value
 
 
 def _solve_block(

@@ -104,10 +104,27 @@ def _count(thresholds: np.ndarray, x: ArrayLike, compare: Any, side: Any) -> np.
         below = np.searchsorted(thresholds, xa, side=side)
         return below if compare is np.greater_equal else thresholds.size - below
     count = np.zeros(xa.shape, dtype=np.int8)
+    if thresholds.size == 0:
+        return count
+    # The first comparison writes its 0/1 bytes straight into the count; the rest add a bool
+    # buffer viewed as int8, so the add runs NumPy's int8 loop instead of a casting one.
+    compare(xa, thresholds[0], out=count.view(bool))
     hit = np.empty(xa.shape, dtype=bool)
-    for t in thresholds:
+    hit8 = hit.view(np.int8)
+    for t in thresholds[1:]:
         compare(xa, t, out=hit)
-        np.add(count, hit, out=count, casting="unsafe")
+        np.add(count, hit8, out=count)
+    return count
+    # The first comparison writes its 0/1 bytes straight into the count; the rest add a bool
+    # buffer viewed as int8, so the add runs NumPy's int8 loop instead of a casting one.
+    compare(xa, thresholds[0], out=count.view(bool))
+    if thresholds.size > 1:
+        if hit is None:
+            hit = np.empty(xa.shape, dtype=bool)
+        hit8 = hit.view(np.int8)
+        for t in thresholds[1:]:
+            compare(xa, t, out=hit)
+            np.add(count, hit8, out=count)
     return count
 
 
