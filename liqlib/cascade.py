@@ -44,14 +44,14 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validate as v
-from .book import BUY, SELL, Ladder, ResilientBook
+from .book import Ladder, ResilientBook
 from .liquidation import liquidation_price
 from .tiers import TierTable
 
@@ -630,34 +630,6 @@ def _tipping_point(
 
 
 @dataclass(frozen=True)
-class _Recentred:
-    """A ladder placed around the fundamental price ``F`` with ``consumed`` taken, seen from a
-    mid ``M`` (``ratio = F / M``): the ``q``-th further unit fills at ``F (1 + sign x(c + q))``.
-
-    The engine measures its book from the mark; this lets the mark differ from the price the
-    book is centred on (a smoothed mark) without the impact being counted twice.
-    """
-
-    base: Ladder
-    consumed: float
-    ratio: float
-    sign: int
-
-    @property
-    def capacity(self) -> float:
-        return max(float(self.base.capacity) - self.consumed, 0.0)
-
-    def distance(self, quantity: NDArray[np.float64]) -> NDArray[np.float64]:
-        q = np.asarray(quantity, dtype=float)
-        return self.sign * (self.ratio - 1) + self.ratio * self.base.distance(self.consumed + q)
-
-    def area(self, quantity: NDArray[np.float64]) -> NDArray[np.float64]:
-        q = np.asarray(quantity, dtype=float)
-        taken = self.base.area(self.consumed + q) - self.base.area(np.asarray(self.consumed))
-        return self.sign * (self.ratio - 1) * q + self.ratio * taken
-
-
-@dataclass(frozen=True)
 class EngineCascadeResult:
     """A cascade run through :class:`liqlib.engine.Engine`, step by step.
 
@@ -839,8 +811,8 @@ def engine_cascade(
         for m, s, q, e in zip(margin, population.side, population.size, population.entry_price,
                               strict=True)
     ]
-    engine = Engine(traders, start, rules=rules, maintenance=maintenance, insurance_fund=balance,
-                    rng=rng)
+    engine = Engine(traders, start, rules=rules, maintenance=maintenance, book=book,
+                    insurance_fund=balance, rng=rng)
     keep = math.exp(-step_dt / tau) if tau > 0 else 0.0
     basis = _traded_price(start, book) / start - 1
     n = fundamental.size
@@ -849,22 +821,17 @@ def engine_cascade(
     funding_paid = 0.0
     for k, level in enumerate(fundamental):
         f = float(level)
-        book.advance(step_dt)
-        basis = keep * basis + (1 - keep) * (_traded_price(f, book) / f - 1)
+        # the book as the engine will find it: engine.step lets the same dt pass on it
+        refilled = replace(book)
+        refilled.advance(step_dt)
+        basis = keep * basis + (1 - keep) * (_traded_price(f, refilled) / f - 1)
         mark = f * (1 + basis)
         if not mark > 0:
             raise RuntimeError(f"the book ran out: the mark reached {mark!r} at step {k}")
         if rate != 0:
             funding_paid += _pay_funding(engine, rate)
-        ratio = f / mark
-        engine.book = ResilientBook(
-            _Recentred(book.bids, book.consumed_bids, ratio, SELL),
-            _Recentred(book.asks, book.consumed_asks, ratio, BUY),
-            half_life=math.inf,
-        )
-        record = engine.step(mark, step_dt)
-        book.consumed_bids += engine.book.consumed_bids
-        book.consumed_asks += engine.book.consumed_asks
+        # triggers and margin at the mark; the fills where the book stands, around F
+        record = engine.step(mark, step_dt, book_mid=f)
         traded[k] = _traded_price(f, book)
         if not traded[k] > 0:
             raise RuntimeError(f"the book ran out: the traded price reached zero at step {k}")

@@ -247,8 +247,9 @@ class Engine:
     maintenance : float or TierTable
         A flat maintenance margin rate, or the instrument's tier table.
     book : ResilientBook or None
-        The order book liquidation orders execute against; ``None`` for an effectively bottomless
-        book at the mark (no price impact).
+        The order book liquidation orders execute against, measured from the mark (or from
+        :meth:`step`'s ``book_mid``); ``None`` for an effectively bottomless book at that price
+        (no price impact).
     insurance_fund : float
         Fund balance at the start (>= 0).
     backstop_capital : float
@@ -305,6 +306,8 @@ class Engine:
         )
         self.mark = float(v.positive("mark", mark))
         self.previous_mark = self.mark
+        #: the price the book is measured from in the current step (see :meth:`step`)
+        self._book_mid = self.mark
         self.fund = float(v.nonnegative("insurance_fund", insurance_fund))
         self.venue_fees = 0.0
         self.bad_debt = 0.0
@@ -419,15 +422,46 @@ class Engine:
 
     # --- stepping -------------------------------------------------------------------------------
 
-    def step(self, mark: float, dt: float = 1.0) -> StepRecord:
+    def step(self, mark: float, dt: float = 1.0, *, book_mid: float | None = None) -> StepRecord:
         """Move to ``mark`` after ``dt`` (engine time unit, seconds for the venues' cooldowns).
+
+        Parameters
+        ----------
+        mark : float
+            The new mark price (> 0): it triggers liquidations, values positions and margin,
+            and prices ADL.
+        dt : float
+            Time elapsed since the last step (>= 0); the book refills over it.
+        book_mid : float or None
+            The mid price (> 0) the book's depth is measured from for this step's liquidation
+            orders; ``None`` (the default) for the mark. A venue whose mark is not the traded
+            price (a smoothed mark, an index plus an averaged basis) still fills its orders
+            around where the market trades: pass that price here so the book's depth, and the
+            hole earlier orders left in it, is measured from it rather than from the mark.
+            Only the fill prices change; the difference between a fill and the mark is
+            market PnL as before, so :meth:`audit` still balances.
 
         Returns
         -------
         StepRecord
+
+        Examples
+        --------
+        A mark that has not caught up with a traded price of 99.00: the long's order fills
+        0.25 below the traded price, not below the mark, and the fund pays the deficit:
+
+        >>> from liqlib.book import LevelLadder, ResilientBook
+        >>> bids = LevelLadder.from_prices([98.75], [10], mid=99.0)
+        >>> book = ResilientBook(bids, bids, half_life=float("inf"))
+        >>> engine = Engine([Trader(1.0, +1, 1.0, 100.0)], 100.0, book=book, insurance_fund=1.0)
+        >>> record = engine.step(99.40, book_mid=99.0)
+        >>> engine.ledger.of_kind("fill")[0].price, round(engine.fund, 10), record.imbalance
+        (98.75, 0.75, 0.0)
         """
         new_mark = float(v.positive("mark", mark))
+        mid = new_mark if book_mid is None else float(v.positive("book_mid", book_mid))
         elapsed = float(v.nonnegative("dt", dt))
+        self._book_mid = mid
         self.book.advance(elapsed)
         self.time += elapsed
         self.step_count += 1
@@ -544,8 +578,8 @@ class Engine:
     def _preview(self, i: int, q: float) -> Fill:
         """What a liquidation order for ``q`` would get from the book now (nothing is taken)."""
         if self.side[i] > 0:
-            return execute(self.book.bids, SELL, q, self.mark, self.book.consumed_bids)
-        return execute(self.book.asks, BUY, q, self.mark, self.book.consumed_asks)
+            return execute(self.book.bids, SELL, q, self._book_mid, self.book.consumed_bids)
+        return execute(self.book.asks, BUY, q, self._book_mid, self.book.consumed_asks)
 
     def _fund_short(self, i: int, preview: Fill) -> bool:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
@@ -560,7 +594,7 @@ class Engine:
         s = float(self.side[i])
         bankrupt = self.bankruptcy_price(i)
         surplus = s * q * (vwap - bankrupt)
-        self.book.execute(SELL if s > 0 else BUY, q, self.mark)
+        self.book.execute(SELL if s > 0 else BUY, q, self._book_mid)
         self._market_pnl += s * q * (vwap - self.mark)
         self._trade(i, -s, q, vwap)
         self._closed += q

@@ -95,6 +95,36 @@ def test_the_ledger_lists_adl_in_queue_order() -> None:
     assert [(e.counterparty, e.size) for e in adl] == [(5, 10.0), (2, 10.0)]
 
 
+def test_fills_around_a_book_mid_below_the_mark() -> None:
+    """A smoothed mark (99.40) above the traded price (99.00): the mark triggers and sets the
+    bankruptcy price, the book fills around the traded price, and the money still balances."""
+    book = bids_at([98.75, 98.50], [1, 1], mid=99.0)
+    engine = Engine([Trader(1.0, +1, 1.0, 100.0)] * 2, 100.0, rules="bitmex", book=book,
+                    insurance_fund=1.0)
+    record = engine.step(99.40, book_mid=99.0)
+    assert [e.price for e in engine.ledger.of_kind("trigger")] == [99.40, 99.40]
+    fills = engine.ledger.of_kind("fill")
+    assert [round(f.price, 10) for f in fills] == [98.75, 98.50]  # not 99.15, 98.90 (the mark's)
+    assert [round(f.bankruptcy_price, 10) for f in fills] == [99.0, 99.0]
+    assert [round(f.amount, 10) for f in fills] == [-0.25, -0.5]
+    assert engine.fund == pytest.approx(0.25)
+    assert book.consumed_bids == 2.0
+    assert not engine.ledger.of_kind("adl")
+    audit = engine.audit()
+    assert record.imbalance == pytest.approx(0.0, abs=1e-12)
+    assert audit.imbalance == pytest.approx(0.0, abs=1e-12)
+    # the market's PnL: the mark's move on both longs, then the fills' distance from the mark
+    moves = 2 * (99.40 - 100.0) + (98.75 - 99.40) + (98.50 - 99.40)
+    assert audit.market_pnl == pytest.approx(moves)
+    # the default mid is the mark: the same levels (0.25 and 0.50 of 99 below mid) around 99.40
+    at_mark = Engine([Trader(1.0, +1, 1.0, 100.0)] * 2, 100.0, rules="bitmex",
+                     book=bids_at([98.75, 98.50], [1, 1], mid=99.0), insurance_fund=1.0)
+    at_mark.step(99.40)
+    assert [f.price for f in at_mark.ledger.of_kind("fill")] == pytest.approx(
+        [99.40 * (1 - 0.25 / 99), 99.40 * (1 - 0.50 / 99)], rel=1e-12)
+    assert at_mark.audit().imbalance == pytest.approx(0.0, abs=1e-12)
+
+
 # --- the steps of a liquidation ------------------------------------------------------------------
 
 
@@ -224,6 +254,8 @@ def test_bad_input() -> None:
         engine.step(float("nan"))
     with pytest.raises(ValueError, match="dt must be >= 0"):
         engine.step(100.0, dt=-1)
+    with pytest.raises(ValueError, match="book_mid must be > 0"):
+        engine.step(100.0, book_mid=0.0)
 
 
 # --- properties ----------------------------------------------------------------------------------
