@@ -529,11 +529,13 @@ def critical_shock(
       jumps furthest for an infinitesimal extra push. Where the running maximum of ``sigma``
       sets a record at ``k`` and the next record is at ``m``, a shock of ``sigma_k`` liquidates
       ``k`` positions and any larger one ``m``; the tipping point is the record whose jump in
-      final price is the largest.
+      final price is the largest. Where that largest jump sits can move either way as the book
+      deepens or leverage rises, so this reading is not monotone in them;
     * ``fraction=f``: the smallest shock whose cascade liquidates at least ``f`` of the exposed
       side's quantity. With ``K`` the smallest count whose cumulative quantity reaches it, that
-      shock is ``max(sigma_0 .. sigma_{K-1})``. The tests check it against bisection on
-      :func:`cascade`.
+      shock is ``max(sigma_0 .. sigma_{K-1})``. It inherits the fixed point's monotonicity (a
+      deeper book needs a larger shock, more leverage a smaller one); the tests check it against
+      bisection on :func:`cascade`.
 
     Parameters
     ----------
