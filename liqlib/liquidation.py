@@ -96,12 +96,51 @@ class LiquidationResult:
 # --- the closed form in notional space -----------------------------------------------------------
 
 
-def _root(a: FloatArray, sigma: FloatArray, mmr: Any, cum: Any, fee: Any) -> FloatArray:
-    """Notional where ``a + sigma*N = (mmr + fee)*N - cum``."""
-    return (a + cum) / (mmr + fee - sigma)
+class _Workspace:
+    """Scratch arrays for the blocks of one call, allocated on first use and reused by every block.
+
+    ``ws(name, dtype)`` is that buffer's first ``ws.size`` elements (the current block's length).
+    On large books NumPy's cost is faulting in fresh pages for every temporary, not arithmetic, so
+    a book solved in blocks keeps touching the same few cache-sized buffers instead.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.size = capacity
+        self._buffers: dict[str, NDArray[Any]] = {}
+        self._constants: dict[str, Any] = {}
+
+    def __call__(self, name: str, dtype: Any = np.float64) -> NDArray[Any]:
+        buf = self._buffers.get(name)
+        if buf is None:
+            buf = self._buffers[name] = np.empty(self.capacity, dtype=dtype)
+        return buf[: self.size]
+
+    def constant(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed for the first block only: a per-call constant such as a table
+        derived from the tiers and the fee rate."""
+        if name not in self._constants:
+            self._constants[name] = make()
+        return self._constants[name]
 
 
-def _bracket_direct(table: TierTable, a: FloatArray, sigma: FloatArray, fee: float) -> NDArray[Any]:
+def _root(
+    a: Any, sigma: Any, mmr: Any, cum: Any, fee: Any, *, out: FloatArray, scratch: FloatArray
+) -> FloatArray:
+    """Notional where ``a + sigma*N = (mmr + fee)*N - cum``, written to ``out``.
+
+    ``scratch`` holds the slope; it may be ``mmr``'s or ``cum``'s buffer, not ``a``'s or ``out``.
+    """
+    np.add(a, cum, out=out)
+    np.add(mmr, fee, out=scratch)
+    np.subtract(scratch, sigma, out=scratch)
+    np.divide(out, scratch, out=out)
+    return out
+
+
+def _bracket_direct(
+    table: TierTable, a: FloatArray, sigma: FloatArray, fee: float, ws: _Workspace
+) -> NDArray[Any]:
     """0-based bracket holding the root, from the sign of the surplus at each floor (one pass).
 
     The surplus at floor ``F_k`` is ``a + sigma*F_k - f*F_k - MM(F_k)``. With ``key = -a``:
@@ -115,77 +154,111 @@ def _bracket_direct(table: TierTable, a: FloatArray, sigma: FloatArray, fee: flo
     sign (a position that cannot be liquidated, or one below maintenance at every price) is sent
     to bracket 0, where the root is <= 0 and so reported as such.
     """
-    floors = table.floors[1:]
-    mm_at_floors = floors * table.mmrs[1:] - table.cums[1:]
-    up = (1.0 - fee) * floors - mm_at_floors
-    down = -(1.0 + fee) * floors - mm_at_floors
-    # key >= up_k  <=>  a <= -up_k;   key <= down_k  <=>  a >= -down_k   (no negated copy of a)
-    idx = count_at_or_above(-up[::-1], a)
-    idx += count_at_or_below(-down, a)
-    idx *= (sigma > 0) == (a < 0)  # sigma * key > 0
+
+    def thresholds() -> tuple[FloatArray, FloatArray]:
+        floors = table.floors[1:]
+        mm_at_floors = floors * table.mmrs[1:] - table.cums[1:]
+        up = (1.0 - fee) * floors - mm_at_floors
+        down = -(1.0 + fee) * floors - mm_at_floors
+        # key >= up_k  <=>  a <= -up_k;   key <= down_k  <=>  a >= -down_k  (no negated copy of a)
+        return -up[::-1], -down
+
+    neg_up, neg_down = ws.constant("bracket_thresholds", thresholds)
+    hit = ws("mask", np.bool_)
+    idx = count_at_or_above(neg_up, a, out=ws("idx", np.int8), hit=hit)
+    idx += count_at_or_below(neg_down, a, out=ws("idx2", np.int8), hit=hit)
+    rising = np.greater(sigma, 0, out=hit)
+    idx *= np.equal(rising, np.less(a, 0, out=ws("mask2", np.bool_)), out=rising)  # sigma*key > 0
     return idx
 
 
 def _root_in_bracket(
-    table: TierTable, a: FloatArray, sigma: FloatArray, fee: float, idx: NDArray[Any]
+    table: TierTable,
+    a: FloatArray,
+    sigma: FloatArray,
+    fee: float,
+    idx: NDArray[Any],
+    *,
+    out: FloatArray,
+    ws: _Workspace,
 ) -> FloatArray:
     """``(a + cum_k) / (mmr_k + f - sigma)`` with both gathers from small per-bracket tables.
 
     ``1 / (mmr_k + f - sigma)`` takes two values per bracket (sigma = +-1), so it is looked up
     from a table of ``2 * len(table)`` entries rather than computed per position.
     """
-    inverse_slope = 1.0 / (table.mmrs[:, None] + fee - np.array([-1.0, 1.0]))
-    # Pack (cum, 1/slope) as one complex entry per (bracket, side): one gather serves both.
-    packed = np.empty(inverse_slope.shape, dtype=np.complex128)
-    packed.real = table.cums[:, None]
-    packed.imag = inverse_slope
-    up = np.greater(sigma, 0)
+
+    def pack() -> NDArray[np.complex128]:
+        inverse_slope = 1.0 / (table.mmrs[:, None] + fee - np.array([-1.0, 1.0]))
+        # Pack (cum, 1/slope) as one complex entry per (bracket, side): one gather serves both.
+        packed = np.empty(inverse_slope.shape, dtype=np.complex128)
+        packed.real = table.cums[:, None]
+        packed.imag = inverse_slope
+        return packed.reshape(-1)
+
+    packed = ws.constant("packed_roots", pack)
+    up = np.greater(sigma, 0, out=ws("mask", np.bool_))
+    pick = ws("pick", np.intp)
     if idx.dtype == np.int8 and len(table) <= 63:
         # 2*idx + (sigma > 0) fits int8: build it with int8 loops, widen once for the gather.
-        pick8 = np.add(idx, idx)
+        pick8 = np.add(idx, idx, out=ws("pick8", np.int8))
         pick8 += up.view(np.int8)
-        pick = pick8.astype(np.intp)
+        np.copyto(pick, pick8)
     else:
-        pick = idx.astype(np.intp)
+        np.copyto(pick, idx)
         pick *= 2
         pick += up
-    g = packed.reshape(-1).take(pick)
-    n = np.add(g.real, a)
-    n *= g.imag
-    return n
+    # Every pick is in range: mode="wrap" spares the buffered copy "raise" makes (and is faster).
+    g = packed.take(pick, out=ws("packed", np.complex128), mode="wrap")
+    np.add(g.real, a, out=out)
+    out *= g.imag
+    return out
 
 
 def _solve_tiered_iterate(
-    table: TierTable, a: FloatArray, sigma: FloatArray, fee: Any, start_notional: FloatArray
-) -> tuple[FloatArray, NDArray[Any]]:
-    """Binance's re-check loop, kept monotone (see the module docstring).
+    table: TierTable,
+    a: FloatArray,
+    sigma: FloatArray,
+    fee: Any,
+    start_notional: FloatArray,
+    *,
+    out: FloatArray,
+    iterations: NDArray[np.int16],
+    ws: _Workspace,
+) -> FloatArray:
+    """Binance's re-check loop, kept monotone (see the module docstring), on one flat block.
 
     The first solve uses the bracket at entry for every position; later rounds touch only the
-    positions whose answer landed in another bracket (on a real book a small minority).
+    positions whose answer landed in another bracket (on a real book a small minority). The
+    notional goes to ``out`` and the solve count to ``iterations``.
     """
-    shape = a.shape
-    idx = np.asarray(table.index(start_notional))
-    n = np.asarray(_root(a, sigma, table.mmrs.take(idx), table.cums.take(idx), fee))
-    iterations = np.ones(shape, dtype=np.int16)
-    flat = [np.broadcast_to(x, shape).reshape(-1) for x in (a, sigma, fee, idx)]
-    n_flat, it_flat = n.reshape(-1), iterations.reshape(-1)
-    new_idx = np.asarray(table.index(n_flat))
-    pos = np.flatnonzero(new_idx != flat[3])
+    hit = ws("mask", np.bool_)
+    idx = np.asarray(table.index(start_notional, out=ws("idx", np.int8), hit=hit))
+    pick = ws("pick", np.intp)
+    np.copyto(pick, idx)  # widened once for both gathers
+    mmr = np.take(table.mmrs, pick, out=ws("t1"), mode="wrap")
+    cum = np.take(table.cums, pick, out=ws("t2"), mode="wrap")
+    n = _root(a, sigma, mmr, cum, fee, out=out, scratch=mmr)
+    iterations.fill(1)
+    new_idx = np.asarray(table.index(n, out=ws("idx2", np.int8), hit=hit))
+    pos = np.flatnonzero(np.not_equal(new_idx, idx, out=hit))
     new_idx = new_idx[pos]
     for _ in range(len(table)):
         if pos.size == 0:
             break
-        a_s, sigma_s, fee_s = (x[pos] for x in flat[:3])
-        cand = _root(a_s, sigma_s, table.mmrs[new_idx], table.cums[new_idx], fee_s)
-        it_flat[pos] += 1
-        improves = sigma_s * (cand - n_flat[pos]) > 0
+        a_s, sigma_s, fee_s = (x if np.ndim(x) == 0 else x[pos] for x in (a, sigma, fee))
+        mmr_s = table.mmrs[new_idx]
+        cum_s = table.cums[new_idx]
+        cand = _root(a_s, sigma_s, mmr_s, cum_s, fee_s, out=np.empty(pos.size), scratch=mmr_s)
+        iterations[pos] += 1
+        improves = sigma_s * (cand - n[pos]) > 0
         pos, cand = pos[improves], cand[improves]
-        n_flat[pos] = cand
+        n[pos] = cand
         # Stay only where the improved answer sits in yet another bracket.
         landed = np.asarray(table.index(cand))
         moved = landed != new_idx[improves]
         pos, new_idx = pos[moved], landed[moved]
-    return n, iterations
+    return n
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -197,33 +270,48 @@ def _collateral(
     collateral: FloatArray | None,
     extra: FloatArray,
     tiers: TierTable | None,
+    ws: _Workspace,
 ) -> FloatArray:
-    """Collateral posted: given, or notional at entry over leverage; plus extra margin."""
+    """Collateral posted: given, or notional at entry over leverage; plus extra margin.
+
+    Written to the workspace's ``t1`` (the caller's arrays stay intact).
+    """
+    out = ws("t1")
     if collateral is not None:
-        return collateral + extra  # a new array: the caller's stays intact
+        return np.add(collateral, extra, out=out)
     assert leverage is not None  # guaranteed by the validation in liquidation_price
     if tiers is not None:
-        tiers.check_leverage(leverage, notional_entry)
-    margin = notional_entry / leverage
-    if np.any(extra != 0):
-        margin += extra
-    return margin
+        scratch = (ws("idx", np.int8), ws("idx2", np.int8), ws("mask", np.bool_))
+        tiers.check_leverage(leverage, notional_entry, scratch=scratch)
+    np.divide(notional_entry, leverage, out=out)
+    nonzero = np.not_equal(extra, 0, out=None if extra.ndim == 0 else ws("mask", np.bool_))
+    if nonzero.any():
+        out += extra
+    return out
 
 
 def _notional(
-    size: FloatArray, price: FloatArray, kind: ContractKind, cv: FloatArray
+    size: FloatArray, price: FloatArray, kind: ContractKind, cv: FloatArray, *, out: FloatArray
 ) -> FloatArray:
-    return size * price if kind is LINEAR else size * cv / price
+    if kind is LINEAR:
+        return np.multiply(size, price, out=out)
+    np.multiply(size, cv, out=out)
+    return np.divide(out, price, out=out)
 
 
-def _notional_to_price(n: FloatArray, size: FloatArray, kind: ContractKind, cv: FloatArray) -> Any:
+def _notional_to_price(
+    n: FloatArray, size: FloatArray, kind: ContractKind, cv: FloatArray, ws: _Workspace
+) -> FloatArray:
     """Overwrite notional with its price; ``nan`` where no positive finite price has it."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind is LINEAR:
             np.divide(n, size, out=n)
         else:
-            np.divide(size * cv, n, out=n)
-    n[~((n > 0) & (n < np.inf))] = np.nan
+            np.divide(np.multiply(size, cv, out=ws("t1")), n, out=n)
+    # Not (0 < n < inf), NaN included: (n <= 0) >= (n < inf) as booleans, in one pass.
+    bad = np.less_equal(n, 0, out=ws("mask", np.bool_))
+    np.greater_equal(bad, np.less(n, np.inf, out=ws("mask2", np.bool_)), out=bad)
+    np.copyto(n, np.nan, where=bad)
     return n
 
 
@@ -346,32 +434,53 @@ def liquidation_price(
         options["mmr"] = float(rates) if rates.ndim == 0 else None
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values() if a is not None))
     total = math.prod(shape)
-    if total <= _BLOCK:
-        fields = _solve_block(shape=shape, **arrays, **options)
-        return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
-    # Large books go through in blocks that stay in cache: allocating fresh full-size temporaries
-    # (page faults) costs more than the arithmetic itself.
+    # A per-position fee rate is cut into blocks with the positions (it does not widen the shape).
+    arrays["fee_rate"] = options.pop("fee_rate")
+    # Every size goes through the same blocked solve: the outputs are allocated once, each block
+    # writes its slice of them, and its temporaries live in one workspace reused by every block
+    # (fresh book-sized temporaries, or fresh ones per block, cost page faults, not arithmetic).
+    fields: dict[str, NDArray[Any]] = {
+        "price": np.empty(shape),
+        "bankruptcy_price": np.empty(shape),
+        "tier": np.empty(shape, dtype=np.int16),
+        "iterations": np.empty(shape, dtype=np.int16),
+        "liquidatable": np.empty(shape, dtype=np.bool_),
+        "below_maintenance": np.empty(shape, dtype=np.bool_),
+    }
+    flat_fields = {name: x.reshape(-1) for name, x in fields.items()}
     flat: dict[str, Any] = {
         name: None if a is None else (a if a.ndim == 0 else np.broadcast_to(a, shape).reshape(-1))
         for name, a in arrays.items()
     }
-    blocks = []
-    for start in range(0, total, _BLOCK):
+    ws = _Workspace(min(total, _BLOCK))
+    # A flat rate is a one-bracket table; it sets no leverage cap (a position opened above 1/mmr
+    # is simply reported below maintenance), so only a caller's own table caps leverage.
+    caps_leverage = isinstance(options["mmr"], TierTable)
+    table, fixed_tier = _as_table(options.pop("mmr"))
+    for start in range(0, max(total, 1), _BLOCK):
+        stop = min(start + _BLOCK, total)
+        ws.size = stop - start
         part: dict[str, Any] = {
-            name: a if a is None or a.ndim == 0 else a[start : start + _BLOCK]
-            for name, a in flat.items()
+            name: a if a is None or a.ndim == 0 else a[start:stop] for name, a in flat.items()
         }
-        blocks.append(_solve_block(shape=(min(_BLOCK, total - start),), **part, **options))
-    return LiquidationResult(
-        **{name: np.concatenate([b[name] for b in blocks]).reshape(shape) for name in blocks[0]}
-    )
+        out = {name: x[start:stop] for name, x in flat_fields.items()}
+        _solve_block(
+            **part,
+            **options,
+            mmr=table,
+            fixed_tier=fixed_tier,
+            caps_leverage=caps_leverage,
+            out=out,
+            ws=ws,
+        )
+    return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
 
 
-#: Positions per block when a book is solved in pieces: 256 kB per float temporary (512 kB for
-#: the packed complex gather). Measured on 10^7 positions here: 2^15 runs the bracket search in
-#: 154 ms against 231 ms at 2^16 (fresh larger temporaries fault in new pages every block) and
-#: the iterate search within 5%; 2^14 is slower for both (per-call overhead).
-_BLOCK = 1 << 15
+#: Positions per block: 512 kB per float temporary (1 MB for the packed complex gather), all in
+#: one workspace reused by every block of a call. Measured on 10^7 positions here (best of 7):
+#: 2^16 runs the bracket search in ~121 ms and the iterate search in ~153 ms, against 126/169 ms
+#: at 2^15 (more per-call overhead) and 125/156 ms at 5 * 2^14 (less of the workspace in cache).
+_BLOCK = 1 << 16
 
 
 def _side(value: ArrayLike) -> FloatArray:
@@ -392,9 +501,18 @@ def _side(value: ArrayLike) -> FloatArray:
     return value
 
 
+def _as_table(mmr: float | Tier | TierTable | None) -> tuple[TierTable | None, Tier | None]:
+    """The maintenance argument as a tier table (None: per-position flat rates), and the
+    :class:`Tier` given when a venue's API hands out the bracket (rate and cum) directly."""
+    if isinstance(mmr, Tier):
+        return TierTable.flat(mmr.mmr, 0.5 / mmr.mmr), mmr
+    if mmr is not None and not isinstance(mmr, TierTable):
+        return TierTable.flat(float(mmr), 0.5 / float(mmr)), None
+    return mmr, None
+
+
 def _solve_block(
     *,
-    shape: tuple[int, ...],
     side: FloatArray,
     size: FloatArray,
     entry_price: FloatArray,
@@ -409,95 +527,94 @@ def _solve_block(
     maintenance_at: str,
     fee_at: str,
     method: str,
-    mmr: float | Tier | TierTable | None,
-) -> dict[str, NDArray[Any]]:
-    """The solve on validated arrays; returns the fields of :class:`LiquidationResult`."""
-    s, q, e, cv, k, f = side, size, entry_price, contract_value, kind, fee_rate
-    # A flat rate is a one-bracket table; it sets no leverage cap (a position opened above 1/mmr
-    # is simply reported below maintenance), so only a caller's own table caps leverage.
-    caps_leverage = isinstance(mmr, TierTable)
-    # A venue's API hands out the bracket (rate and cum) directly: use it as is, no search.
-    fixed_tier = mmr if isinstance(mmr, Tier) else None
-    if isinstance(mmr, Tier):
-        mmr = TierTable.flat(mmr.mmr, 0.5 / mmr.mmr)
-    elif mmr is not None and not isinstance(mmr, TierTable):
-        mmr = TierTable.flat(float(mmr), 0.5 / float(mmr))
+    mmr: TierTable | None,
+    fixed_tier: Tier | None,
+    caps_leverage: bool,
+    out: dict[str, NDArray[Any]],
+    ws: _Workspace,
+) -> None:
+    """The solve on one flat block of validated arrays (0-d ones broadcast).
 
-    mark = e if mark_price is None else mark_price
+    Writes the fields of :class:`LiquidationResult` into ``out`` (arrays of ``ws.size``); every
+    temporary is a buffer of ``ws``.
+    """
+    s, q, e, cv, k, f = side, size, entry_price, contract_value, kind, fee_rate
     # Notional space: N = Q*P (linear) or Q*cv/P (inverse); equity = A + sigma*N with
-    # A = C - sigma*N_entry for both kinds. Buffers are filled in place: on large books the cost
-    # of NumPy here is allocating fresh pages, not arithmetic.
-    sigma = s if k is LINEAR else -s
-    n_entry = np.asarray(_notional(q, e, k, cv))
-    a = np.empty(shape)
-    np.multiply(sigma, n_entry, out=a)
-    np.subtract(
-        _collateral(n_entry, leverage, collateral, extra_margin, mmr if caps_leverage else None),
-        a,
-        out=a,
-    )
+    # A = C - sigma*N_entry for both kinds.
+    if k is LINEAR:
+        sigma = s
+    else:
+        sigma = -s if s.ndim == 0 else np.negative(s, out=ws("sigma"))
+    n_entry = _notional(q, e, k, cv, out=ws("n_entry"))
+    a = np.multiply(sigma, n_entry, out=ws("a"))
+    caps = mmr if caps_leverage else None
+    np.subtract(_collateral(n_entry, leverage, collateral, extra_margin, caps, ws), a, out=a)
 
     # Bankruptcy: equity equals the fee on the notional there (zero without a fee).
-    bankruptcy = np.empty(shape)
+    bankruptcy = out["bankruptcy_price"]
     np.subtract(f, sigma, out=bankruptcy)
     np.divide(a, bankruptcy, out=bankruptcy)
     fee_in_root: Any = f
     if fee_at == "bankruptcy":
-        a -= f * np.maximum(bankruptcy, 0.0)  # a fixed fee, charged on the bankruptcy notional
+        # A fixed fee, charged on the bankruptcy notional.
+        fee_paid = np.maximum(bankruptcy, 0.0, out=ws("t1"))
+        a -= np.multiply(f, fee_paid, out=fee_paid)
         fee_in_root = 0.0
-    _notional_to_price(bankruptcy, q, k, cv)
+    _notional_to_price(bankruptcy, q, k, cv, ws)
     if fixed_tier is not None:
         a += fixed_tier.cum  # MM = N*mmr - cum, so cum adds to the surplus like collateral
 
+    # The liquidation notional is solved straight into the price output, converted at the end.
+    n_liq, iterations, hit = out["price"], out["iterations"], ws("mask", np.bool_)
+    t1, t2 = ws("t1"), ws("t2")
     if mmr is None:
         # Per-position flat rates (mmr=None carries them in flat_rates): each position is a
         # one-bracket table of its own, so the root is the closed form, cum 0, no search.
         assert flat_rates is not None
         if maintenance_at == "entry":
-            n_liq = _root(a - n_entry * flat_rates, sigma, 0.0, 0.0, fee_in_root)
+            a_entry = np.subtract(a, np.multiply(n_entry, flat_rates, out=t1), out=t1)
+            _root(a_entry, sigma, 0.0, 0.0, fee_in_root, out=n_liq, scratch=t2)
         else:
-            n_liq = _root(a, sigma, flat_rates, 0.0, fee_in_root)
-        idx = np.zeros(shape, dtype=np.intp)
-        iterations = np.ones(shape, dtype=np.int16)
+            _root(a, sigma, flat_rates, 0.0, fee_in_root, out=n_liq, scratch=t1)
+        idx: NDArray[Any] = ws("idx", np.int8)
+        idx.fill(0)
+        iterations.fill(1)
     elif maintenance_at == "entry":
-        idx = np.asarray(mmr.index(n_entry))
-        mm_entry = n_entry * mmr.mmrs[idx] - mmr.cums[idx]
-        n_liq = _root(a - mm_entry, sigma, 0.0, 0.0, fee_in_root)
-        iterations = np.ones(shape, dtype=np.int16)
+        idx = np.asarray(mmr.index(n_entry, out=ws("idx", np.int8), hit=hit))
+        pick = ws("pick", np.intp)
+        np.copyto(pick, idx)  # widened once for both gathers
+        mm_entry = np.multiply(n_entry, np.take(mmr.mmrs, pick, out=t1, mode="wrap"), out=t1)
+        mm_entry -= np.take(mmr.cums, pick, out=t2, mode="wrap")
+        a_entry = np.subtract(a, mm_entry, out=t1)
+        _root(a_entry, sigma, 0.0, 0.0, fee_in_root, out=n_liq, scratch=t2)
+        iterations.fill(1)
     elif method == "bracket":
         if np.ndim(fee_in_root) != 0:
             raise ValueError("method='bracket' needs a scalar fee_rate; use method='iterate'")
-        idx = _bracket_direct(mmr, a, sigma, float(fee_in_root))
-        n_liq = _root_in_bracket(mmr, a, sigma, float(fee_in_root), idx)
-        iterations = np.ones(shape, dtype=np.int16)
+        idx = _bracket_direct(mmr, a, sigma, float(fee_in_root), ws)
+        _root_in_bracket(mmr, a, sigma, float(fee_in_root), idx, out=n_liq, ws=ws)
+        iterations.fill(1)
     else:
-        n_liq, iterations = _solve_tiered_iterate(mmr, a, sigma, fee_in_root, n_entry)
-        idx = np.asarray(mmr.index(n_liq))
-    tier = (
-        np.full(shape, fixed_tier.level, dtype=np.int16)
-        if fixed_tier is not None
-        else (idx + 1).astype(np.int16)
-    )
+        _solve_tiered_iterate(
+            mmr, a, sigma, fee_in_root, n_entry, out=n_liq, iterations=iterations, ws=ws
+        )
+        idx = np.asarray(mmr.index(n_liq, out=ws("idx", np.int8), hit=hit))
+    tier = out["tier"]
+    if fixed_tier is not None:
+        tier.fill(fixed_tier.level)
+    else:
+        np.add(idx, 1, out=tier)
 
     # The surplus is strictly monotone in N (rising for sigma = +1, falling for -1), so the mark
     # is at or past the root exactly when it is at or below maintenance.
-    distance = np.asarray(_notional(q, mark, k, cv) - n_liq)
+    # Without a mark price the mark is the entry, whose notional is already at hand.
+    mark_notional = n_entry if mark_price is None else _notional(q, mark_price, k, cv, out=t1)
+    distance = np.subtract(mark_notional, n_liq, out=t1)
     np.multiply(sigma, distance, out=distance)
-    below = distance <= 0
-    n_liq = np.asarray(n_liq)
-    price = _notional_to_price(
-        n_liq if n_liq.shape == shape else np.broadcast_to(n_liq, shape).copy(), q, k, cv
-    )
-    liquidatable = price == price  # False exactly where NaN
+    np.less_equal(distance, 0, out=out["below_maintenance"])
+    price = _notional_to_price(n_liq, q, k, cv, ws)
+    liquidatable = np.equal(price, price, out=out["liquidatable"])  # False exactly where NaN
     tier *= liquidatable
-    return {
-        "price": price,
-        "bankruptcy_price": bankruptcy,
-        "tier": tier,
-        "iterations": np.broadcast_to(iterations, shape).copy(),
-        "liquidatable": liquidatable,
-        "below_maintenance": below,
-    }
 
 
 def bankruptcy_price(

@@ -83,44 +83,59 @@ class Tier:
         return v.scalar_or_array(n * self.mmr - self.cum)
 
 
-def count_at_or_below(thresholds: np.ndarray, x: ArrayLike) -> np.ndarray:
+def count_at_or_below(
+    thresholds: np.ndarray,
+    x: ArrayLike,
+    *,
+    out: np.ndarray | None = None,
+    hit: np.ndarray | None = None,
+) -> np.ndarray:
     """How many of the ascending ``thresholds`` are <= each ``x``.
 
     For the short tables venues publish, comparing against each threshold and accumulating into
     an int8 count is several times faster than a binary search per element (``searchsorted``
     mispredicts its branches on unsorted input); long tables fall back to ``searchsorted``.
+    ``out`` (int8, ``x``'s shape) and ``hit`` (bool, same shape) are optional scratch arrays
+    reused instead of allocating; the count is returned (in ``out`` unless the table is long).
     """
-    return _count(thresholds, x, np.greater_equal, "right")
+    return _count(thresholds, x, np.greater_equal, "right", out, hit)
 
 
-def count_at_or_above(thresholds: np.ndarray, x: ArrayLike) -> np.ndarray:
+def count_at_or_above(
+    thresholds: np.ndarray,
+    x: ArrayLike,
+    *,
+    out: np.ndarray | None = None,
+    hit: np.ndarray | None = None,
+) -> np.ndarray:
     """How many of the ascending ``thresholds`` are >= each ``x`` (see ``count_at_or_below``)."""
-    return _count(thresholds, x, np.less_equal, "left")
+    return _count(thresholds, x, np.less_equal, "left", out, hit)
 
 
-def _count(thresholds: np.ndarray, x: ArrayLike, compare: Any, side: Any) -> np.ndarray:
+def _count(
+    thresholds: np.ndarray,
+    x: ArrayLike,
+    compare: Any,
+    side: Any,
+    out: np.ndarray | None = None,
+    hit: np.ndarray | None = None,
+) -> np.ndarray:
     xa = np.asarray(x, dtype=np.float64)
     if thresholds.size > 64:
         below = np.searchsorted(thresholds, xa, side=side)
         return below if compare is np.greater_equal else thresholds.size - below
-    count = np.zeros(xa.shape, dtype=np.int8)
     if thresholds.size == 0:
-        return count
-    # The first comparison writes its 0/1 bytes straight into the count; the rest add a bool
-    # buffer viewed as int8, so the add runs NumPy's int8 loop instead of a casting one.
-    compare(xa, thresholds[0], out=count.view(bool))
-    hit = np.empty(xa.shape, dtype=bool)
-    hit8 = hit.view(np.int8)
-    for t in thresholds[1:]:
-        compare(xa, t, out=hit)
-        np.add(count, hit8, out=count)
-    return count
+        if out is None:
+            return np.zeros(xa.shape, dtype=np.int8)
+        out.fill(0)
+        return out
+    count = np.empty(xa.shape, dtype=np.int8) if out is None else out
     # The first comparison writes its 0/1 bytes straight into the count; the rest add a bool
     # buffer viewed as int8, so the add runs NumPy's int8 loop instead of a casting one.
     compare(xa, thresholds[0], out=count.view(bool))
     if thresholds.size > 1:
         if hit is None:
-            hit = np.empty(xa.shape, dtype=bool)
+            hit = np.empty(count.shape, dtype=bool)
         hit8 = hit.view(np.int8)
         for t in thresholds[1:]:
             compare(xa, t, out=hit)
@@ -301,12 +316,19 @@ class TierTable:
         label = f" {self.name!r}" if self.name else ""
         return f"<TierTable{label}: {len(self)} brackets>"
 
-    def index(self, notional: ArrayLike) -> Any:
+    def index(
+        self,
+        notional: ArrayLike,
+        *,
+        out: np.ndarray | None = None,
+        hit: np.ndarray | None = None,
+    ) -> Any:
         """0-based bracket index for each notional (``floor <= notional < cap``).
 
         Notional below 0 (which no real position has, but solvers pass through) maps to bracket 0.
+        ``out``/``hit``: optional scratch arrays, as for :func:`count_at_or_below`.
         """
-        return v.scalar_or_array(count_at_or_below(self.floors[1:], notional))
+        return v.scalar_or_array(count_at_or_below(self.floors[1:], notional, out=out, hit=hit))
 
     def tier(self, notional: float) -> Tier:
         """The :class:`Tier` a scalar notional falls in."""
@@ -328,16 +350,24 @@ class TierTable:
         n = v.nonnegative("notional", notional)
         return v.scalar_or_array(self.max_leverages[np.asarray(self.index(n))])
 
-    def check_leverage(self, leverage: ArrayLike, notional: ArrayLike) -> None:
+    def check_leverage(
+        self,
+        leverage: ArrayLike,
+        notional: ArrayLike,
+        *,
+        scratch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         """Raise ``ValueError`` naming ``leverage`` if it exceeds the bracket's maximum.
 
         Compared in bracket space: leverage ``L`` is allowed in the first ``count(max >= L)``
-        brackets, so no per-position limit array is built.
+        brackets, so no per-position limit array is built. ``scratch``: optional (int8, int8,
+        bool) arrays of the broadcast shape, reused instead of allocating.
         """
         lev = np.asarray(leverage, dtype=np.float64)
         caps = self.max_leverages[::-1] * (1 + 1e-12)  # ascending; tolerance for float noise
-        allowed = count_at_or_above(caps, lev)
-        bad = np.asarray(self.index(notional)) >= allowed
+        allowed_buf, index_buf, hit = (None, None, None) if scratch is None else scratch
+        allowed = count_at_or_above(caps, lev, out=allowed_buf, hit=hit)
+        bad = np.greater_equal(self.index(notional, out=index_buf, hit=hit), allowed, out=hit)
         if bad.any():
             lev_b, n_b = np.broadcast_arrays(lev, np.asarray(notional, dtype=np.float64))
             i = np.flatnonzero(bad)[0]
