@@ -2,12 +2,13 @@
 
 Measured in one run on one machine:
 
-* the fixed-point solver (:func:`liqlib.cascade.cascade`) on N = 10^6 positions; goal: under 1 s;
-* its ratio against the time-stepped simulation (:func:`liqlib.cascade.simulate`, recovery off,
-  so both reach the same fixed point) on 10^5 positions; goal: at least 100x;
+* the fixed-point solver (:func:`liqlib.systemic.cascades.cascade`) on N = 10^6 positions; goal:
+  under 1 s;
+* its ratio against the time-stepped simulation (:func:`liqlib.systemic.cascades.simulate`, recovery
+  off, so both reach the same fixed point) on 10^5 positions; goal: at least 100x;
 * how the solver's cost grows from 10^4 to 10^7 positions.
 
-Set-up (not timed): a seeded population from :func:`liqlib.cascade.generate_population` at
+Set-up (not timed): a seeded population from :func:`liqlib.systemic.cascades.generate_population` at
 60,000 (60% long, log-normal notionals, leverage 2-100x, 3% entry dispersion), a 3% drop, and a
 square-root book (density rising linearly with distance) holding 5% of the population's long
 quantity within 1% of price: the cascade runs about ten rounds and roughly doubles the shock.
@@ -20,8 +21,8 @@ import math
 import time
 from collections.abc import Callable
 
-import liqlib.book as ob
-import liqlib.cascade as cc
+import liqlib.engine.book as ob
+import liqlib.systemic.cascades as cc
 
 PRICE, SHOCK, REPEATS = 60_000.0, -0.03, 3
 

@@ -13,11 +13,12 @@ measured in the same process on the same machine:
 
 Printed per run: steps per second, nanoseconds per account-step, liquidations and ADL matches;
 and for the stressed run the cost per liquidation above the quiet baseline. ``--full-sort``
-replaces the engine's partial ADL queue (:func:`liqlib.adl.queue_front`) by a full sort of the
-opposite side for every match, the engine's behaviour before that optimization, to compare.
+replaces the engine's partial ADL queue (:func:`liqlib.engine.adl.queue_front`) by a full sort of
+the opposite side for every match, the engine's behaviour before that optimization, to compare.
 
-Set-up (not timed): :func:`liqlib.cascade.generate_population` at 60,000 (60% long, log-normal
-notionals around 5,000 USDT, leverage 2-100x capped by the tier table), BitMEX rules (tier
+Set-up (not timed): :func:`liqlib.systemic.cascades.generate_population` at 60,000 (60% long,
+log-normal notionals around 5,000 USDT, leverage 2-100x capped by the tier table), BitMEX rules
+(tier
 step-down, surplus forfeited, PnL% x leverage ADL queue at the bankruptcy price), a five-tier table
 (0.5% to 2.5%; an account it would liquidate at the start gets 1.25 times the wallet it needs),
 a flat book holding 0.2% of the population's quantity per 1% of price on each side and refilling
@@ -31,12 +32,11 @@ import time
 
 import numpy as np
 
-import liqlib.cascade as cc
 import liqlib.engine as eng
+import liqlib.systemic.cascades as cc
 from liqlib import TierTable
-from liqlib.adl import adl_queue
-from liqlib.book import ResilientBook, flat_ladder
-from liqlib.paths import gbm
+from liqlib.engine import ResilientBook, adl_queue, flat_ladder
+from liqlib.prices import gbm
 
 PRICE, STEPS, DT = 60_000.0, 1_000, 60.0
 TABLE = TierTable([0, 100_000, 250_000, 500_000, 1_000_000],

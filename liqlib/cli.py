@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .contracts import INVERSE, LINEAR, notional
-from .liquidation import LiquidationResult
+from .core.contracts import INVERSE, LINEAR, notional
+from .core.liquidation import LiquidationResult
 from .venues import VENUES
 
 SIDES = {"long": 1, "short": -1}

@@ -1,4 +1,5 @@
-"""ADL scores, queues and allocations (liqlib.adl): published examples, properties, bad input."""
+"""ADL scores, queues and allocations (liqlib.engine.adl): published examples, properties, bad
+input."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liqlib.adl import (
+from liqlib.engine.adl import (
     adl_queue,
     binance_score,
     bitmex_score,
@@ -139,7 +140,7 @@ def test_size_weighted_lights_reproduce_bitmex_table() -> None:
 def test_queue_front_allocates_as_the_whole_queue(
     positions: list[tuple[float, float]], needed: float, start: int
 ) -> None:
-    from liqlib.adl import queue_front
+    from liqlib.engine import queue_front
 
     scores = np.array([p[0] for p in positions])
     sizes = np.array([p[1] for p in positions])

@@ -1,4 +1,4 @@
-"""Order-book ladders and market-order execution (liqlib.book)."""
+"""Order-book ladders and market-order execution (liqlib.engine.book)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import liqlib.book as ob
+import liqlib.engine.book as ob
 
 depths = st.floats(1.0, 1e4)
 alphas = st.floats(0.3, 4.0)

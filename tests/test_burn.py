@@ -1,4 +1,4 @@
-"""Liquidation-fee burns (liqlib.burn): buybacks, fee flow, supply and fund, EIP-1559."""
+"""Liquidation-fee burns (liqlib.systemic.burn): buybacks, fee flow, supply and fund, EIP-1559."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import liqlib.book as ob
-import liqlib.burn as bn
-import liqlib.cascade as cc
-from liqlib.policies import CappedBySurplus
+import liqlib.engine.book as ob
+import liqlib.systemic.burn as bn
+import liqlib.systemic.cascades as cc
+from liqlib.engine import CappedBySurplus
 
 PRICE = 60_000.0
 seeds = st.integers(0, 2**16)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import liqlib.book as ob
-import liqlib.cascade as cc
-import liqlib.policies as pol
+import liqlib.engine.book as ob
+import liqlib.engine.policies as pol
+import liqlib.systemic.cascades as cc
 
 PRICE = 60_000.0
 shocks = st.floats(0.005, 0.3).flatmap(lambda s: st.sampled_from([-s, s]))

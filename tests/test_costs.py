@@ -1,4 +1,4 @@
-"""Impact laws and the Almgren-Chriss schedule (liqlib.costs)."""
+"""Impact laws and the Almgren-Chriss schedule (liqlib.systemic.costs)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import liqlib.book as ob
-import liqlib.costs as co
+import liqlib.engine.book as ob
+import liqlib.systemic.costs as co
 
 # Almgren & Chriss (2000), section 3 example parameters (READING.md item 22).
 PAPER = co.ExecutionModel(
@@ -85,10 +85,11 @@ class TestAlmgrenChriss:
             co.schedule_cost(PAPER, [1e6, 0])
 
 
-# --- the cost decomposition of a liquidation (liqlib.cost_breakdown) ----------------------------
+# --- the cost decomposition of a liquidation (liqlib.systemic.cost_breakdown)
+# ----------------------------
 
-import liqlib.cost_breakdown as cb  # noqa: E402
-from liqlib.policies import CappedBySurplus, ForfeitSurplus, RateOnNotional  # noqa: E402
+import liqlib.systemic.cost_breakdown as cb  # noqa: E402
+from liqlib.engine.policies import CappedBySurplus, ForfeitSurplus, RateOnNotional  # noqa: E402
 
 FEES = [None, RateOnNotional(0.005), CappedBySurplus(0.015), ForfeitSurplus()]
 ladders = st.one_of(
@@ -248,7 +249,8 @@ class TestCostBreakdown:
             cb.covered_size(ob.flat_ladder(1), 1.5)
 
 
-# --- slicing over time with resilience (liqlib.costs.sliced_execution) -------------------------
+# --- slicing over time with resilience (liqlib.systemic.costs.sliced_execution)
+# -------------------------
 
 
 class TestSlicedExecution:

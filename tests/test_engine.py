@@ -10,10 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liqlib import TierTable
-from liqlib.book import LevelLadder, ResilientBook, flat_ladder
-from liqlib.engine import Engine, Order, Trader
-from liqlib.ledger import EventKind
-from liqlib.policies import (
+from liqlib.engine import Engine, EventKind, LevelLadder, Order, ResilientBook, Trader, flat_ladder
+from liqlib.engine.policies import (
     ForfeitSurplus,
     FractionSlices,
     FullLiquidation,

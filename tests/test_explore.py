@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from liqlib import explore
-from liqlib.plotting import new_figure
+from liqlib.figures import explore, new_figure
 
 
 def _draw(x: float, y: float = 0.0):
@@ -88,7 +87,7 @@ def test_palette_frames_are_smaller_and_look_the_same() -> None:
     import numpy as np
     from PIL import Image
 
-    from liqlib.plotting import figure_png
+    from liqlib.figures import figure_png
 
     def chart() -> object:
         fig, ax = new_figure()

@@ -1,4 +1,5 @@
-"""The gamma feedback loop (liqlib.gamma): hedging P&L, margin, the closed form, the cascade."""
+"""The gamma feedback loop (liqlib.stress.gamma): hedging P&L, margin, the closed form, the
+cascade."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import math
 import numpy as np
 import pytest
 
-import liqlib.cascade as cc
-from liqlib.book import ResilientBook, flat_ladder
-from liqlib.gamma import (
+import liqlib.systemic.cascades as cc
+from liqlib.engine import ResilientBook, flat_ladder
+from liqlib.prices import black76_greeks, black76_price, black_scholes_greeks, black_scholes_price
+from liqlib.stress.gamma import (
     OptionAccounts,
     account_margin,
     feedback_multiplier,
     gamma_cascade,
     generate_option_accounts,
 )
-from liqlib.options import black76_greeks, black76_price, black_scholes_greeks, black_scholes_price
 from liqlib.venues import deribit
 
 PRICE = 60_000.0

@@ -1,4 +1,5 @@
-"""Insurance-fund sizing (liqlib.insurance): the ADL survival function, VaR and the newsvendor."""
+"""Insurance-fund sizing (liqlib.systemic.insurance): the ADL survival function, VaR and the
+newsvendor."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib.book import flat_ladder
-from liqlib.cascade import cascade, generate_population
-from liqlib.insurance import (
+from liqlib.engine import flat_ladder
+from liqlib.systemic import cascade, generate_population
+from liqlib.systemic.insurance import (
     adl_probability,
     expected_adl,
     fund_for_probability,

@@ -1,4 +1,5 @@
-"""Index, mark price and funding (liqlib.mark): published numbers, properties and bad input."""
+"""Index, mark price and funding (liqlib.prices.mark): published numbers, properties and bad
+input."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from strategies_mark import (
 )
 
 import liqlib as lq
-from liqlib import averages as av
-from liqlib import funding as fu
-from liqlib import index as ix
-from liqlib import mark as mk
-from liqlib import perpetual as pp
+from liqlib.prices import averages as av
+from liqlib.prices import funding as fu
+from liqlib.prices import index as ix
+from liqlib.prices import mark as mk
+from liqlib.prices import perpetual as pp
 
 settings.register_profile("liqlib-mark", max_examples=120, deadline=None)
 settings.load_profile("liqlib-mark")

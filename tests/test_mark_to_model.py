@@ -1,5 +1,5 @@
-"""Mark-to-model (liqlib.mark_to_model): the book test, the surface, the mark rule, margin and
-model risk."""
+"""Mark-to-model (liqlib.stress.mark_to_model): the book test, the surface, the mark rule, margin
+and model risk."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib import mark_to_model as mtm
-from liqlib.option_portfolio import OptionPortfolio, OptionPosition
-from liqlib.options import black76_price
+from liqlib.prices import black76_price
+from liqlib.stress import OptionPortfolio, OptionPosition
+from liqlib.stress import mark_to_model as mtm
 from liqlib.venues import deribit
 
 settings.register_profile("liqlib", max_examples=150, deadline=None)

@@ -1,4 +1,4 @@
-"""Black–Scholes and Black-76 prices and Greeks (liqlib.options).
+"""Black–Scholes and Black-76 prices and Greeks (liqlib.prices.options).
 
 Each number is checked four ways, as FinancePy's best tests do: pinned to a published value,
 against a closed-form identity (put–call parity, the two models agreeing), against finite
@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib import options as opt
+from liqlib.prices import options as opt
 
 settings.register_profile("liqlib", max_examples=150, deadline=None)
 settings.load_profile("liqlib")
@@ -249,8 +249,8 @@ class TestBadInput:
 
 # --- vanna and volga, implied volatility, portfolios (options, implied_vol, option_portfolio)
 
-from liqlib.implied_vol import ImpliedVolError, implied_vol, price_bounds  # noqa: E402
-from liqlib.option_portfolio import OptionPortfolio, OptionPosition  # noqa: E402
+from liqlib.prices.implied_volatility import ImpliedVolError, implied_vol, price_bounds  # noqa: E402
+from liqlib.stress.option_portfolio import OptionPortfolio, OptionPosition  # noqa: E402
 from liqlib.venues import deribit  # noqa: E402
 
 

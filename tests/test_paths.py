@@ -1,4 +1,4 @@
-"""Synthetic price paths (liqlib.paths): determinism, the wick's shape, and bad input."""
+"""Synthetic price paths (liqlib.prices.paths): determinism, the wick's shape, and bad input."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib import index as ix
-from liqlib.paths import YEAR, gbm, wick_path, wick_profile
+from liqlib.prices import YEAR, gbm, wick_path, wick_profile
+from liqlib.prices import index as ix
 
 settings.register_profile("liqlib-paths", max_examples=60, deadline=None)
 settings.load_profile("liqlib-paths")

@@ -1,4 +1,4 @@
-"""Partial-liquidation and fee policies (liqlib.policies): venue numbers and bad input."""
+"""Partial-liquidation and fee policies (liqlib.engine.policies): venue numbers and bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 
 from liqlib import TierTable
-from liqlib.policies import (
+from liqlib.engine.policies import (
     BlockLimits,
     CappedBySurplus,
     ForfeitSurplus,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import tier_tables
 
 import liqlib as lq
-from liqlib import symbolic as sym
+from liqlib.core import symbolic as sym
 
 
 @pytest.mark.parametrize("kind", ["linear", "inverse"])

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from strategies import prices, sides, sizes
 
 import liqlib as lq
-from liqlib import mark
+from liqlib.engine import adl_queue
+from liqlib.prices import mark
 from liqlib.venues import hyperliquid as hl
 
 SETTINGS = settings(max_examples=120, deadline=None)
@@ -107,7 +108,7 @@ def test_adl_sort_index() -> None:
     idx = hl.adl_sort_index([110.0, 90.0, 120.0], [100.0, 100.0, 100.0],
                             [50_000.0, 50_000.0, 10_000.0], [10_000.0, 10_000.0, 10_000.0])
     np.testing.assert_allclose(idx, [5.5, 4.5, 1.2])
-    assert lq.adl.adl_queue(idx).tolist() == [0, 1, 2]
+    assert adl_queue(idx).tolist() == [0, 1, 2]
 
 
 @SETTINGS

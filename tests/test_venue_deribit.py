@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqlib import options as opt
+from liqlib.prices import options as opt
 from liqlib.venues import deribit
 
 settings.register_profile("liqlib", max_examples=100, deadline=None)

@@ -2,8 +2,9 @@
 
 Import the module you need (``from liqlib.venues import binance``); nothing is imported here, so
 ``import liqlib`` stays light. Every function cites the page (URL and version date) it implements
-and delegates to the core (:mod:`liqlib.liquidation`, :mod:`liqlib.tiers`) where the maths is the
-same; where a venue's own sources disagree, the authoritative one is the default and the other is a
+and delegates to the core (:mod:`liqlib.core.liquidation`, :mod:`liqlib.core.tiers`) where the maths
+is the same; where a venue's own sources disagree, the authoritative one is the default and the
+other is a
 named variant. The worked examples each venue publishes are run as data by
 ``tests/test_venue_vectors.py`` (``tests/data/venue_vectors/<venue>.csv``).
 """

@@ -58,16 +58,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .. import _validate as v
-from .. import adl as _adl
-from .. import averages as _averages
-from .. import funding as _funding
-from .. import mark as _mark
-from ..contracts import LINEAR, ContractKind, contract_kind, notional
-from ..liquidation import LiquidationResult
-from ..liquidation import liquidation_price as _core_liquidation_price
-from ..margin import initial_margin as _core_initial_margin
-from ..tiers import Tier, TierTable, maintenance_amounts
+from ..core import _validate as v
+from ..core.contracts import LINEAR, ContractKind, contract_kind, notional
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..core.margin import initial_margin as _core_initial_margin
+from ..core.tiers import Tier, TierTable, maintenance_amounts
+from ..engine import adl as _adl
+from ..prices import averages as _averages
+from ..prices import funding as _funding
+from ..prices import mark as _mark
 
 __all__ = [
     "BRACKETS",
@@ -760,7 +760,7 @@ def mark_price(
 
     ``Price 1 = Price Index * (1 + Last Funding Rate * (Time Until Funding / 8))`` and
     ``Price 2 = Price Index + Moving Average (Basis)``. Delegates to
-    :func:`liqlib.mark.median_mark_price` (which takes seconds; Binance's text uses hours).
+    :func:`liqlib.prices.mark.median_mark_price` (which takes seconds; Binance's text uses hours).
 
     Parameters
     ----------
@@ -818,7 +818,7 @@ def premium_index(
     impact_bid_price: ArrayLike, impact_ask_price: ArrayLike, price_index: ArrayLike
 ) -> Any:
     """``P = [Max(0, Impact Bid Price - Price Index) - Max(0, Price Index - Impact Ask Price)] /
-    Price Index``. Delegates to :func:`liqlib.funding.premium_index`.
+    Price Index``. Delegates to :func:`liqlib.prices.funding.premium_index`.
 
     Raises
     ------
@@ -840,7 +840,7 @@ def premium_index(
 def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     """``(1*P_1 + 2*P_2 + ... + n*P_n) / (1 + 2 + ... + n)``: 5,760 five-second samples per 8 h.
 
-    Delegates to :func:`liqlib.averages.linearly_weighted_average`.
+    Delegates to :func:`liqlib.prices.averages.linearly_weighted_average`.
 
     References
     ----------
@@ -866,7 +866,8 @@ def funding_rate(
 ) -> Any:
     """``F = [P + clamp(I - P, 0.05%, -0.05%)] / (8 / N)``, optionally capped per symbol.
 
-    The 8 h rate is :func:`liqlib.funding.funding_rate`; this scales it to the interval and caps it.
+    The 8 h rate is :func:`liqlib.prices.funding.funding_rate`; this scales it to the interval and
+    caps it.
 
     Parameters
     ----------
@@ -917,7 +918,7 @@ def funding_rate(
 def impact_margin_notional(initial_margin_rate: ArrayLike, *, margin: float = 200.0) -> Any:
     """``IMN = 200 USDT / initial margin rate at maximum leverage``.
 
-    Delegates to :func:`liqlib.funding.impact_notional`.
+    Delegates to :func:`liqlib.prices.funding.impact_notional`.
 
     References
     ----------
@@ -943,7 +944,7 @@ def funding_fee(
 ) -> Any:
     """``Funding Amount = Nominal Value of Positions * Funding Rate``, paid by the position.
 
-    Delegates to :func:`liqlib.funding.funding_payment` (nominal value at the mark price).
+    Delegates to :func:`liqlib.prices.funding.funding_payment` (nominal value at the mark price).
 
     Returns
     -------
@@ -973,7 +974,7 @@ def leverage_pnl(
 
     ``PnlPct = max(0, uPnL) / max(1, WB)`` and ``MarginRatio = MM / (WB + uPnL)`` when
     ``WB + uPnL > 0`` (else 0). Higher scores are deleveraged first. Delegates to
-    :func:`liqlib.adl.binance_score`.
+    :func:`liqlib.engine.adl.binance_score`.
 
     Parameters
     ----------
@@ -1003,7 +1004,7 @@ def leverage_pnl(
 def adl_ranking(scores: ArrayLike) -> np.ndarray:
     """Indices of positions in ADL order: highest :func:`leverage_pnl` first (ties by index).
 
-    Delegates to :func:`liqlib.adl.adl_queue`.
+    Delegates to :func:`liqlib.engine.adl.adl_queue`.
 
     Examples
     --------

@@ -51,17 +51,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _validate as v
-from ..adl import adl_queue as _adl_queue
-from ..adl import bitmex_score as _bitmex_score
-from ..adl import queue_allocation as _queue_allocation
-from ..adl import quintile_lights as _quintile_lights
-from ..contracts import INVERSE, LINEAR, ContractKind, contract_kind, notional, pnl
-from ..liquidation import LiquidationResult
-from ..liquidation import bankruptcy_price as _core_bankruptcy_price
-from ..liquidation import liquidation_price as _core_liquidation_price
-from ..mark import fair_price as _mark_fair_price
-from ..mark import funding_basis as _mark_funding_basis
+from ..core import _validate as v
+from ..core.contracts import INVERSE, LINEAR, ContractKind, contract_kind, notional, pnl
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import bankruptcy_price as _core_bankruptcy_price
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..engine.adl import adl_queue as _adl_queue
+from ..engine.adl import bitmex_score as _bitmex_score
+from ..engine.adl import queue_allocation as _queue_allocation
+from ..engine.adl import quintile_lights as _quintile_lights
+from ..prices.mark import fair_price as _mark_fair_price
+from ..prices.mark import funding_basis as _mark_funding_basis
 
 #: XBTUSD's taker fee (0.075%) and base maintenance margin (0.5%) in the period the staff and
 #: support formulas were given (2019-2020). Both change; pass today's values.
@@ -89,7 +89,7 @@ def funding_basis(
     Returns
     -------
     float or ndarray
-        Computed by :func:`liqlib.mark.funding_basis` (the same rule, durations in seconds
+        Computed by :func:`liqlib.prices.mark.funding_basis` (the same rule, durations in seconds
         there; only the ratio matters).
 
     Raises
@@ -112,7 +112,8 @@ def funding_basis(
 
 
 def _funding_times(time_until_funding: ArrayLike, funding_interval: ArrayLike) -> tuple[Any, float]:
-    """Check BitMEX's names; :mod:`liqlib.mark` then does the arithmetic (its unit is free)."""
+    """Check BitMEX's names; :mod:`liqlib.prices.mark` then does the arithmetic (its unit is
+    free)."""
     tau = v.nonnegative("time_until_funding", time_until_funding)
     if np.ndim(funding_interval) != 0:
         raise ValueError(f"funding_interval must be a single duration, got {funding_interval!r}")
@@ -143,7 +144,7 @@ def fair_price(
     Returns
     -------
     float or ndarray
-        :func:`liqlib.mark.fair_price` (also Binance's and Bybit's "Price 1").
+        :func:`liqlib.prices.mark.fair_price` (also Binance's and Bybit's "Price 1").
 
     References
     ----------
@@ -602,7 +603,7 @@ def adl_ranking(
 
     ``Mark Value - Bankrupt Value`` is the PnL from the bankruptcy price to the mark (the equity
     above bankruptcy), so effective leverage is the mark notional over it (``inf`` past
-    bankruptcy). Computed by :func:`liqlib.adl.bitmex_score`, which is written for linear
+    bankruptcy). Computed by :func:`liqlib.engine.adl.bitmex_score`, which is written for linear
     contracts; an inverse position is passed as the linear position of the opposite side on the
     reciprocal price, which has the same PnL percentage. Longs and shorts are ranked separately,
     highest first.
@@ -680,7 +681,8 @@ def adl_percentile(ranking: ArrayLike, size: ArrayLike) -> Any:
     BitMEX, "Auto-Deleveraging", "Example of Auto-Deleveraging and the Ranking System": accounts
     2, 5, 4, 1, 6, 3 (sizes 10, 20, 30, 10, 10, 20) sit at 20%, 40%, 60%, 80%, 80%, 100%; the
     cumulative-size rule is our reading [CALC], which reproduces that table (a rule by the count
-    of positions puts account 5 at 20%, not 40%). Delegates to :func:`liqlib.adl.quintile_lights`.
+    of positions puts account 5 at 20%, not 40%). Delegates to
+    :func:`liqlib.engine.adl.quintile_lights`.
 
     Examples
     --------

@@ -62,16 +62,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .. import _validate as v
-from .. import averages as _averages
-from .. import funding as _funding
-from ..contracts import INVERSE, LINEAR, ContractKind, average_entry_price, notional, pnl
-from ..contracts import round_to_tick as _round_to_tick
-from ..liquidation import LiquidationResult
-from ..liquidation import bankruptcy_price as _core_bankruptcy_price
-from ..liquidation import liquidation_price as _core_liquidation_price
-from ..margin import initial_margin as _core_initial_margin
-from ..tiers import Tier, TierTable, maintenance_amounts
+from ..core import _validate as v
+from ..core.contracts import INVERSE, LINEAR, ContractKind, average_entry_price, notional, pnl
+from ..core.contracts import round_to_tick as _round_to_tick
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import bankruptcy_price as _core_bankruptcy_price
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..core.margin import initial_margin as _core_initial_margin
+from ..core.tiers import Tier, TierTable, maintenance_amounts
+from ..prices import averages as _averages
+from ..prices import funding as _funding
 
 __all__ = [
     "average_premium_index",
@@ -735,7 +735,7 @@ def interest_rate(
 ) -> Any:
     """``Interest Rate = (Quote Interest Rate - Base Interest Rate) / Funding Intervals``.
 
-    Delegates to :func:`liqlib.funding.interest_rate`.
+    Delegates to :func:`liqlib.prices.funding.interest_rate`.
 
     References
     ----------
@@ -754,7 +754,7 @@ def interest_rate(
 def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     """``(Premium Index_1 * 1 + ... + Premium Index_480 * 480) / (1 + ... + 480)`` (minutes, 8 h).
 
-    Delegates to :func:`liqlib.averages.linearly_weighted_average`.
+    Delegates to :func:`liqlib.prices.averages.linearly_weighted_average`.
 
     References
     ----------
@@ -773,7 +773,7 @@ def funding_rate(
 ) -> Any:
     """``Funding Rate (F) = Premium index (P) + clamp(Interest rate (I) - P, 0.05%, -0.05%)``.
 
-    Delegates to :func:`liqlib.funding.funding_rate`.
+    Delegates to :func:`liqlib.prices.funding.funding_rate`.
 
     References
     ----------

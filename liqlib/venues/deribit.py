@@ -3,7 +3,7 @@ legacy portfolio-margin scenario grid.
 
 Deribit's BTC and ETH futures and perpetuals are inverse (sized in USD, margined and settled in
 the coin); its options are on 1 coin each, priced and settled in the coin (Black-76 on the future
-of the same expiry, :mod:`liqlib.options` with ``settlement="inverse"``). Liquidation is
+of the same expiry, :mod:`liqlib.prices.options` with ``settlement="inverse"``). Liquidation is
 incremental (small clips each round while maintenance margin exceeds equity), so Deribit prints
 no liquidation price; :func:`futures_liquidation_price` is the price at which the documented
 maintenance margin equals equity [CALC].
@@ -62,12 +62,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .. import _validate as v
-from ..contracts import INVERSE, LINEAR, ContractKind, contract_kind
-from ..liquidation import LiquidationResult
-from ..liquidation import bankruptcy_price as _core_bankruptcy_price
-from ..liquidation import liquidation_price as _core_liquidation_price
-from ..options import black76_price, option_sign
+from ..core import _validate as v
+from ..core.contracts import INVERSE, LINEAR, ContractKind, contract_kind
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import bankruptcy_price as _core_bankruptcy_price
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..prices.options import black76_price, option_sign
 
 FloatArray = NDArray[np.float64]
 
@@ -466,7 +466,7 @@ def option_mark_price(
     bid, ask : float or array
         Best bid and ask in the price unit of ``settlement`` (coin for Deribit), ``nan`` if none.
     forward, strike, time, kind, rate, settlement
-        As :func:`liqlib.options.black76_price`.
+        As :func:`liqlib.prices.options.black76_price`.
     floor, cap, no_market : float
         IV bounds, as :func:`bounded_mark_iv`.
 
@@ -844,7 +844,7 @@ def portfolio_margin(
 
     Every position is revalued with the underlying moved by each of ``parameters.buckets`` moves
     in ``[-price_move, +price_move]`` and, for options, the volatility shocked down, left alone
-    and shocked up by :func:`iv_shock` of its expiry (Black-76, :mod:`liqlib.options`); the
+    and shocked up by :func:`iv_shock` of its expiry (Black-76, :mod:`liqlib.prices.options`); the
     extended moves are tried with volatility up only, their P&L scaled by
     ``extended_fraction``. The margin is the worst loss plus the contingency add-ons
     (net short options per strike, all options, offsetting futures, vega offsets).

@@ -69,11 +69,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .. import _validate as v
-from ..contracts import pnl
-from ..funding import impact_notional as _mark_impact_notional
-from ..funding import margin_funding_cap as _mark_margin_funding_cap
-from ..liquidation import liquidation_price as _core_liquidation_price
+from ..core import _validate as v
+from ..core.contracts import pnl
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..prices.funding import impact_notional as _mark_impact_notional
+from ..prices.funding import margin_funding_cap as _mark_margin_funding_cap
 
 #: USDC atomic resolution: one quote quantum is 1e-6 USDC (``lib.QuoteCurrencyAtomicResolution``).
 QUOTE_ATOMIC_RESOLUTION = -6
@@ -1192,7 +1192,7 @@ def impact_notional(initial_margin_fraction: ArrayLike, margin: float = 500.0) -
     ----------
     dYdX docs, "Funding" (``funding.mdx`` @ 85a2541): "Impact Notional Amount = 500 USDC /
     Initial Margin Fraction"; "at a 10% initial margin fraction ... 5,000 USDC". Computed by
-    :func:`liqlib.funding.impact_notional`.
+    :func:`liqlib.prices.funding.impact_notional`.
 
     Examples
     --------
@@ -1211,7 +1211,7 @@ def funding_rate_cap(
     ----------
     dYdX docs, "Funding" (``funding.mdx`` @ 85a2541): "The 8-hour rate cap is calculated by 600%
     * (Initial Margin - Maintenance Margin)", BTC "600% * (5% - 3%) = 12%". Computed by
-    :func:`liqlib.funding.margin_funding_cap`.
+    :func:`liqlib.prices.funding.margin_funding_cap`.
 
     Examples
     --------

@@ -48,14 +48,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .. import _validate as v
-from .. import adl as _adl
-from .. import averages as _averages
-from .. import funding as _funding
-from .. import mark as _mark
-from ..liquidation import LiquidationResult
-from ..liquidation import liquidation_price as _core_liquidation_price
-from ..tiers import TierTable
+from ..core import _validate as v
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..core.tiers import TierTable
+from ..engine import adl as _adl
+from ..prices import averages as _averages
+from ..prices import funding as _funding
+from ..prices import mark as _mark
 
 __all__ = [
     "BACKSTOP_FRACTION",
@@ -378,8 +378,8 @@ def adl_sort_index(
 
     The docs give this one expression for the users in profit on the side opposite a negative
     account; it is implemented as printed (for shorts the docs do not say whether the price ratio
-    is inverted). Delegates to :func:`liqlib.adl.hyperliquid_score` (``inf`` where the account
-    value is not positive).
+    is inverted). Delegates to :func:`liqlib.engine.adl.hyperliquid_score` (``inf`` where the
+    account value is not positive).
 
     Raises
     ------
@@ -417,13 +417,14 @@ def mark_price(
     1. ``oracle_px + ema_mid_minus_oracle`` (the 150 s EMA of mid minus oracle),
     2. ``median(best_bid, best_ask, last_trade)``,
     3. the weighted median of CEX perp mids (Binance, OKX, Bybit, Gate IO, MEXC: 3, 2, 2, 1, 1,
-       :func:`liqlib.averages.weighted_median`);
+       :func:`liqlib.prices.averages.weighted_median`);
 
     "If exactly two out of the three inputs above exist, the 30 second EMA of the median of best
     bid, best ask, and last trade on Hyperliquid is also added to the median inputs"
     (``book_median_ema_30s``). With all three inputs this equals
-    :func:`liqlib.mark.hyperliquid_mark_price`; the EMA itself is :func:`liqlib.averages.ema` (or
-    :func:`liqlib.mark.ema_basis`) with ``time_constant=150``.
+    :func:`liqlib.prices.mark.hyperliquid_mark_price`; the EMA itself is
+    :func:`liqlib.prices.averages.ema` (or
+    :func:`liqlib.prices.mark.ema_basis`) with ``time_constant=150``.
 
     Raises
     ------
@@ -477,7 +478,7 @@ def mark_price(
 def premium(impact_bid_px: ArrayLike, impact_ask_px: ArrayLike, oracle_px: ArrayLike) -> Any:
     """``premium = impact_price_difference / oracle_price`` with ``impact_price_difference =
     max(impact_bid_px - oracle_px, 0) - max(oracle_px - impact_ask_px, 0)``
-    (:func:`liqlib.funding.premium_index`).
+    (:func:`liqlib.prices.funding.premium_index`).
 
     References
     ----------
@@ -497,7 +498,7 @@ def funding_rate(
     """The 8-hour rate ``F = P + clamp(interest rate - P, -0.0005, 0.0005)``.
 
     Hourly payments are one eighth of it, capped (:func:`hourly_funding_rate`). Delegates to
-    :func:`liqlib.funding.funding_rate`.
+    :func:`liqlib.prices.funding.funding_rate`.
 
     References
     ----------
@@ -516,8 +517,8 @@ def hourly_funding_rate(
 ) -> Any:
     """The rate paid each hour: ``F / 8``, capped at +-4% per hour.
 
-    :func:`liqlib.funding.funding_rate` capped at ``8 * 4%`` per 8 h, then
-    :func:`liqlib.funding.rate_per_payment` for one hour.
+    :func:`liqlib.prices.funding.funding_rate` capped at ``8 * 4%`` per 8 h, then
+    :func:`liqlib.prices.funding.rate_per_payment` for one hour.
 
     References
     ----------
@@ -544,7 +545,7 @@ def funding_payment(
     """``position_size * oracle_price * funding_rate``, paid by the position (negative: received).
 
     The notional uses the *oracle* price, not the mark. Delegates to
-    :func:`liqlib.funding.funding_payment`.
+    :func:`liqlib.prices.funding.funding_payment`.
 
     Parameters
     ----------

@@ -48,10 +48,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .. import _validate as v
-from ..contracts import LINEAR, ContractKind, contract_kind
-from ..liquidation import LiquidationResult
-from ..liquidation import liquidation_price as _core_liquidation_price
+from ..core import _validate as v
+from ..core.contracts import LINEAR, ContractKind, contract_kind
+from ..core.liquidation import LiquidationResult
+from ..core.liquidation import liquidation_price as _core_liquidation_price
 
 __all__ = [
     "BTC_USD_SWAP_TIERS_2019",

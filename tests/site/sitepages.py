@@ -1,8 +1,9 @@
 """What the built site's HTML files say about themselves, read without a browser.
 
 The browser tests are parametrized from this at collection time: which pages there are, which
-redirect, which have math, which embed widgets, and the explorables (``liqlib.explore``) each page
-holds, with the frame each combination of slider positions must show. It also lists what a page
+redirect, which have math, which embed widgets, and the explorables (``liqlib.figures.explore``)
+each page holds, with the frame each combination of slider positions must show. It also lists what a
+page
 would load from another host (scripts, stylesheets, images, preconnects).
 """
 
@@ -140,7 +141,7 @@ def read_page(path: str, site: Path = SITE) -> Page:
     views = [json.loads(block)["model_id"] for block in scan.scripts[WIDGET_VIEW]]
 
     # An explorable: a VBox whose children are SelectionSliders and then a Stack, each slider's
-    # `index` jslinked to the `selected_index` of the Stacks at its depth (liqlib.explore).
+    # `index` jslinked to the `selected_index` of the Stacks at its depth (liqlib.figures.explore).
     links: dict[str, set[str]] = {}
     for model in models.values():
         if model["model_name"] == "LinkModel":

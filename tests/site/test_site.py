@@ -1,8 +1,8 @@
 """Every page of the built site, in Chromium, with every request off the site blocked.
 
 Each page loads with no console error and no failed request, typesets its math, gives every image
-alt text and renders its widgets; each explorable (liqlib.explore) answers its sliders' keys with
-the frame precomputed for the new slider positions. Pages and explorables are discovered from
+alt text and renders its widgets; each explorable (liqlib.figures.explore) answers its sliders' keys
+with the frame precomputed for the new slider positions. Pages and explorables are discovered from
 _build/html (see conftest.py and sitepages.py), not listed here.
 """
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
+from ..core import _validate as v
 
 # --- the index price ------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
+from ..core import _validate as v
 from .options import _black, _pdf, option_sign
 
 FloatArray = NDArray[np.float64]
@@ -84,7 +84,7 @@ def price_bounds(
     underlying : float or array
         Forward (``model="black76"``) or spot (``model="black_scholes"``), > 0.
     strike, time, rate, kind, dividend_yield, settlement
-        As :func:`liqlib.options.black_scholes_price`.
+        As :func:`liqlib.prices.options.black_scholes_price`.
     model : {"black76", "black_scholes"}
 
     Returns
@@ -147,7 +147,7 @@ def implied_vol(
     underlying : float or array
         Forward (``model="black76"``, the default) or spot (``"black_scholes"``), > 0.
     strike, time, rate, kind : float, array or str
-        As :func:`liqlib.options.black76_price`.
+        As :func:`liqlib.prices.options.black76_price`.
     model : {"black76", "black_scholes"}
     dividend_yield : float or array
         Black–Scholes only.
@@ -197,7 +197,8 @@ def implied_vol(
     >>> implied_vol(4.0, 95, 100, 0.5, 0.0, "put")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    liqlib.implied_vol.ImpliedVolError: price 4.0 is at or below the intrinsic value 5.0: ...
+    liqlib.prices.implied_volatility.ImpliedVolError: price 4.0 is at or below the intrinsic value
+    5.0: ...
     """
     u, f, k, t, disc, omega = _setup(
         underlying, strike, time, rate, kind, model, dividend_yield, settlement

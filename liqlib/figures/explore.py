@@ -95,7 +95,7 @@ def explorable(
     dpi : int
         Resolution of the frames (80 keeps a page with an explorable light).
     colors : int or None
-        Palette size of each frame's PNG (see :func:`liqlib.plotting.figure_png`); ``None``
+        Palette size of each frame's PNG (see :func:`liqlib.figures.plotting.figure_png`); ``None``
         stores full colour.
 
     Returns

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
+from ..core import _validate as v
 
 #: Order sides: a BUY lifts the asks (prices above mid), a SELL hits the bids (below mid).
 BUY, SELL = 1, -1

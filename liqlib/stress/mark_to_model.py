@@ -49,11 +49,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .implied_vol import implied_vol
+from ..core import _validate as v
+from ..prices.implied_volatility import implied_vol
+from ..prices.options import black76_price
+from ..venues import deribit
 from .option_portfolio import OptionPortfolio
-from .options import black76_price
-from .venues import deribit
 
 FloatArray = NDArray[np.float64]
 
@@ -373,7 +373,7 @@ def mark_price(
     bid, ask, bid_size, ask_size : float or array
         Best quotes (unit of ``settlement``; ``nan`` or a zero bid for none) and their sizes.
     forward, strike, time, kind, rate, settlement
-        As :func:`liqlib.options.black76_price` (coin prices by default, as on Deribit).
+        As :func:`liqlib.prices.options.black76_price` (coin prices by default, as on Deribit).
     rule : MarkRule, optional
         Book test and model (default ``MarkRule()``: 10% spread, 1 contract, legacy bounds).
 
@@ -493,15 +493,15 @@ def margin_check(
     Raises
     ------
     ValueError
-        For invalid inputs; :class:`liqlib.implied_vol.ImpliedVolError` if a mark has no
-        implied volatility (``margin="portfolio"``).
+        For invalid inputs; :class:`liqlib.prices.implied_volatility.ImpliedVolError` if a mark has
+        no implied volatility (``margin="portfolio"``).
 
     Examples
     --------
     10 short 60,000 calls marked at 0.0497 BTC with 2 BTC of collateral: maintenance is 10 x
     (0.075 + 0.0497) BTC, equity 2 - 0.497:
 
-    >>> from liqlib.option_portfolio import OptionPosition
+    >>> from liqlib.stress.option_portfolio import OptionPosition
     >>> book = OptionPortfolio([OptionPosition("call", 60_000, 30 / 365, -10)])
     >>> c = margin_check(2.0, book, 50_000, [0.0497])
     >>> round(c.equity, 4), round(c.maintenance, 4), c.liquidate
@@ -579,7 +579,7 @@ def compare_marks(
     10 short 40,000 puts after a fall to 42,000: the book is gone and a stale 55% surface marks
     them at 0.0404 BTC, while at the market's 110% they are worth 0.0999 BTC each:
 
-    >>> from liqlib.option_portfolio import OptionPosition
+    >>> from liqlib.stress.option_portfolio import OptionPosition
     >>> book = OptionPortfolio([OptionPosition("put", 40_000, 30 / 365, -10)])
     >>> r = compare_marks(2.0, book, 42_000, [0.0404], [0.0999])
     >>> r.model.liquidate, r.truth.liquidate, r.verdict

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _validate as v
+from ..core import _validate as v
 from .averages import (
     FUNDING_PERIOD,
     _duration,
@@ -96,7 +96,7 @@ def funding_basis(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     >>> funding_basis(0.0003, 2 * HOUR)
     7.5e-05
@@ -140,7 +140,7 @@ def fair_price(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     With a zero funding rate the fair price is the index:
 
@@ -408,7 +408,7 @@ def median_mark_price(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     A wick to 27,000 with the index at 30,000 and the basis average at -20:
 

@@ -5,7 +5,7 @@ Two impact laws give the price move caused by trading a quantity ``Q``:
 * **linear** (Kyle's lambda [1]_): ``I = lambda * Q``; what a flat order book produces;
 * **square root** [2]_ [3]_: ``I = Y * sigma * sqrt(Q / V)`` as a fraction of price, with
   ``sigma`` the daily volatility, ``V`` the daily volume and ``Y`` a constant of order one; what
-  a book whose depth density rises linearly with distance produces (see :mod:`liqlib.book`).
+  a book whose depth density rises linearly with distance produces (see :mod:`liqlib.engine.book`).
 
 Spreading a liquidation over time trades impact for price risk. Almgren and Chriss [4]_ solve
 for the schedule that minimises ``E[cost] + lambda * Var[cost]`` with linear temporary impact
@@ -13,11 +13,11 @@ for the schedule that minimises ``E[cost] + lambda * Var[cost]`` with linear tem
 :func:`almgren_chriss_schedule` and :func:`schedule_cost`.
 
 Against an order book the same schedule can be *executed*: :func:`sliced_execution` sends each
-slice into a :class:`liqlib.book.ResilientBook` whose consumed depth refills with a half-life
+slice into a :class:`liqlib.engine.book.ResilientBook` whose consumed depth refills with a half-life
 between slices (Obizhaeva and Wang's transient impact [5]_). A flat book that refills completely
 between slices is exactly Almgren and Chriss's temporary impact, with ``epsilon`` the half spread
 and ``eta / tau`` half the book's price slope: :func:`flat_book_model` builds that model.
-The cost decomposition of a single liquidation lives in :mod:`liqlib.cost_breakdown`.
+The cost decomposition of a single liquidation lives in :mod:`liqlib.systemic.cost_breakdown`.
 
 References
 ----------
@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import SELL, Ladder, PowerLawLadder, ResilientBook
+from ..core import _validate as v
+from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook
 
 
 def linear_impact(quantity: ArrayLike, kyle_lambda: ArrayLike) -> Any:
@@ -260,8 +260,8 @@ def sliced_execution(
 
     Slice ``k`` sells (or buys) ``holdings[k-1] - holdings[k]``; between slices ``interval``
     passes and the depth the earlier slices consumed refills with ``half_life``
-    (:class:`liqlib.book.ResilientBook`). The mid price stays at ``mid``: the book's impact is
-    transient, and price risk is left to :func:`schedule_cost`.
+    (:class:`liqlib.engine.book.ResilientBook`). The mid price stays at ``mid``: the book's impact
+    is transient, and price risk is left to :func:`schedule_cost`.
 
     Parameters
     ----------
@@ -298,7 +298,7 @@ def sliced_execution(
     A flat book of 100 units per 1% around 100: one order of 40 pays 0.2% on average; four
     slices into a book that refills completely in between pay a quarter of the impact.
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> book = flat_ladder(100)
     >>> sliced_execution(book, [40, 0], 100.0, interval=1, half_life=0).cost
     8.0
@@ -372,7 +372,7 @@ def flat_book_model(
 
     Examples
     --------
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> m = flat_book_model(flat_ladder(100, half_spread=1e-4), 100.0, 40, 4, 4, 0.5)
     >>> round(m.epsilon, 6), round(m.eta, 6)
     (0.01, 0.005)

@@ -7,16 +7,18 @@ or **isolated** (only the margin assigned to it), and open orders. At every step
 1. moves the mark and finds every account whose equity is at or below maintenance margin;
 2. for each, worst margin ratio first: records the **trigger**; **cancels** its orders (their
    notional no longer raises the risk-limit tier) and stops if that restored compliance;
-3. asks the venue's **partial-liquidation policy** (:mod:`liqlib.policies`) how much to close,
-   round by round, and sends that order to the **order book** (:class:`liqlib.book.ResilientBook`);
+3. asks the venue's **partial-liquidation policy** (:mod:`liqlib.engine.policies`) how much to
+close,
+   round by round, and sends that order to the **order book**
+   (:class:`liqlib.engine.book.ResilientBook`);
 4. compares each fill with the **bankruptcy price** of the closed slice: a surplus pays the
    **liquidation fee** (policy) into the **insurance fund**; a deficit is paid by the fund;
 5. when the fund cannot pay a fill's deficit, or the book runs dry, **auto-deleverages** the rest
-   against the opposite side (:mod:`liqlib.adl`) at the venue's ADL price;
+   against the opposite side (:mod:`liqlib.engine.adl`) at the venue's ADL price;
 6. a deficit left after that is paid by the fund, then **clawed back** pro rata from profitable
    accounts (socialized loss), and what is still missing is written off as **bad debt**;
 
-and writes every one of those events into a :class:`liqlib.ledger.Ledger`.
+and writes every one of those events into a :class:`liqlib.engine.ledger.Ledger`.
 
 The slice's bankruptcy price
 ----------------------------
@@ -72,7 +74,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import _validate as v
+from ..core import _validate as v
+from ..core.margin import THRESHOLD_RTOL
+from ..core.tiers import TierTable
 from .adl import (
     binance_score,
     bitmex_score,
@@ -84,9 +88,7 @@ from .adl import (
 )
 from .book import BUY, SELL, Fill, ResilientBook, execute, flat_ladder
 from .ledger import Event, EventKind, Ledger
-from .margin import THRESHOLD_RTOL
 from .policies import LiquidationContext, Rules, venue_rules
-from .tiers import TierTable
 
 #: Money amounts below this fraction of an account's scale are rounding, not deficits.
 MONEY_RTOL = 1e-9
@@ -243,7 +245,7 @@ class Engine:
     mark : float
         Mark price at the start (> 0).
     rules : Rules or str
-        The venue's rules, or a venue name for :func:`liqlib.policies.venue_rules`.
+        The venue's rules, or a venue name for :func:`liqlib.engine.policies.venue_rules`.
     maintenance : float or TierTable
         A flat maintenance margin rate, or the instrument's tier table.
     book : ResilientBook or None
@@ -263,7 +265,7 @@ class Engine:
     BitMEX's example: a long of 1 at 100 (bankrupt at 99) liquidated when the mark is 99.40 is
     filled at 99.25, "The extra $0.25 goes into the Insurance Fund":
 
-    >>> from liqlib.book import LevelLadder, ResilientBook
+    >>> from liqlib.engine.book import LevelLadder, ResilientBook
     >>> bids = LevelLadder.from_prices([99.25], [10], mid=99.40)
     >>> book = ResilientBook(bids, bids, half_life=float("inf"))
     >>> engine = Engine([Trader(1.0, +1, 1.0, 100.0)], 100.0, rules="bitmex", book=book)
@@ -450,7 +452,7 @@ class Engine:
         A mark that has not caught up with a traded price of 99.00: the long's order fills
         0.25 below the traded price, not below the mark, and the fund pays the deficit:
 
-        >>> from liqlib.book import LevelLadder, ResilientBook
+        >>> from liqlib.engine.book import LevelLadder, ResilientBook
         >>> bids = LevelLadder.from_prices([98.75], [10], mid=99.0)
         >>> book = ResilientBook(bids, bids, half_life=float("inf"))
         >>> engine = Engine([Trader(1.0, +1, 1.0, 100.0)], 100.0, book=book, insurance_fund=1.0)

@@ -2,7 +2,7 @@
 
 A population of isolated linear positions is hit by a price shock. Every position whose
 liquidation price the price crosses is closed by a market order into the book (a
-:mod:`liqlib.book` ladder around the shocked price); the orders push the price further, which
+:mod:`liqlib.engine.book` ladder around the shocked price); the orders push the price further, which
 crosses more liquidation prices. With no book recovery the process ends at a **fixed point**:
 the price at which the positions liquidated so far have sold exactly enough to move it there.
 
@@ -13,7 +13,7 @@ Two solvers:
   they sold). The rounds only ever move the price further, so they stop after at most as many
   rounds as there are distinct crossings, usually a handful.
 * :func:`simulate` steps through time, scanning every position each step and filling each
-  liquidation order one at a time against a :class:`~liqlib.book.ResilientBook` that may
+  liquidation order one at a time against a :class:`~liqlib.engine.book.ResilientBook` that may
   refill between steps. With recovery off (``half_life = inf``) it reaches the same fixed point
   and the same fills; the benchmark compares the two.
 
@@ -50,14 +50,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import Ladder, ResilientBook
-from .liquidation import liquidation_price
-from .tiers import TierTable
+from ..core import _validate as v
+from ..core.liquidation import liquidation_price
+from ..core.tiers import TierTable
+from ..engine.book import Ladder, ResilientBook
 
 if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
-    from .engine import Engine
-    from .policies import Rules
+    from ..engine.policies import Rules
+    from ..engine.stepper import Engine
 
 #: Leverages traders pick in the generator, and how often (skewed toward 10-25x; see
 #: :func:`generate_population`).
@@ -264,7 +264,7 @@ def cascade(
     alone liquidates nobody; a 10% drop liquidates all three, and their 3 units push the price
     down another 0.3%.
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
     >>> cascade(pop, 100, -0.09, flat_ladder(10)).count
     0
@@ -494,7 +494,7 @@ def stopping_shocks(
     shock that takes the first takes all three (the running maximum of ``sigma`` never rises
     again).
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
     >>> sigma, q = stopping_shocks(pop, 100, flat_ladder(0.5))
     >>> [round(float(s), 5) for s in sigma], q.tolist()
@@ -570,7 +570,7 @@ def critical_shock(
     one just past it all three, and the price ends 5.4% of the start lower than without that
     last sliver:
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
     >>> crit = critical_shock(pop, 100, flat_ladder(0.5), fraction=1.0)
     >>> round(crit.shock, 5), crit.below.count, crit.above.count, round(crit.jump, 3)
@@ -746,7 +746,7 @@ def engine_cascade(
         Depth around the fundamental price, used as is and left consumed (as in
         :func:`simulate`).
     rules : Rules or str
-        The venue's liquidation rules (:func:`liqlib.policies.venue_rules`).
+        The venue's liquidation rules (:func:`liqlib.engine.policies.venue_rules`).
     maintenance : float or TierTable
         Maintenance margin rate of the engine (flat rate, or a tier table).
     dt : float
@@ -780,7 +780,7 @@ def engine_cascade(
     time, to :func:`cascade`'s fixed point (84.976); the money balances at every step.
 
     >>> import math
-    >>> from liqlib.book import ResilientBook, flat_ladder
+    >>> from liqlib.engine.book import ResilientBook, flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
     >>> book = ResilientBook(flat_ladder(0.5), flat_ladder(0.5), half_life=math.inf)
     >>> run = engine_cascade(pop, 100, [90.4] * 4, book, fund=100)
@@ -789,7 +789,7 @@ def engine_cascade(
     >>> round(cascade(pop, 100, -0.096, flat_ladder(0.5)).price, 4)
     84.976
     """
-    from .engine import Engine, Trader  # the engine layer sits above this module's core
+    from ..engine.stepper import Engine, Trader  # the engine layer sits above this module's core
 
     start = float(v.positive("price", price))
     fundamental = np.asarray(v.positive("path", path), dtype=float).reshape(-1)

@@ -17,7 +17,7 @@ the requirement inside one bracket gives the closed form
     N* = (A + cum_n) / (mmr_n + f - sigma),
 
 which is Binance's published USDⓈ-M formula (isolated: ``TMM = UPNL = 0``) and our derivation of
-its COIN-M one; :mod:`liqlib.symbolic` derives the same with SymPy.
+its COIN-M one; :mod:`liqlib.core.symbolic` derives the same with SymPy.
 
 **The tier at the liquidation price.** MM is convex in notional and equals the maximum of its
 brackets' straight lines, so the margin surplus ``g(N) = A + sigma*N - f*N - MM(N)`` is the minimum

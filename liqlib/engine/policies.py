@@ -61,9 +61,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
-from . import _validate as v
+from ..core import _validate as v
+from ..core.tiers import TierTable
 from .adl import ADL_PRICES, ADL_RULES
-from .tiers import TierTable
 
 
 @dataclass(frozen=True)
@@ -448,10 +448,10 @@ class Rules:
     fee : FeePolicy or str
         A fee policy or its name (:data:`FEE_POLICIES`).
     adl : str or None
-        ADL queue rule, one of :data:`liqlib.adl.ADL_RULES`; ``None`` for no ADL (losses the fund
-        cannot pay go straight to socialized loss).
+        ADL queue rule, one of :data:`liqlib.engine.adl.ADL_RULES`; ``None`` for no ADL (losses the
+        fund cannot pay go straight to socialized loss).
     adl_price : str
-        Price ADL fills at, one of :data:`liqlib.adl.ADL_PRICES`.
+        Price ADL fills at, one of :data:`liqlib.engine.adl.ADL_PRICES`.
     backstop_ratio : float or None
         If set, an account whose equity is in ``[0, backstop_ratio * MM)`` is taken over whole by
         the backstop vault at its bankruptcy price (Hyperliquid: 2/3).

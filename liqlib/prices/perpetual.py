@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from ._validate import FloatArray
+from ..core import _validate as v
+from ..core._validate import FloatArray
 from .averages import _duration
 
 # --- no-arbitrage price of a perpetual (Ackerer, Hugonnier and Jermann) -------------------------

@@ -2,13 +2,13 @@
 
 A position is liquidated when the mark reaches its trigger price ``M`` (by default its liquidation
 price): the engine sends one market order for the whole size ``Q`` into the book
-(:func:`liqlib.book.execute`), which fills at the average price ``V``. Against the mark, the
+(:func:`liqlib.engine.book.execute`), which fills at the average price ``V``. Against the mark, the
 liquidation costs
 
 * **spread**: ``Q * M * x_touch``, reaching the best price at all;
 * **impact**: the rest of ``Q * |V - M|``, walking the book beyond the touch;
-* **fee**: the liquidation fee of the venue's fee policy (:mod:`liqlib.policies`), charged only out
-  of what the fill leaves above the bankruptcy price;
+* **fee**: the liquidation fee of the venue's fee policy (:mod:`liqlib.engine.policies`), charged
+  only out of what the fill leaves above the bankruptcy price;
 * **gap**: when the trigger fired late, with the mark already beyond the bankruptcy price ``B``,
   the loss that was there before the order was sent (zero at the liquidation price).
 
@@ -52,10 +52,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import BUY, SELL, Ladder, execute
-from .liquidation import liquidation_price
-from .policies import FEE_POLICIES, FeePolicy
+from ..core import _validate as v
+from ..core.liquidation import liquidation_price
+from ..engine.book import BUY, SELL, Ladder, execute
+from ..engine.policies import FEE_POLICIES, FeePolicy
 
 #: Cost components, in the order the payers absorb them.
 COMPONENTS = ("gap", "spread", "impact", "fee")
@@ -133,7 +133,7 @@ class CostBreakdown:
 
         Examples
         --------
-        >>> from liqlib.book import flat_ladder
+        >>> from liqlib.engine.book import flat_ladder
         >>> r = liquidation_cost(+1, 1, 100.0, flat_ladder(100), mark=95.0, collateral=10.0)
         >>> round(r.bps("impact"), 6)
         0.5
@@ -166,7 +166,9 @@ def _fee_policy(fee: FeePolicy | str) -> FeePolicy:
         v.choice("fee", fee, tuple(FEE_POLICIES))
         return FEE_POLICIES[fee]()
     if not callable(getattr(fee, "fee", None)):
-        raise ValueError(f"fee must be a fee policy (liqlib.policies) or its name, got {fee!r}")
+        raise ValueError(
+            f"fee must be a fee policy (liqlib.engine.policies) or its name, got {fee!r}"
+        )
     return fee
 
 
@@ -203,8 +205,8 @@ def liquidation_cost(
     entry_price : float or array
         Average entry price (> 0), quote per base.
     ladder : Ladder
-        The side of the book the liquidation order takes (:mod:`liqlib.book`), measured from the
-        trigger price; with an array of sides it serves as both sides of a symmetric book.
+        The side of the book the liquidation order takes (:mod:`liqlib.engine.book`), measured from
+        the trigger price; with an array of sides it serves as both sides of a symmetric book.
     leverage, collateral : float or array
         Give one: collateral is ``size * entry_price / leverage``, or the margin posted.
     mmr : float, Tier or TierTable
@@ -214,7 +216,7 @@ def liquidation_cost(
         Mark price (> 0) when the engine acts; default the liquidation price. A mark beyond the
         bankruptcy price models a late trigger (a price gap).
     fee : FeePolicy or str
-        Liquidation fee policy or its name (:data:`liqlib.policies.FEE_POLICIES`).
+        Liquidation fee policy or its name (:data:`liqlib.engine.policies.FEE_POLICIES`).
     fee_to_fund : float
         Share of the fee paid into the insurance fund, in [0, 1]; the rest is the venue's.
     insurance_fund : float
@@ -246,7 +248,7 @@ def liquidation_cost(
     Binance's 0.5% fee on the filled notional would be 2,712.21, so it is capped at what the fill
     leaves, and the trader gets nothing back:
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> r = liquidation_cost(+1, 10, 60_000, flat_ladder(100), leverage=10, mmr=0.005,
     ...                      fee="rate_on_notional")
     >>> round(r.mark, 2), round(r.equity, 2), round(r.impact, 2), round(r.fee, 2), r.returned
@@ -374,7 +376,7 @@ def covered_size(ladder: Ladder, buffer_rate: float, *, rtol: float = 1e-12) -> 
     A flat book of 100 per 1% with no spread: the average fill of ``Q`` is ``Q / 200`` % away,
     so a 0.5% buffer covers 100.
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> round(covered_size(flat_ladder(100), 0.005), 9)
     100.0
     """

@@ -13,8 +13,8 @@ Hyperliquid "maintenance deduction") is derived, never typed in, by the recursio
 The recursion is exactly what makes MM continuous at every floor, so that MM(N) equals the
 progressive ("tax bracket") sum of each slice of notional times its bracket's rate. Because the
 rates increase, MM is also convex and equals the maximum of the brackets' straight lines:
-``MM(N) = max_n (N * mmr_n - cum_n)``; :mod:`liqlib.liquidation` uses that to find the tier at the
-liquidation price.
+``MM(N) = max_n (N * mmr_n - cum_n)``; :mod:`liqlib.core.liquidation` uses that to find the tier at
+the liquidation price.
 
 References
 ----------

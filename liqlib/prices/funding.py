@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _validate as v
-from ._validate import FloatArray
+from ..core import _validate as v
+from ..core._validate import FloatArray
+from ..core.contracts import LINEAR, ContractKind, notional
+from ..core.liquidation import LiquidationResult, liquidation_price
+from ..core.margin import Maintenance
+from ..core.tiers import Tier
 from .averages import FUNDING_PERIOD, _duration
-from .contracts import LINEAR, ContractKind, notional
-from .liquidation import LiquidationResult, liquidation_price
-from .margin import Maintenance
-from .tiers import Tier
 
 # --- funding --------------------------------------------------------------------------------------
 
@@ -336,7 +336,7 @@ def rate_per_payment(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     >>> rate_per_payment(0.0095, HOUR)
     0.0011875
@@ -387,7 +387,7 @@ def funding_payment(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     Hyperliquid's example position, 10 BTC long at an oracle of 10,000, one hourly payment at
     0.95% / 8:
@@ -455,7 +455,7 @@ def cumulative_funding(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     A long of 1 at a constant price of 100 and 0.01% per 8 h, paid hourly or every 8 h:
 
@@ -578,7 +578,7 @@ def funding_drift(
 
     Examples
     --------
-    >>> from liqlib.averages import HOUR
+    >>> from liqlib.prices.averages import HOUR
 
     A 10x long of 1 at 100, mark held at 100, paying 0.1% per 8 h: after 3 payments (24 h) 0.3
     has been paid, the margin is 9.7 and the liquidation price ``(100 - 9.7) / (1 - 0.005)``:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _validate as v
-from ._validate import FloatArray
+from ..core import _validate as v
+from ..core._validate import FloatArray
 
 #: One hour in seconds.
 HOUR = 3600.0

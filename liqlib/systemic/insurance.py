@@ -2,8 +2,9 @@
 
 A venue's insurance fund pays the losses of liquidations filled beyond the bankruptcy price and
 receives the margin left over by those filled before it. In a liquidation cascade
-(:func:`liqlib.cascade.cascade`) the fund's balance is the starting fund ``F`` plus the running
-sum ``C_k`` of those surpluses and deficits, and auto-deleveraging (ADL) takes whatever would push
+(:func:`liqlib.systemic.cascades.cascade`) the fund's balance is the starting fund ``F`` plus the
+running sum ``C_k`` of those surpluses and deficits, and auto-deleveraging (ADL) takes whatever
+would push
 the balance below zero. The total passed to ADL is therefore
 
     ADL(F) = max(0, D - F),    D = max(0, max_k(-C_k)),
@@ -39,9 +40,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import flat_ladder
-from .cascade import cascade, generate_population
+from ..core import _validate as v
+from ..engine.book import flat_ladder
+from .cascades import cascade, generate_population
 
 
 def _deficits(deficits: ArrayLike) -> NDArray[np.float64]:
@@ -236,12 +237,13 @@ def simulate_deficits(
 ) -> DeficitSample:
     """Peak deficits of seeded cascades: a fresh population and a heavy-tailed shock each.
 
-    Scenario ``k`` draws a population with :func:`liqlib.cascade.generate_population` (``positions``
-    positions around ``price``, its own seed; extra keyword arguments go to the generator) and a
+    Scenario ``k`` draws a population with :func:`liqlib.systemic.cascades.generate_population`
+    (``positions`` positions around ``price``, its own seed; extra keyword arguments go to the
+    generator) and a
     shock ``shock_scale * T`` with ``T`` Student-t with ``shock_dof`` degrees of freedom, clipped to
     ``[-max_shock, max_shock]`` (either sign: a drop hurts longs, a rise shorts). It runs
-    :func:`liqlib.cascade.cascade` into a flat book of ``depth`` base units per 1% and keeps the
-    peak deficit of the fund walk, ``adl_loss`` with an empty fund.
+    :func:`liqlib.systemic.cascades.cascade` into a flat book of ``depth`` base units per 1% and
+    keeps the peak deficit of the fund walk, ``adl_loss`` with an empty fund.
 
     Parameters
     ----------

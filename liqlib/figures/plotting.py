@@ -1,6 +1,6 @@
 """One house style for every figure in the book.
 
-Matplotlib is imported only here (and by :mod:`liqlib.explore`), never by the core.
+Matplotlib is imported only here (and by :mod:`liqlib.figures.explore`), never by the core.
 """
 
 from __future__ import annotations

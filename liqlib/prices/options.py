@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
+from ..core import _validate as v
 
 FloatArray = NDArray[np.float64]
 

@@ -5,7 +5,7 @@ last trades) that the rest of the market does not share: a large market order sw
 liquidations feed it, and within seconds arbitrageurs pull the price back. Spot prices on other
 exchanges (the index sources) and other venues' perpetuals carry on along the common "fair" path,
 each with a little independent noise. :func:`wick_path` draws such a scenario; the mark-price rules
-of :mod:`liqlib.mark` then show how much of the wick each venue's mark price lets through.
+of :mod:`liqlib.prices.mark` then show how much of the wick each venue's mark price lets through.
 
 Every draw takes a seed or a :class:`numpy.random.Generator`; the same seed gives the same path.
 Times are in seconds, volatilities annualized (a 365-day year).
@@ -20,12 +20,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
+from ..core import _validate as v
+from .averages import YEAR  # seconds in a 365-day year (volatilities are quoted per year)
 
 FloatArray = NDArray[np.float64]
-
-#: Seconds in a 365-day year (volatilities are quoted per year).
-YEAR = 365 * 24 * 3600.0
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:

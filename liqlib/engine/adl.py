@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _validate as v
+from ..core import _validate as v
 
 #: Names of the queue orders :func:`adl_scores` knows, plus ``"pro_rata"`` (no queue).
 ADL_RULES = ("bitmex", "binance", "hyperliquid", "dydx", "pro_rata")
@@ -252,7 +252,7 @@ def queue_front(
 
     Examples
     --------
-    >>> from liqlib.adl import adl_queue
+    >>> from liqlib.engine.adl import adl_queue
     >>> ranks, sizes = np.array([3, 6, 1, 4, 5, 2]), np.array([10.0, 10, 20, 30, 20, 10])
     >>> queue_front(ranks, sizes, 20, start=2).tolist(), adl_queue(ranks)[:2].tolist()
     ([1, 4], [1, 4])

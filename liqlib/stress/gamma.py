@@ -6,9 +6,10 @@ account breaches maintenance margin the venue's liquidation engine takes the opt
 engine that does not want to bet the insurance fund on the direction of the market **hedges their
 delta in the underlying**: it sells as the price falls and buys as it rises, which is exactly the
 trading that moves a price further the way it is already going. The sales move the price through
-the book (:mod:`liqlib.book`), more sellers breach, the engine inherits more gamma, and so on.
+the book (:mod:`liqlib.engine.book`), more sellers breach, the engine inherits more gamma, and so
+on.
 
-The model here, on top of :mod:`liqlib.cascade` and :mod:`liqlib.book`:
+The model here, on top of :mod:`liqlib.systemic.cascades` and :mod:`liqlib.engine.book`:
 
 * :class:`OptionAccounts`: accounts that sold European options (short puts, calls or straddles)
   on one underlying, coin-settled as on Deribit, with coin collateral. Their maintenance margin
@@ -18,12 +19,13 @@ The model here, on top of :mod:`liqlib.cascade` and :mod:`liqlib.book`:
   tests).
 * :func:`gamma_cascade`: a shock moves the price; each step the engine takes over the accounts
   in breach, re-hedges its whole option book to delta-neutral (or a fraction of the gap, for a
-  slower hedger), liquidates crossed futures positions (a :class:`liqlib.cascade.Population`)
-  as :func:`liqlib.cascade.simulate` does, and sends the orders into a
-  :class:`~liqlib.book.ResilientBook` that may refill between steps. With a book that does not
-  refill and instant hedging the steps converge to the fixed point of "price → breaches → hedge
+  slower hedger), liquidates crossed futures positions (a
+  :class:`liqlib.systemic.cascades.Population`) as :func:`liqlib.systemic.cascades.simulate` does,
+  and sends the orders into a
+  :class:`~liqlib.engine.book.ResilientBook` that may refill between steps. With a book that does
+  not refill and instant hedging the steps converge to the fixed point of "price → breaches → hedge
   → price", and with no options at all the run is the futures cascade
-  (:func:`liqlib.cascade.cascade`).
+  (:func:`liqlib.systemic.cascades.cascade`).
 * :func:`feedback_multiplier`: the small-move closed form. An engine (or a dealer) short ``N``
   options of gamma ``Γ``, delta-hedged, trades ``N Γ dS`` in the direction of a move ``dS``; with
   a price impact of ``λ`` (price fraction per unit traded) that trade adds ``λ S N Γ dS`` to the
@@ -60,11 +62,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import BUY, SELL, Ladder, ResilientBook
-from .cascade import Population
-from .options import black76_greeks, black76_price, option_sign
-from .venues.deribit import (
+from ..core import _validate as v
+from ..engine.book import BUY, SELL, Ladder, ResilientBook
+from ..prices.options import black76_greeks, black76_price, option_sign
+from ..systemic.cascades import Population
+from ..venues.deribit import (
     LEGACY_PM,
     PortfolioMarginParameters,
     iv_shock,
@@ -549,7 +551,7 @@ def gamma_cascade(
     interest (options plus futures), or after ``max_steps``. With a book that never refills,
     ``hedge_fraction = 1`` and no order limit, the steps are the iterations of the fixed point
     ``P = F (1 - x(Q(P)))``, ``Q(P)`` the engine's hedge sales plus the futures liquidated at
-    ``P``; with no options that is :func:`liqlib.cascade.cascade`'s fixed point.
+    ``P``; with no options that is :func:`liqlib.systemic.cascades.cascade`'s fixed point.
 
     Parameters
     ----------
@@ -599,7 +601,7 @@ def gamma_cascade(
     The engine holds 5,000 at-the-money 30-day puts short, hedged, on a flat book of 400 coin
     per 1%; a 0.1% fall moves the price by about ``1 / (1 - λNΓS)`` times that:
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> puts = OptionAccounts(np.array([0]), np.array(["put"]), np.array([50_000.0]),
     ...                       np.array([30 / 365]), np.array([5_000.0]), np.array([0.6]),
     ...                       np.array([0.0]))

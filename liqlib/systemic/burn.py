@@ -5,14 +5,15 @@ own token on the market and burn what it bought; the rest of the fee goes to the
 Three pieces, each usable alone:
 
 * :func:`buyback`: a quote-currency budget buys tokens from the token's ask ladder (a
-  :mod:`liqlib.book` ladder, so a large buyback pays its own impact) or at a flat price;
+  :mod:`liqlib.engine.book` ladder, so a large buyback pays its own impact) or at a flat price;
 * :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces, each shock run
-  through :func:`liqlib.cascade.cascade` on a population of leveraged positions. The fee of a
-  liquidated position is ``fee_rate`` times its notional, capped by the margin it has left at the
-  fill (a fee cannot be paid from margin that is gone; dYdX's rule, :class:`liqlib.policies.
+  through :func:`liqlib.systemic.cascades.cascade` on a population of leveraged positions. The fee
+  of a liquidated position is ``fee_rate`` times its notional, capped by the margin it has left at
+  the
+  fill (a fee cannot be paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.
   CappedBySurplus`); the rest of that margin goes to the fund, and a fill beyond the bankruptcy
-  price draws on it, as in :mod:`liqlib.cascade`. None of this depends on the burn share, so one
-  fee flow serves every burn share;
+  price draws on it, as in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share,
+  so one fee flow serves every burn share;
 * :func:`run_burns`: the supply and the fund over the periods for one burn share. The fund is one
   reflected walk over every liquidation of every period, in fill order, carried from period to
   period: each liquidation adds its surplus less ``b`` times its fee, or draws its loss; what the
@@ -49,9 +50,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .book import Ladder
-from .cascade import Population, cascade
+from ..core import _validate as v
+from ..engine.book import Ladder
+from .cascades import Population, cascade
 
 #: EIP-1559's constants [1]_: the base fee moves by at most 1/8 a block around a gas target of
 #: half the gas limit.
@@ -99,8 +100,8 @@ class Buyback:
 def buyback(budget: ArrayLike, token_price: ArrayLike, ladder: Ladder | None = None) -> Buyback:
     """Buy as many tokens as ``budget`` pays for, at ``token_price`` or up ``ladder``.
 
-    With a ladder (the token's asks, measured from ``token_price``; see :mod:`liqlib.book`) the
-    ``Q`` tokens bought cost ``P * (Q + A(Q))``, where ``A`` is the ladder's area: the buyback
+    With a ladder (the token's asks, measured from ``token_price``; see :mod:`liqlib.engine.book`)
+    the ``Q`` tokens bought cost ``P * (Q + A(Q))``, where ``A`` is the ladder's area: the buyback
     pays its own impact. ``Q`` is the largest quantity whose cost is within the budget, found by
     bisection (the cost rises with ``Q``), to the last bit. Without a ladder every token costs
     ``token_price``.
@@ -128,7 +129,7 @@ def buyback(budget: ArrayLike, token_price: ArrayLike, ladder: Ladder | None = N
     10,000 USDT buys 1,000 tokens at 10. With 5,000 tokens per 1% on the asks (a flat book) it
     buys fewer, at an average price 0.1% higher (the book's linear impact, Kyle's lambda):
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> buyback(10_000, 10.0).tokens
     1000.0
     >>> b = buyback(10_000, 10.0, flat_ladder(5_000))
@@ -322,8 +323,9 @@ def fee_flow(
     Each period starts from ``price`` with the whole ``population`` open (traders reopen the same
     book of positions: the periods are alike but for their shocks) and a fresh ``ladder``. The
     period's move is walked from ``price`` to ``price * (1 + shock)`` in equal sub-steps of at
-    most ``step``, each a :func:`~liqlib.cascade.cascade` of the positions still open, starting
-    where the previous one stopped, with the book refilled between sub-steps; a sub-step target
+    most ``step``, each a :func:`~liqlib.systemic.cascades.cascade` of the positions still open,
+    starting where the previous one stopped, with the book refilled between sub-steps; a sub-step
+    target
     the cascade has already passed is skipped. ``step=None`` applies the whole shock at once,
     a gap through every liquidation price it crosses, which leaves most of them past their
     bankruptcy price.
@@ -334,7 +336,7 @@ def fee_flow(
     Parameters
     ----------
     population : Population
-        Leveraged positions (see :func:`~liqlib.cascade.generate_population`).
+        Leveraged positions (see :func:`~liqlib.systemic.cascades.generate_population`).
     price : float
         Price (> 0) at the start of every period.
     shocks : array
@@ -362,7 +364,7 @@ def fee_flow(
     price, and each pays the full 0.3% fee out of the margin it has left; the same fall as one gap
     fills them below 90, past bankruptcy: no fee, and a draw on the fund.
 
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
     >>> walked = fee_flow(pop, 100, [-0.10], flat_ladder(100), fee_rate=0.003, step=0.001)
     >>> int(walked.count[0]), round(float(walked.fees[0]), 4), float(walked.fund_draw[0])
@@ -481,7 +483,7 @@ def fund_path(
     or minus its loss beyond bankruptcy. The fund cannot go below zero; what it cannot pay is
     passed to ADL. With ``F_0 = fund`` and ``S_k = x_1 + ... + x_k``, the cumulative ADL is
     ``D_k = max(0, max_{j <= k} -(F_0 + S_j))`` and the fund ``F_k = F_0 + S_k + D_k`` (a walk
-    reflected at zero), as in :func:`liqlib.cascade.cascade` with ``burn_share = 0``.
+    reflected at zero), as in :func:`liqlib.systemic.cascades.cascade` with ``burn_share = 0``.
 
     Returns
     -------
@@ -552,7 +554,7 @@ def run_burns(
 
     Examples
     --------
-    >>> from liqlib.book import flat_ladder
+    >>> from liqlib.engine.book import flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
     >>> flow = fee_flow(pop, 100, [-0.10], flat_ladder(100), fee_rate=0.003, step=0.001)
     >>> run = run_burns(flow, 0.5, supply=1_000, token_price=2.0)

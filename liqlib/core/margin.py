@@ -1,6 +1,6 @@
 """Initial and maintenance margin, equity, margin ratio and effective leverage.
 
-Conventions (see also :mod:`liqlib.contracts`): linear positions are valued in quote currency,
+Conventions (see also :mod:`liqlib.core.contracts`): linear positions are valued in quote currency,
 inverse positions in base coins; a cross account's positions share one settlement currency.
 
 *Margin ratio* here is Binance's and Bybit's: ``maintenance margin / equity``; an account is

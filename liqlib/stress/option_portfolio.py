@@ -3,9 +3,9 @@
 A position is a signed number of European options on one underlying (Deribit's "contracts on 1
 coin"), positive long, negative short. A portfolio holds positions on the *same* underlying, all
 settled the same way, so that their values and Greeks add up in one unit: the sum of ``size x``
-each position's Black-76 price (:mod:`liqlib.options`) and Greeks, at one forward price and a
+each position's Black-76 price (:mod:`liqlib.prices.options`) and Greeks, at one forward price and a
 volatility per position (a number, one per position, or a volatility surface such as
-:class:`liqlib.mark_to_model.VolSurface`).
+:class:`liqlib.stress.mark_to_model.VolSurface`).
 
 Margin is the venue's: :meth:`OptionPortfolio.standard_maintenance` applies Deribit's
 standard short-option rule and :meth:`OptionPortfolio.portfolio_margin` its scenario grid, both
@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validate as v
-from .options import black76_greeks, black76_vol_greeks, option_sign
-from .venues import deribit
+from ..core import _validate as v
+from ..prices.options import black76_greeks, black76_vol_greeks, option_sign
+from ..venues import deribit
 
 FloatArray = NDArray[np.float64]
 
