@@ -74,4 +74,4 @@ __all__ = [
     "round_to_tick",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -26,7 +26,10 @@ shares = st.floats(0.02, 0.9)  # wallet balance as a share of notional at entry
 
 
 def _faq_usdm(wb, tmm1, upnl1, cum, side, q, ep, mmr):
-    """The USDⓈ-M FAQ formula, one-way mode (hedge legs zero), as transcribed in VENUES.md §1.1."""
+    """The USDⓈ-M FAQ formula, one-way mode (hedge legs zero), transcribed from the FAQ.
+
+    https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-usd%E2%93%A2-m-futures-contracts-b3c689c1f50a44cabb3a84e663b81d93
+    """
     return (wb - tmm1 + upnl1 + cum - side * q * ep) / (q * mmr - side * q)
 
 

@@ -163,7 +163,6 @@ def test_price_space_fillable_equals_exact(side, size, health, ba, smmr):
         [(perp, ps)],
         quote_balance,
         0,
-        -ps,
         bankruptcy_adjustment_ppm=ba,
         spread_to_maintenance_margin_ratio_ppm=smmr,
     )

@@ -45,7 +45,8 @@ class TestInsuranceFundDelta:
         subticks = int(fill * 50_000 * 10**6)  # $/BTC * 1e6 subticks on the BTC test pair
         amount = size
         delta = dydx.liquidation_insurance_fund_delta(
-            positions, qb, 0, side < 0, amount, subticks, max_liquidation_fee_ppm=fee_ppm
+            positions, qb, 0, side < 0, amount, subticks, quantum_conversion_exponent=-8,
+            max_liquidation_fee_ppm=fee_ppm,
         )
         quote = dydx.fill_amount_to_quote_quantums(subticks, amount, -8)
         received = quote if side > 0 else -quote
@@ -62,9 +63,11 @@ class TestInsuranceFundDelta:
     def test_docs_cap_versus_code_default(self) -> None:
         # Mainnet (docs: "Maximum Liquidation Penalty of 1.5%") takes three times the default.
         args = ([(BTC, 10_000_000)], -5_100_000_000, 0, False, 10_000_000, 56_100_000_000)
-        default = dydx.liquidation_insurance_fund_delta(*args)
+        default = dydx.liquidation_insurance_fund_delta(*args, quantum_conversion_exponent=-8)
         mainnet = dydx.liquidation_insurance_fund_delta(
-            *args, max_liquidation_fee_ppm=dydx.MAINNET_GENESIS.max_liquidation_fee_ppm
+            *args,
+            quantum_conversion_exponent=-8,
+            max_liquidation_fee_ppm=dydx.MAINNET_GENESIS.max_liquidation_fee_ppm,
         )
         assert (default, mainnet) == (28_050_000, 84_150_000)
 
@@ -78,9 +81,7 @@ class TestFillablePrice:
     )
     def test_between_oracle_and_maximum_spread(self, side, size, health, smmr):
         positions, qb = _account(side, size, health)
-        fp = dydx.fillable_price(
-            positions, qb, 0, -side * size, spread_to_maintenance_margin_ratio_ppm=smmr
-        )
+        fp = dydx.fillable_price(positions, qb, 0, spread_to_maintenance_margin_ratio_ppm=smmr)
         oracle = Fraction(dydx.net_notional(PERP, side * size), side * size)
         mmf = Fraction(
             dydx.margin_requirements(PERP, side * size)[1],
@@ -137,10 +138,10 @@ class TestFillablePrice:
             assert code != pytest.approx(docs if side > 0 else 2 * p - docs, rel=1e-12)
 
     def test_exact_docs_variant_on_the_unit_test_short(self) -> None:
-        args = ([(BTC, -10_000_000)], 5_499_000_000, 0, 10_000_000)
+        args = ([(BTC, -10_000_000)], 5_499_000_000, 0)
         assert dydx.fillable_price(*args) == Fraction(50_001, 100)
         assert dydx.fillable_price_docs(*args) == Fraction(49_999, 100)
-        long_args = ([(BTC, 10_000_000)], -4_501_000_000, 0, -10_000_000)
+        long_args = ([(BTC, 10_000_000)], -4_501_000_000, 0)
         assert dydx.fillable_price_docs(*long_args) == dydx.fillable_price(*long_args)
 
     def test_subticks_round_against_the_liquidated_trader(self) -> None:
@@ -262,8 +263,6 @@ class TestBadInput:
     def test_bad_delta(self, delta: int, message: str) -> None:
         with pytest.raises(ValueError, match=message):
             dydx.bankruptcy_price_in_quote_quantums(self.ONE, -4_501_000_000, 0, delta)
-        with pytest.raises(ValueError, match=message):
-            dydx.fillable_price(self.ONE, -4_501_000_000, 0, delta)
 
     def test_no_position_for_id(self) -> None:
         with pytest.raises(ValueError, match="perpetual_id 1 has no open position"):
@@ -293,17 +292,22 @@ class TestBadInput:
     )
     def test_config_ranges(self, kwargs: dict, message: str) -> None:
         with pytest.raises(ValueError, match=message):
-            dydx.fillable_price(self.ONE, -4_501_000_000, 0, -10_000_000, **kwargs)
+            dydx.fillable_price(self.ONE, -4_501_000_000, 0, **kwargs)
 
     def test_fee_and_fill_amount(self) -> None:
         with pytest.raises(ValueError, match="max_liquidation_fee_ppm"):
             dydx.liquidation_insurance_fund_delta(
-                self.ONE, 0, 0, False, 1, 1, max_liquidation_fee_ppm=0
+                self.ONE, 0, 0, False, 1, 1, quantum_conversion_exponent=-8,
+                max_liquidation_fee_ppm=0,
             )
         with pytest.raises(ValueError, match="fill_amount must be an integer in \\[1"):
-            dydx.liquidation_insurance_fund_delta(self.ONE, 0, 0, False, 0, 1)
+            dydx.liquidation_insurance_fund_delta(
+                self.ONE, 0, 0, False, 0, 1, quantum_conversion_exponent=-8
+            )
         with pytest.raises(ValueError, match="is_buy must be True or False"):
-            dydx.liquidation_insurance_fund_delta(self.ONE, 0, 0, "sell", 1, 1)
+            dydx.liquidation_insurance_fund_delta(
+                self.ONE, 0, 0, "sell", 1, 1, quantum_conversion_exponent=-8
+            )
 
     def test_perpetual_specs(self) -> None:
         with pytest.raises(ValueError, match="perpetual must be"):
@@ -349,3 +353,45 @@ class TestBadInput:
             dydx.fillable_oracle_price(1.0, 1, 0.1, 0.0, 1.0, bankruptcy_adjustment=0.5)
         with pytest.raises(ValueError, match="maintenance_margin_fraction must be below"):
             dydx.funding_rate_cap(0.03, 0.05)
+
+
+class TestConverters:
+    """Float USD prices and coin sizes to the protocol's integers and back, bounded exponents."""
+
+    def test_btc_test_market_round_trip(self) -> None:
+        # the BTC test market: $50,000 is 5,000,000,000 x 10^-5; 0.1 BTC is 10^7 quantums at -8
+        assert dydx.usd_to_price(50_000.0, -5) == PERP.market_price
+        assert dydx.price_to_usd(PERP.market_price, PERP.market_exponent) == 50_000
+        assert dydx.size_to_quantums(0.1, PERP.atomic_resolution) == 10_000_000
+        assert dydx.quantums_to_size(-10_000_000, -8) == Fraction(-1, 10)
+        # and the integers feed the protocol's own conversion: 0.1 BTC is $5,000
+        q = dydx.size_to_quantums(0.1, -8)
+        assert dydx.base_to_quote_quantums(q, -8, dydx.usd_to_price(50_000.0, -5), -5) == 5 * 10**9
+
+    @given(price=st.floats(1.0, 1e7), exponent=st.integers(-12, -2))
+    def test_price_round_trip_within_half_a_unit(self, price: float, exponent: int) -> None:
+        back = dydx.price_to_usd(dydx.usd_to_price(price, exponent), exponent)
+        assert abs(Fraction(price) - back) <= Fraction(1, 2) * Fraction(10) ** exponent
+
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            (lambda: dydx.base_to_quote_quantums(10, -8, 5, -(10**8)), "exponent must be an "
+             "integer in \\[-30, 30\\]"),
+            (lambda: dydx.quote_to_base_quantums(10, -8, 5, 10**8), "exponent must be an "
+             "integer in \\[-30, 30\\]"),
+            (lambda: dydx.base_to_quote_quantums(10, 10**6, 5, -5), "atomic_resolution"),
+            (lambda: dydx.usd_to_price(-1.0, -5), "price_usd must be > 0"),
+            (lambda: dydx.usd_to_price(float("nan"), -5), "price_usd must be finite"),
+            (lambda: dydx.usd_to_price(1e-9, -5), "rounds to 0"),
+            (lambda: dydx.usd_to_price(100.0, 31), "exponent must be an integer"),
+            (lambda: dydx.price_to_usd(1.5, -5), "price must be an integer"),
+            (lambda: dydx.size_to_quantums(float("inf"), -8), "size must be finite"),
+            (lambda: dydx.size_to_quantums(1.0, -31), "atomic_resolution"),
+            (lambda: dydx.quantums_to_size(0.5, -8), "quantums must be an integer"),
+        ],
+    )
+    def test_bad_input_is_refused_at_once(self, call, message: str) -> None:
+        # the two exponent cases ran for ever before the bounds (issue 15)
+        with pytest.raises(ValueError, match=message):
+            call()

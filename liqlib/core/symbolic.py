@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sympy as sp
+
+try:
+    import sympy as sp
+except ImportError as error:  # pragma: no cover - the test venv has SymPy
+    raise ImportError(
+        "liqlib.core.symbolic needs SymPy: pip install 'liqlib[symbolic]'"
+    ) from error
 
 P, E, Q, C, m, K = sp.symbols("P E Q C m K", positive=True)
 c, f = sp.symbols("c f", nonnegative=True)

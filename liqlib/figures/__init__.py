@@ -1,10 +1,19 @@
 """Figures: the house plotting style and the kernel-free explorables (sliders over precomputed
 frames).
 
-Needs matplotlib and ipywidgets (the ``book`` extra); nothing else in liqlib imports it.
+Needs matplotlib and ipywidgets (the ``plot`` extra: ``pip install 'liqlib[plot]'``); nothing
+else in liqlib imports it.
 """
 
-from . import explore, plotting
+try:
+    import matplotlib  # noqa: F401  (checked here so the error says what to install)
+except ImportError as error:  # pragma: no cover - the test venv has matplotlib
+    raise ImportError(
+        "liqlib.figures needs matplotlib (and ipywidgets for the explorables): "
+        "pip install 'liqlib[plot]'"
+    ) from error
+
+from . import explore, plotting  # noqa: E402
 from .explore import (
     Parameter,
     explorable,

@@ -36,8 +36,8 @@ References
 .. [1] Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts",
    https://www.binance.com/en/support/faq/how-to-calculate-liquidation-price-of-usd%E2%93%A2-m-futures-contracts-b3c689c1f50a44cabb3a84e663b81d93
    (versions dated 2020-06 and 2020-08, the en-NG copy and 2026 mirrors; read 2026-11). The
-   formula itself is an image; its transcription is confirmed by our derivation
-   (VENUES.md §1.1).
+   formula itself is an image; its transcription is confirmed by our derivation (the core's
+   isolated closed form) and by the FAQ's printed maintenance margins.
 .. [2] Binance, "How to Calculate Liquidation Price of COIN-M Futures Contracts",
    https://www.binance.com/es-MX/support/faq/how-to-calculate-liquidation-price-of-coin-m-futures-contracts-ceccfcfb4e3a45e3b48b0b1bb1a8ae46
    (read 2026-11; older copy .../es/support/faq/ceccfcfb4e3a45e3b48b0b1bb1a8ae46).
@@ -256,8 +256,9 @@ def brackets_from_api(
 #: BTCUSDT (USDⓈ-M) brackets from a verbatim ``/fapi/v1/leverageBracket`` response kept in a
 #: public repository [3P]: boolean404/heikin-ashi-trading-bot, ``json/fapiPrivate_get_leverage_
 #: bracket.py`` at commit f4c6c76f2b465421681cded5f60c2f3cf29c256d (undated; read 2026-11-24).
-#: Its first three brackets are those VENUES.md §1.3 quotes from third-party gists (0.4%/0,
-#: 0.5%/50, 1%/1,300) and every reported ``cum`` equals the recursion (checked on import).
+#: Its first three brackets (0.4%/0, 0.5%/50, 1%/1,300) agree with the leverage-bracket tables
+#: other public API dumps show, and every reported ``cum`` equals the recursion (checked on
+#: import).
 #: Binance changes brackets often; the FAQ's worked example used an older table in which 2.5%
 #: started at 1,000,000 (cum 16,300), this one starts it at 3,000,000 (cum 46,300).
 BTCUSDT_BRACKETS = brackets_from_api(
@@ -285,7 +286,7 @@ BRACKETS: dict[str, TierTable] = {"BTCUSDT": BTCUSDT_BRACKETS}
 #: COIN-M BTCUSD, a 300 BTC position: maintenance margin rate 12.5% (COIN-M FAQ [2]_).
 COINM_BTCUSD_300BTC_MMR = 0.125
 #: Its maintenance amount in the newer COIN-M FAQ text, 11.605 BTC: the authoritative value (it
-#: reproduces Binance's UI calculator, VENUES.md §1.2).
+#: reproduces Binance's UI calculator on the COIN-M FAQ's [2]_ example).
 COINM_BTCUSD_300BTC_CUM = 11.605
 #: The named variant: the 2021 text's 11.81 BTC (gives 33,578.86 on the calculator example).
 COINM_BTCUSD_300BTC_CUM_2021 = 11.81
@@ -508,7 +509,7 @@ def liquidation_price(
     ``LP = (WB - TMM1 + UPNL1 + cumB - Side1BOTH*Position1BOTH*EP1BOTH) /
     (Position1BOTH*MMRB - Side1BOTH*Position1BOTH)``
 
-    and COIN-M (our derivation, VENUES.md §1.2):
+    and COIN-M (our derivation from the COIN-M FAQ's [2]_ definitions, checked on its example):
 
     ``LP = Position*CS*(MMRB + Side) / (WB - TMM1 + UPNL1 + cumB + Side*Position*CS/EP)``.
 
@@ -563,7 +564,7 @@ def liquidation_price(
     Examples
     --------
     The FAQ's cross example (ETHUSDT long beside a BTCUSDT position); the FAQ's result, 1,153.26,
-    is recalled but in no text copy (VENUES.md §1.1):
+    is recalled but in no text copy of the FAQ [1]_:
 
     >>> r = liquidation_price(1, 3_683.979, 1_456.84, wb=1_535_443.01, tmm1=71_200.81144,
     ...                       upnl1=-56_354.57, mmr_b=0.10, cum_b=135_365)
@@ -789,7 +790,7 @@ def mark_price(
     References
     ----------
     Mark price FAQ [3]_ (COIN-M text). The USDⓈ-M page names the same inputs but its exact median
-    was not retrieved (VENUES.md §1.4).
+    was not retrieved.
 
     Examples
     --------
@@ -827,7 +828,7 @@ def premium_index(
 
     References
     ----------
-    Funding FAQ [4]_ (the formula as reproduced by Binance-derived pages, VENUES.md §1.5).
+    Funding FAQ [4]_ (the formula as reproduced by Binance-derived pages).
 
     Examples
     --------
@@ -882,7 +883,7 @@ def funding_rate(
         translation of Binance's announcement at https://cryptozen.asia/ph/binance-nag-aadjust-ng-formula-sa-pagkalkula-ng-funding-rate-at-mark-price).
     cap : float, optional
         Per-symbol cap and floor ``+-cap`` (e.g. 0.03 for OGNUSDT in 2023); the general cap rule
-        was not confirmed (VENUES.md §1.5).
+        was not confirmed on a Binance page.
 
     Returns
     -------

@@ -34,7 +34,7 @@ References
 ----------
 .. [1] Bybit, "Liquidation Price (USDT Contract)",
    https://testnet.bybit.com/en-US/help-center/s/article/Liquidation-Price-USDT-Contract (read
-   2026-11; examples 2 and 3 from a verbatim copy of the page, VENUES.md §2.1).
+   2026-11; examples 2 and 3 from a verbatim copy of the page).
 .. [2] Bybit, "Adjusting margin", https://help.bybit.com/hc/en-us/articles/900000294083 (read
    2026-11).
 .. [3] Bybit, "Auto-Deleveraging (ADL)", https://help.bybit.com/hc/en-us/articles/900000031623
@@ -49,6 +49,11 @@ References
    https://www.bybitglobal.com/en/announcement-info/margin-parameters (read 2026-11).
 .. [7] Bybit, "Funding fee calculation", https://help.bybit.com/hc/en-us/articles/360039261114
    (legacy interest example) and the current funding page (linear weights; read 2026-11).
+.. [9] Bybit, "How to calculate unrealised P&L and does increasing leverage also increases my
+   profits?", https://help.bybit.com/hc/en-us/articles/360027239453 (read 2026-12-03): "P&L% =
+   (P&L in BTC / initial margin of position) x 100%", 312% at 25x and 624% at 50x (exactly
+   312.5% and 625%: the page truncates after rounding to 8 decimals); run by
+   ``tests/test_venue_interface.py``.
 .. [8] Bybit, "Profit & Loss calculations (Inverse Contracts)",
    https://testnet.bytick.com/en-US/help-center/s/article/Profit-Loss-calculations-Inverse-Contracts
    (read 2026-11).
@@ -178,7 +183,7 @@ def _schedule(
 def risk_limit_tiers(
     risk_limits: ArrayLike,
     mmrs: ArrayLike,
-    max_leverages: ArrayLike,
+    max_leverages: ArrayLike | None = None,
     *,
     symbol: str = "",
     unit: str = "USDT",
@@ -195,8 +200,10 @@ def risk_limit_tiers(
         Risk limit of each tier, strictly increasing, > 0 (USDT; coins for inverse).
     mmrs : array
         Maintenance margin rate per tier (fractions, increasing).
-    max_leverages : array
-        Maximum leverage per tier.
+    max_leverages : array, optional
+        Maximum leverage per tier. The maintenance margins and deductions do not depend on it;
+        only the table's leverage check reads it. Omitted, each tier's cap is the bound its rate
+        implies (just below ``1 / mmr``: initial margin must exceed maintenance margin).
     symbol, unit : str
         Labels.
 
@@ -217,10 +224,10 @@ def risk_limit_tiers(
 
     Examples
     --------
-    The page's XYZUSDT tiers (max leverages are ours; the page's are not in the copy read):
+    The page's XYZUSDT tiers (the page's max leverages are not in the copy read):
 
     >>> t = risk_limit_tiers([1_000, 2_000, 3_000, 4_000, 5_000],
-    ...                      [0.02, 0.025, 0.03, 0.035, 0.04], [25, 20, 16, 14, 12])
+    ...                      [0.02, 0.025, 0.03, 0.035, 0.04])
     >>> t.cums.tolist()
     [0.0, 5.0, 15.0, 30.0, 50.0]
     """
@@ -228,6 +235,9 @@ def risk_limit_tiers(
     if np.any(np.diff(limits) <= 0):
         raise ValueError(f"risk_limits must be strictly increasing, got {limits.tolist()}")
     floors = np.concatenate(([0.0], limits[:-1]))
+    if max_leverages is None:
+        rates = v.rate("mmrs", mmrs, allow_zero=False).reshape(-1)
+        max_leverages = (1.0 - 1e-12) / rates  # the cap the rates imply, nothing more
     return TierTable(floors, mmrs, max_leverages, name=symbol, unit=unit)
 
 

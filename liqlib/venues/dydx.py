@@ -289,6 +289,13 @@ def base_to_quote_quantums(
     ``base_quantums * price * 10^(exponent + atomic_resolution - QUOTE_ATOMIC_RESOLUTION)``,
     truncated toward zero (Go ``Quo``), so a short's value is rounded up.
 
+    Raises
+    ------
+    ValueError
+        Non-integer arguments, a negative ``price``, or ``exponent`` / ``atomic_resolution``
+        outside [-30, 30] (the range :class:`Perpetual` allows; an unbounded power of ten would
+        never finish).
+
     Examples
     --------
     0.1 BTC (10,000,000 quantums at resolution -8) at $50,000:
@@ -298,11 +305,7 @@ def base_to_quote_quantums(
     """
     b = v.integer("base_quantums", base_quantums)
     p = v.integer("price", price, low=0)
-    e = (
-        v.integer("exponent", exponent)
-        + v.integer("atomic_resolution", atomic_resolution)
-        - QUOTE_ATOMIC_RESOLUTION
-    )
+    e = _scale_exponent(exponent, atomic_resolution)
     product = b * p
     if e >= 0:
         return product * 10**e
@@ -315,6 +318,12 @@ def quote_to_base_quantums(
 ) -> int:
     """Base quantums worth ``quote_quantums`` (``lib.QuoteToBaseQuantums``), toward zero.
 
+    Raises
+    ------
+    ValueError
+        Non-integer arguments, ``price`` below 1, or ``exponent`` / ``atomic_resolution``
+        outside [-30, 30].
+
     Examples
     --------
     >>> quote_to_base_quantums(5_000_000_000, -8, 5_000_000_000, -5)
@@ -322,13 +331,125 @@ def quote_to_base_quantums(
     """
     q = v.integer("quote_quantums", quote_quantums)
     p = v.integer("price", price, low=1)
-    e = (
-        v.integer("exponent", exponent)
-        + v.integer("atomic_resolution", atomic_resolution)
-        - QUOTE_ATOMIC_RESOLUTION
-    )
+    e = _scale_exponent(exponent, atomic_resolution)
     num, den = (q * 10**-e, p) if e < 0 else (q, p * 10**e)
     return int(Fraction(num, den))  # int() truncates toward zero, like Go's Quo
+
+
+#: Bounds of price exponents and atomic resolutions (those :class:`Perpetual` accepts).
+EXPONENT_RANGE = (-30, 30)
+
+
+def _scale_exponent(exponent: int, atomic_resolution: int) -> int:
+    """``exponent + atomic_resolution - QUOTE_ATOMIC_RESOLUTION``, both inputs bounded."""
+    low, high = EXPONENT_RANGE
+    return (
+        v.integer("exponent", exponent, low=low, high=high)
+        + v.integer("atomic_resolution", atomic_resolution, low=low, high=high)
+        - QUOTE_ATOMIC_RESOLUTION
+    )
+
+
+def usd_to_price(price_usd: float, exponent: int) -> int:
+    """The protocol's integer price for a USDC price: ``round(price_usd / 10^exponent)``.
+
+    The oracle quotes ``price * 10^exponent`` USDC per coin; this is the inverse, rounded to the
+    nearest integer (exactly, from the float's decimal value).
+
+    Parameters
+    ----------
+    price_usd : float
+        USDC per coin (> 0, finite).
+    exponent : int
+        The market's price exponent, in [-30, 30] (-5 for the BTC test market).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``price_usd`` not positive and finite; ``exponent`` not an integer in [-30, 30]; a price
+        that rounds to 0 at that exponent.
+
+    Examples
+    --------
+    >>> usd_to_price(50_000, -5)
+    5000000000
+    >>> price_to_usd(usd_to_price(3_174.6, -6), -6)
+    Fraction(15873, 5)
+    """
+    p = float(v.positive("price_usd", price_usd))
+    e = v.integer("exponent", exponent, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1])
+    price = round(Fraction(p) / _pow10(e))
+    if price < 1:
+        raise ValueError(
+            f"price_usd={p!r} rounds to 0 at exponent {e}: use a more negative exponent"
+        )
+    return price
+
+
+def price_to_usd(price: int, exponent: int) -> Fraction:
+    """USDC per coin of an integer price and exponent, exactly: ``price * 10^exponent``.
+
+    Raises
+    ------
+    ValueError
+        ``price`` not an integer >= 0; ``exponent`` not an integer in [-30, 30].
+
+    Examples
+    --------
+    >>> price_to_usd(5_000_000_000, -5)
+    Fraction(50000, 1)
+    """
+    p = v.integer("price", price, low=0)
+    e = v.integer("exponent", exponent, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1])
+    return p * _pow10(e)
+
+
+def size_to_quantums(size: float, atomic_resolution: int) -> int:
+    """Base quantums of a signed size in coins: ``round(size / 10^atomic_resolution)``.
+
+    Parameters
+    ----------
+    size : float
+        Signed position size in coins (negative: short), finite.
+    atomic_resolution : int
+        The asset's atomic resolution, in [-30, 30] (-8 for BTC: 1 BTC = 10^8 quantums).
+
+    Raises
+    ------
+    ValueError
+        ``size`` not finite; ``atomic_resolution`` not an integer in [-30, 30].
+
+    Examples
+    --------
+    >>> size_to_quantums(-0.1, -8)
+    -10000000
+    >>> quantums_to_size(-10_000_000, -8)
+    Fraction(-1, 10)
+    """
+    q = float(v.as_float("size", size))
+    e = v.integer(
+        "atomic_resolution", atomic_resolution, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1]
+    )
+    return round(Fraction(q) / _pow10(e))
+
+
+def quantums_to_size(quantums: int, atomic_resolution: int) -> Fraction:
+    """Signed size in coins of ``quantums`` base quantums, exactly.
+
+    Raises
+    ------
+    ValueError
+        Non-integer ``quantums``; ``atomic_resolution`` not an integer in [-30, 30].
+    """
+    q = v.integer("quantums", quantums)
+    e = v.integer(
+        "atomic_resolution", atomic_resolution, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1]
+    )
+    return q * _pow10(e)
 
 
 def net_notional(perpetual: Perpetual | Mapping[str, Any] | str, quantums: int) -> int:
@@ -559,7 +680,6 @@ def fillable_price(
     positions: Iterable[Sequence[Any]],
     quote_balance: int,
     perpetual_id: int,
-    delta_quantums: int,
     *,
     bankruptcy_adjustment_ppm: int = CODE_DEFAULT.bankruptcy_adjustment_ppm,
     spread_to_maintenance_margin_ratio_ppm: int = (
@@ -574,9 +694,9 @@ def fillable_price(
 
     Parameters
     ----------
-    positions, quote_balance, perpetual_id, delta_quantums
-        As :func:`bankruptcy_price_in_quote_quantums` (the delta is only validated, as in the
-        protocol: the price is the same for any slice).
+    positions, quote_balance, perpetual_id
+        As :func:`bankruptcy_price_in_quote_quantums`. The protocol also takes the size of the
+        slice being liquidated, but the price is the same for any slice, so it is not asked for.
     bankruptcy_adjustment_ppm : int
         ``BA`` in ppm, in ``[1_000_000, 2**32 - 1]``.
     spread_to_maintenance_margin_ratio_ppm : int
@@ -604,12 +724,12 @@ def fillable_price(
     0.1 BTC long with -4,501 USDC (TNC 499, TMMR 500, so ABR 0.002): $49,999 per BTC.
 
     >>> btc = "BtcUsd_20PercentInitial_10PercentMaintenance"
-    >>> fillable_price([(btc, 10_000_000)], -4_501_000_000, 0, -10_000_000)
+    >>> fillable_price([(btc, 10_000_000)], -4_501_000_000, 0)
     Fraction(49999, 100)
 
     The same short with +5,499 USDC fills *above* the oracle:
 
-    >>> fillable_price([(btc, -10_000_000)], 5_499_000_000, 0, 10_000_000)
+    >>> fillable_price([(btc, -10_000_000)], 5_499_000_000, 0)
     Fraction(50001, 100)
     """
     _check_config(
@@ -618,7 +738,6 @@ def fillable_price(
     )
     pos = _positions(positions)
     perp, ps = _position(pos, v.integer("perpetual_id", perpetual_id))
-    _check_delta(ps, v.integer("delta_quantums", delta_quantums))
     total = risk(pos, quote_balance)
     abr = adjusted_bankruptcy_rating(
         total.nc, total.mmr, Fraction(bankruptcy_adjustment_ppm, ONE_MILLION)
@@ -635,7 +754,6 @@ def fillable_price_docs(
     positions: Iterable[Sequence[Any]],
     quote_balance: int,
     perpetual_id: int,
-    delta_quantums: int,
     *,
     bankruptcy_adjustment_ppm: int = CODE_DEFAULT.bankruptcy_adjustment_ppm,
     spread_to_maintenance_margin_ratio_ppm: int = (
@@ -658,7 +776,7 @@ def fillable_price_docs(
     Examples
     --------
     >>> btc = "BtcUsd_20PercentInitial_10PercentMaintenance"
-    >>> fillable_price_docs([(btc, -10_000_000)], 5_499_000_000, 0, 10_000_000)  # a short
+    >>> fillable_price_docs([(btc, -10_000_000)], 5_499_000_000, 0)  # a short
     Fraction(49999, 100)
     """
     _check_config(
@@ -667,7 +785,6 @@ def fillable_price_docs(
     )
     pos = _positions(positions)
     perp, ps = _position(pos, v.integer("perpetual_id", perpetual_id))
-    _check_delta(ps, v.integer("delta_quantums", delta_quantums))
     total = risk(pos, quote_balance)
     if total.mmr <= 0:
         raise ValueError("the subaccount's total maintenance margin requirement must be > 0")
@@ -706,7 +823,7 @@ def liquidation_insurance_fund_delta(
     fill_amount: int,
     subticks: int,
     *,
-    quantum_conversion_exponent: int = -8,
+    quantum_conversion_exponent: int,
     max_liquidation_fee_ppm: int = CODE_DEFAULT.max_liquidation_fee_ppm,
 ) -> int:
     """Payment between the liquidated subaccount and the insurance fund for one fill (quantums).
@@ -727,7 +844,8 @@ def liquidation_insurance_fund_delta(
     subticks : int
         Fill price in subticks.
     quantum_conversion_exponent : int
-        The CLOB pair's ``QuantumConversionExponent`` (-8 for the BTC test pair).
+        The CLOB pair's ``QuantumConversionExponent``, in [-30, 30]: required, as it differs from
+        pair to pair (-8 for the BTC test pair).
     max_liquidation_fee_ppm : int
         Fee cap in ppm, in ``[1, 1_000_000]`` (5,000 in the code default, 15,000 on mainnet).
 
@@ -753,7 +871,8 @@ def liquidation_insurance_fund_delta(
 
     >>> btc = "BtcUsd_20PercentInitial_10PercentMaintenance"
     >>> liquidation_insurance_fund_delta([(btc, 10_000_000)], -5_100_000_000, 0, False,
-    ...                                  10_000_000, 56_100_000_000)
+    ...                                  10_000_000, 56_100_000_000,
+    ...                                  quantum_conversion_exponent=-8)
     28050000
     """
     if not isinstance(is_buy, (bool, np.bool_)):

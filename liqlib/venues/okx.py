@@ -19,10 +19,15 @@ So :func:`liquidation_price` is the core's closed form with ``mmr`` = the tier's
 
 References
 ----------
-.. [1] OKX, "Tiered maintenance margin ratio rules" (okx.huicker.com mirror, read 2026-11): "when
-   your margin ratio falls to 100%, meaning your account equity is equal to or less than the
-   required maintenance margin plus any applicable liquidation fees"; the isolated margin ratio
-   with ``(Tiered MMR + fee rate)`` as paraphrased by third parties (VENUES.md §4).
+.. [1] OKX, "Tiered maintenance margin ratio rules",
+   https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules (text of the 2025-05-16
+   update read 2026-12-03 from the okx.huicker.com mirror): "when your margin ratio falls to
+   100%, meaning your account equity is equal to or less than the required maintenance margin
+   plus any applicable liquidation fees"; the isolated margin ratio with ``(Tiered MMR + fee
+   rate)`` as paraphrased by third parties. Margins and the "P&L ratio = P&L / initial margin"
+   by contract: OKX, "Calculation of contract's profit and loss",
+   https://www.okx.com/help/iii-calculation-of-contract-profit-and-loss-6-20-2022 (read
+   2026-12-03).
 .. [2] OKX, "OKX Perpetual Swap Maintenance Margin to be adjusted" (2022-06-09),
    http://www.okxwebsite.com/en/latest-announcements/item/511.html (mirror; read 2026-11-24):
    the 1INCHUSDT tier table. Cited as https://www.okx.com/help/ in the vectors when no https
