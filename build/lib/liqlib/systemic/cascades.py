@@ -1,0 +1,880 @@
+"""Liquidation cascades: a shock liquidates positions, their orders move the price, and so on.
+
+A population of isolated linear positions is hit by a price shock. Every position whose
+liquidation price the price crosses is closed by a market order into the book (a
+:mod:`liqlib.engine.book` ladder around the shocked price); the orders push the price further, which
+crosses more liquidation prices. With no book recovery the process ends at a **fixed point**:
+the price at which the positions liquidated so far have sold exactly enough to move it there.
+
+Two solvers:
+
+* :func:`cascade` exploits the ordering of liquidation prices: sort once; each round is one
+  binary search (how many positions the price has crossed) and one prefix-sum lookup (how much
+  they sold). The rounds only ever move the price further, so they stop after at most as many
+  rounds as there are distinct crossings, usually a handful.
+* :func:`simulate` steps through time, scanning every position each step and filling each
+  liquidation order one at a time against a :class:`~liqlib.engine.book.ResilientBook` that may
+  refill between steps. With recovery off (``half_life = inf``) it reaches the same fixed point
+  and the same fills; the benchmark compares the two.
+
+Beyond the fixed point:
+
+* :func:`stopping_shocks` gives, for every count ``k`` of liquidations, the largest shock at
+  which the cascade stops there; its running maximum is the cascade's whole response to the
+  shock, and :func:`critical_shock` reads off it the shock beyond which the cascade runs away
+  (or liquidates a given share of the exposed side), exactly.
+* :func:`engine_cascade` drives :class:`liqlib.engine.Engine` along a price path with the
+  cascade's feedback: partial-liquidation policies, fees, the insurance fund and ADL from the
+  engine; a book that refills; funding between longs and shorts; and a mark that may smooth the
+  traded price (the trigger then misses brief impact). Its ledger balances at every step.
+
+The fund accounting follows the common convention (BitMEX, Bybit, Binance): a liquidation that
+fills better than the bankruptcy price leaves its remaining margin to the insurance fund; one that
+fills worse draws the gap from the fund; what the fund cannot cover is passed to auto-deleveraging.
+
+References
+----------
+.. [1] Cifuentes, R., Ferrucci, G., Shin, H. S. (2005). Liquidity risk and contagion. *Journal
+   of the European Economic Association* 3(2-3), 556-566: the fire-sale fixed point between
+   forced sales and prices.
+.. [2] BitMEX, "Liquidation" (https://www.bitmex.com/app/liquidation): positions are closed at
+   the bankruptcy price; a better fill goes to the insurance fund, a worse one is paid by it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..core import _validate as v
+from ..core.liquidation import liquidation_price
+from ..core.tiers import TierTable
+from ..engine.book import Ladder, ResilientBook
+
+if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
+    from ..engine.policies import Rules
+    from ..engine.stepper import Engine
+
+#: Leverages traders pick in the generator, and how often (skewed toward 10-25x; see
+#: :func:`generate_population`).
+LEVERAGE_CHOICES = np.array([2, 3, 5, 10, 15, 20, 25, 50, 75, 100], dtype=float)
+LEVERAGE_WEIGHTS = np.array([4, 4, 10, 22, 12, 18, 12, 10, 4, 4], dtype=float)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Isolated linear positions with their liquidation and bankruptcy prices.
+
+    Attributes are arrays of one length: ``side`` (+1 long, -1 short), ``size`` (base units),
+    ``entry_price``, ``leverage``, ``liquidation`` and ``bankruptcy`` prices.
+    """
+
+    side: NDArray[np.float64]
+    size: NDArray[np.float64]
+    entry_price: NDArray[np.float64]
+    leverage: NDArray[np.float64]
+    liquidation: NDArray[np.float64]
+    bankruptcy: NDArray[np.float64]
+
+    @classmethod
+    def from_positions(
+        cls,
+        side: Any,
+        size: Any,
+        entry_price: Any,
+        leverage: Any,
+        mmr: float | TierTable = 0.005,
+    ) -> Population:
+        """Positions opened at ``leverage``, priced by :func:`~liqlib.liquidation_price`."""
+        result = liquidation_price(side, size, entry_price, leverage=leverage, mmr=mmr)
+        arrays = np.broadcast_arrays(
+            *(np.asarray(a, dtype=float) for a in (side, size, entry_price, leverage)),
+            np.asarray(result.price, dtype=float),
+            np.asarray(result.bankruptcy_price, dtype=float),
+        )
+        return cls(*(a.reshape(-1) for a in arrays))
+
+    def __len__(self) -> int:
+        return int(self.size.size)
+
+
+def generate_population(
+    n: int,
+    price: float,
+    *,
+    seed: int,
+    long_share: float = 0.6,
+    median_notional: float = 5_000.0,
+    notional_sigma: float = 1.5,
+    entry_dispersion: float = 0.03,
+    leverage_scale: float = 1.0,
+    max_leverage: float = 100.0,
+    mmr: float | TierTable = 0.005,
+) -> Population:
+    """A seeded, skewed population of ``n`` leveraged positions around ``price``.
+
+    Notionals are log-normal (a few whales, many small accounts: ``median_notional`` and log
+    standard deviation ``notional_sigma``); leverage is drawn from :data:`LEVERAGE_CHOICES` with
+    :data:`LEVERAGE_WEIGHTS`, multiplied by ``leverage_scale`` and capped at ``max_leverage``
+    (so a scale of 2 doubles everyone's leverage, a lower cap models a venue that lowers its
+    maximum); entry prices are log-normal around ``price`` with ``entry_dispersion``, mirrored
+    to the other side of ``price`` for any position that would already be past its liquidation
+    price there.
+
+    Examples
+    --------
+    >>> pop = generate_population(1_000, 60_000, seed=7)
+    >>> len(pop), bool((pop.side == 1).mean() > 0.5)
+    (1000, True)
+    """
+    count = int(n)
+    if count < 1:
+        raise ValueError(f"n must be a positive number of positions, got {n!r}")
+    p = float(v.positive("price", price))
+    if not 0 <= long_share <= 1:
+        raise ValueError(f"long_share must be in [0, 1], got {long_share!r}")
+    v.positive("median_notional", median_notional)
+    v.nonnegative("notional_sigma", notional_sigma)
+    v.nonnegative("entry_dispersion", entry_dispersion)
+    v.positive("leverage_scale", leverage_scale)
+    if not max_leverage >= 1:
+        raise ValueError(f"max_leverage must be >= 1, got {max_leverage!r}")
+    rng = np.random.default_rng(seed)
+    side = np.where(rng.random(count) < long_share, 1.0, -1.0)
+    notional = median_notional * np.exp(rng.normal(0.0, notional_sigma, count))
+    picks = rng.choice(LEVERAGE_CHOICES, size=count, p=LEVERAGE_WEIGHTS / LEVERAGE_WEIGHTS.sum())
+    leverage = np.clip(picks * leverage_scale, 1.0, max_leverage)
+    z = rng.normal(0.0, entry_dispersion, count)
+    pop = Population.from_positions(side, notional / (p * np.exp(z)), p * np.exp(z), leverage, mmr)
+    # A position already past its liquidation price at `price` would have been closed: mirror its
+    # entry draw to the other side of `price`, where it is in profit (one pass, same draws).
+    dead = side * (p - pop.liquidation) <= 0
+    if not dead.any():
+        return pop
+    entry = p * np.exp(np.where(dead, -z, z))
+    return Population.from_positions(side, notional / entry, entry, leverage, mmr)
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """Where a cascade stopped and what it cost.
+
+    Attributes
+    ----------
+    price : float
+        Final price (the touch after every liquidation order).
+    amplification : float
+        Final move over the initial shock's move (>= 1; 1 means no cascade).
+    rounds : int
+        Rounds of the fixed-point iteration (or time steps of the simulation) that liquidated
+        something.
+    count : int
+        Positions liquidated.
+    quantity : float
+        Base units sold (or bought) into the book.
+    notional : float
+        Quote value of the liquidation fills (quantity times fill prices).
+    fund_income : float
+        Margin left over above bankruptcy, paid into the insurance fund.
+    fund_draw : float
+        Losses beyond bankruptcy that the fund covered.
+    adl_loss : float
+        Losses the fund could not cover, passed to auto-deleveraging.
+    adl_count : int
+        Liquidations whose loss was (at least partly) passed to ADL.
+    liquidated : ndarray of int
+        Indices into the population, in the order they were filled.
+    fills : ndarray
+        Volume-weighted fill price of each liquidated position, in the same order.
+    """
+
+    price: float
+    amplification: float
+    rounds: int
+    count: int
+    quantity: float
+    notional: float
+    fund_income: float
+    fund_draw: float
+    adl_loss: float
+    adl_count: int
+    liquidated: NDArray[np.intp]
+    fills: NDArray[np.float64]
+
+
+def _shock_direction(shock: float) -> int:
+    s = float(shock)
+    if not -1 < s < 1 or s == 0:
+        raise ValueError(f"shock must be a nonzero fraction in (-1, 1), got {shock!r}")
+    return 1 if s > 0 else -1
+
+
+def _losing_order(population: Population, direction: int) -> tuple[NDArray[np.intp], Any]:
+    """Indices of the side a move hurts, in the order the move reaches their liquidation prices.
+
+    A fall (``direction = -1``) hurts longs from the highest liquidation price down; a rise hurts
+    shorts from the lowest up. Keys are ``direction * liquidation`` so both sort ascending.
+    Positions that cannot be liquidated (price NaN) are left out.
+    """
+    losers = np.flatnonzero((population.side == -direction) & np.isfinite(population.liquidation))
+    keys = direction * population.liquidation[losers]
+    order = np.argsort(keys, kind="stable")
+    return losers[order], keys[order]
+
+
+def cascade(
+    population: Population,
+    price: float,
+    shock: float,
+    ladder: Ladder,
+    *,
+    fund: float = 0.0,
+    max_rounds: int = 10_000,
+) -> CascadeResult:
+    """The fixed point of a cascade: sort once, then binary searches and prefix sums.
+
+    Parameters
+    ----------
+    population : Population
+    price : float
+        Price before the shock (> 0).
+    shock : float
+        The exogenous move as a fraction of ``price`` in (-1, 1), nonzero: ``-0.05`` is a 5%
+        drop (hurting longs), ``+0.05`` a 5% rise (hurting shorts).
+    ladder : Ladder
+        The book side liquidation orders take (bids for a drop, asks for a rise), measured from
+        the shocked price; it does not refill. Quantity beyond its capacity fills at its last
+        unit, where the price stops (a real venue would hand it to a backstop or to ADL).
+    fund : float
+        Insurance fund balance (>= 0) before the cascade.
+    max_rounds : int
+        Safety bound; the iteration provably ends within ``len(population) + 1`` rounds.
+
+    Returns
+    -------
+    CascadeResult
+
+    Examples
+    --------
+    Three longs at 100 with 10x (liquidated near 90.5) and a book of 10 units per 1%: a 9% drop
+    alone liquidates nobody; a 10% drop liquidates all three, and their 3 units push the price
+    down another 0.3%.
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
+    >>> cascade(pop, 100, -0.09, flat_ladder(10)).count
+    0
+    >>> result = cascade(pop, 100, -0.10, flat_ladder(10))
+    >>> result.count, round(result.price, 6)
+    (3, 89.73)
+    """
+    direction = _shock_direction(shock)
+    start = float(v.positive("price", price))
+    balance = float(v.nonnegative("fund", fund))
+    order, keys = _losing_order(population, direction)
+    sold = np.concatenate([[0.0], np.cumsum(population.size[order])])
+    return _fixed_point(population, order, keys, sold, start, float(shock), ladder, balance,
+                        max_rounds)
+
+
+def _fixed_point(
+    population: Population,
+    order: NDArray[np.intp],
+    keys: Any,
+    sold: NDArray[np.float64],
+    start: float,
+    shock: float,
+    ladder: Ladder,
+    balance: float,
+    max_rounds: int,
+) -> CascadeResult:
+    """:func:`cascade` on a population already sorted by :func:`_losing_order`."""
+    direction = 1 if shock > 0 else -1
+    shocked = start * (1 + shock)
+    current, crossed, rounds = shocked, 0, 0
+    for _ in range(max_rounds):
+        reached = int(np.searchsorted(keys, direction * current, side="right"))
+        if reached == crossed:
+            break
+        crossed, rounds = reached, rounds + 1
+        current = shocked * (1 + direction * float(_book_distance(ladder, sold[crossed])))
+    else:
+        raise RuntimeError(f"cascade did not settle within max_rounds={max_rounds}")
+    liquidated, sold = order[:crossed], sold[: crossed + 1]
+    # Position j fills over the book between sold[j] and sold[j + 1].
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_distance = np.diff(_book_area(ladder, sold)) / population.size[liquidated]
+    fills = shocked * (1 + direction * mean_distance)
+    return _settle(population, liquidated, fills, start, shocked, current, rounds, balance)
+
+
+def _book_distance(ladder: Ladder, quantity: Any) -> Any:
+    """``ladder.distance``, stopping at the ladder's end: a book cannot move past its last unit."""
+    return ladder.distance(np.minimum(np.asarray(quantity, dtype=float), ladder.capacity))
+
+
+def _book_area(ladder: Ladder, quantity: Any) -> Any:
+    """``ladder.area``, with quantity beyond the ladder's capacity filled at its last unit."""
+    q = np.asarray(quantity, dtype=float)
+    cap = ladder.capacity
+    held = np.minimum(q, cap)
+    return ladder.area(held) + (q - held) * _book_distance(ladder, cap)
+
+
+def simulate(
+    population: Population,
+    price: float,
+    shock: float,
+    book: ResilientBook,
+    *,
+    dt: float = 1.0,
+    fund: float = 0.0,
+    max_steps: int = 10_000,
+) -> CascadeResult:
+    """A cascade stepped through time: scan every position each step, fill orders one by one.
+
+    Each step liquidates every position the current price has crossed, in the order the move
+    reached them, each with its own market order into ``book``; the price becomes the book's
+    touch; then ``dt`` passes and the book refills by its half-life. With
+    ``book.half_life = inf`` the result equals :func:`cascade`'s (the fixed point), at the
+    cost of a full scan per step and one order per position. An order the book cannot fill
+    completely fills the rest at the book's last unit, as in :func:`cascade`.
+
+    The book is used as is (pass a fresh one with nothing consumed) and is left consumed.
+    """
+    direction = _shock_direction(shock)
+    start = float(v.positive("price", price))
+    shocked = start * (1 + float(shock))
+    balance = float(v.nonnegative("fund", fund))
+    order_side = direction  # a drop (-1) liquidates longs by selling (-1), a rise by buying
+    alive = (population.side == -direction) & np.isfinite(population.liquidation)
+    current, rounds = shocked, 0
+    liquidated: list[int] = []
+    fills: list[float] = []
+    for _ in range(max_steps):
+        hit = np.flatnonzero(alive & (direction * population.liquidation <= direction * current))
+        if hit.size == 0:
+            break
+        rounds += 1
+        hit = hit[np.argsort(direction * population.liquidation[hit], kind="stable")]
+        for i in hit:
+            size = float(population.size[i])
+            fill = book.execute(order_side, size, shocked)
+            vwap = float(fill.vwap)
+            if float(fill.unfilled) > 0:  # the book ran out: the rest goes at its last unit
+                filled = float(fill.quantity)
+                end = book.touch(order_side, shocked)
+                vwap = ((filled * vwap if filled > 0 else 0.0) + float(fill.unfilled) * end) / size
+            liquidated.append(int(i))
+            fills.append(vwap)
+        alive[hit] = False
+        current = book.touch(order_side, shocked)
+        book.advance(dt)
+    else:
+        raise RuntimeError(f"simulation did not settle within max_steps={max_steps}")
+    index = np.asarray(liquidated, dtype=np.intp)
+    return _settle(population, index, np.asarray(fills), start, shocked, current, rounds,
+                   balance)
+
+
+def _settle(
+    population: Population,
+    liquidated: NDArray[np.intp],
+    fills: NDArray[np.float64],
+    start: float,
+    shocked: float,
+    final: float,
+    rounds: int,
+    fund: float,
+) -> CascadeResult:
+    """Fund flows and ADL of positions filled in this order at these prices."""
+    size = population.size[liquidated]
+    side = population.side[liquidated]
+    # Equity left at the fill: positive goes to the fund, negative is drawn from it. The fund
+    # cannot go below zero: what it cannot pay is the running shortfall below zero (a reflected
+    # walk), passed to ADL.
+    left = side * (fills - population.bankruptcy[liquidated]) * size
+    shortfall = np.maximum.accumulate(np.maximum(-(fund + np.cumsum(left)), 0.0))
+    adl_steps = np.diff(np.concatenate([[0.0], shortfall]))
+    return CascadeResult(
+        price=float(final),
+        amplification=float((start - final) / (start - shocked)),
+        rounds=rounds,
+        count=int(liquidated.size),
+        quantity=float(size.sum()),
+        notional=float(np.sum(fills * size)),
+        fund_income=float(np.maximum(left, 0.0).sum()),
+        fund_draw=float(np.maximum(-left, 0.0).sum()),
+        adl_loss=float(shortfall[-1]) if shortfall.size else 0.0,
+        adl_count=int(np.count_nonzero(adl_steps > 0)),
+        liquidated=liquidated,
+        fills=fills,
+    )
+
+
+# --- the critical shock -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriticalShock:
+    """The smallest shock whose cascade liquidates a given share of the exposed side.
+
+    Attributes
+    ----------
+    shock : float
+        The critical shock, signed like ``cascade``'s ``shock``: every larger move (in the same
+        direction) liquidates at least ``fraction`` of the exposed quantity, every smaller one
+        less.
+    fraction : float
+        The share of the exposed side's quantity (longs for a fall, shorts for a rise).
+    below, above : CascadeResult
+        The cascades at ``shock * (1 - 1e-9)`` and ``shock * (1 + 1e-9)``.
+    jump : float
+        ``|above.price - below.price| / price``: the extra move that the last sliver of shock
+        sets off, a fraction of the starting price. Near zero when the cascade grows smoothly with
+        the shock; large when it runs away.
+    """
+
+    shock: float
+    fraction: float
+    below: CascadeResult
+    above: CascadeResult
+    jump: float
+
+
+#: Relative distance from the critical shock at which :class:`CriticalShock` evaluates the
+#: cascades just below and just above it.
+CRITICAL_RTOL = 1e-9
+
+
+def stopping_shocks(
+    population: Population, price: float, ladder: Ladder, *, direction: int = -1
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """For every ``k``, the largest shock at which the cascade stops after ``k`` liquidations.
+
+    Sort the exposed positions in the order a move reaches them, with cumulative quantity
+    ``Q_k`` after the first ``k``. Once ``k`` are liquidated the price is
+    ``P0 (1 + d s) (1 + d x(Q_k))`` for a shock of size ``s`` in direction ``d``; it stops short
+    of the next liquidation price ``L_{k+1}`` exactly when ``s < sigma_k`` with
+
+        sigma_k = d * (L_{k+1} / (P0 (1 + d x(Q_k))) - 1).
+
+    The fixed point of a shock ``s`` liquidates the smallest ``k`` with ``sigma_k > s``, so the
+    running maximum of ``sigma`` is the whole response of the cascade to the shock: the count
+    jumps wherever the running maximum sets a record, and a long flat stretch of it is a
+    runaway.
+
+    Parameters
+    ----------
+    population : Population
+    price : float
+        Price before the shock (> 0).
+    ladder : Ladder
+        The book side the liquidation orders take, as in :func:`cascade`.
+    direction : {-1, +1}
+        -1 for a fall (longs exposed), +1 for a rise (shorts exposed).
+
+    Returns
+    -------
+    sigma : ndarray
+        ``sigma_k`` for ``k = 0 .. n - 1`` (``-inf`` where the book has run out and the price
+        cannot stop).
+    quantity : ndarray
+        ``Q_k`` for ``k = 0 .. n``: the quantity liquidated once the first ``k`` are.
+
+    Examples
+    --------
+    Longs at 100 with 10x, 9x and 8x (liquidated at 90.45, 89.34, 87.94) and a book of half a
+    unit per 1%. A fall of up to 9.548% stops before the first; once it is liquidated, its sale
+    alone would hold the next one's price up to a shock of 8.841% only, which is smaller: any
+    shock that takes the first takes all three (the running maximum of ``sigma`` never rises
+    again).
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> sigma, q = stopping_shocks(pop, 100, flat_ladder(0.5))
+    >>> [round(float(s), 5) for s in sigma], q.tolist()
+    ([0.09548, 0.08841, 0.08396], [0.0, 1.0, 2.0, 3.0])
+    """
+    d = int(v.side("direction", direction))
+    start = float(v.positive("price", price))
+    order, keys = _losing_order(population, d)
+    quantity = np.concatenate([[0.0], np.cumsum(population.size[order])])
+    level = 1 + d * np.asarray(_book_distance(ladder, quantity[:-1]), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.where(level > 0, d * (d * keys / (start * level) - 1), -np.inf)
+    return sigma, quantity
+
+
+def critical_shock(
+    population: Population,
+    price: float,
+    ladder: Ladder,
+    *,
+    direction: int = -1,
+    fraction: float | None = None,
+    fund: float = 0.0,
+) -> CriticalShock:
+    """The shock beyond which the cascade runs away.
+
+    The fixed point is monotone in the shock (a larger shock crosses every liquidation price a
+    smaller one crosses, and then sells at least as much), so its response to the shock is a
+    staircase: :func:`stopping_shocks` gives it exactly. Two readings of "runs away":
+
+    * ``fraction=None`` (the default): the **tipping point**, the shock at which the final price
+      jumps furthest for an infinitesimal extra push. Where the running maximum of ``sigma``
+      sets a record at ``k`` and the next record is at ``m``, a shock of ``sigma_k`` liquidates
+      ``k`` positions and any larger one ``m``; the tipping point is the record whose jump in
+      final price is the largest. Where that largest jump sits can move either way as the book
+      deepens or leverage rises, so this reading is not monotone in them;
+    * ``fraction=f``: the smallest shock whose cascade liquidates at least ``f`` of the exposed
+      side's quantity. With ``K`` the smallest count whose cumulative quantity reaches it, that
+      shock is ``max(sigma_0 .. sigma_{K-1})``. It inherits the fixed point's monotonicity (a
+      deeper book needs a larger shock, more leverage a smaller one); the tests check it against
+      bisection on :func:`cascade`.
+
+    Parameters
+    ----------
+    population : Population
+    price : float
+        Price before the shock (> 0).
+    ladder : Ladder
+        Book side the liquidations take (bids for a fall).
+    direction : {-1, +1}
+        -1 for a fall, +1 for a rise.
+    fraction : float or None
+        ``None`` for the tipping point; else a share of the exposed side's quantity, in (0, 1].
+    fund : float
+        Insurance fund (>= 0) for the two cascades reported alongside.
+
+    Returns
+    -------
+    CriticalShock
+        ``fraction`` is the share of the exposed quantity liquidated just above the shock when
+        ``None`` was asked for.
+
+    Raises
+    ------
+    ValueError
+        For a bad argument; when nobody is exposed to the move; when no shock in (-1, 1)
+        liquidates the fraction (a rise the shorts survive); when the half spread alone, with no
+        shock at all, already does (the critical shock would be 0).
+
+    Examples
+    --------
+    The three longs of :func:`stopping_shocks`: a fall just short of 9.548% liquidates nobody,
+    one just past it all three, and the price ends 5.4% of the start lower than without that
+    last sliver:
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> crit = critical_shock(pop, 100, flat_ladder(0.5), fraction=1.0)
+    >>> round(crit.shock, 5), crit.below.count, crit.above.count, round(crit.jump, 3)
+    (-0.09548, 0, 3, 0.054)
+    """
+    d = int(v.side("direction", direction))
+    start = float(v.positive("price", price))
+    if fraction is not None and not 0 < float(fraction) <= 1:
+        raise ValueError(f"fraction must be None or in (0, 1], got {fraction!r}")
+    v.nonnegative("fund", fund)
+    sigma, quantity = stopping_shocks(population, start, ladder, direction=d)
+    if sigma.size == 0:
+        move = "fall" if d < 0 else "rise"
+        raise ValueError(f"population has no position that a {move} can liquidate")
+    if fraction is None:
+        threshold = _tipping_point(sigma, quantity, ladder, d)
+    else:
+        needed = int(np.searchsorted(quantity, float(fraction) * quantity[-1], side="left"))
+        threshold = float(np.max(sigma[: max(needed, 1)]))
+    wanted = "a runaway" if fraction is None else f"fraction={fraction} of the exposed side"
+    if not threshold < 1:
+        raise ValueError(
+            f"no shock in (-1, 1) sets off {wanted} (it takes {d * threshold:+.3g})"
+        )
+    if not threshold > 0:
+        raise ValueError(
+            f"the book's half spread alone, with no shock, sets off {wanted}: the critical "
+            "shock is 0"
+        )
+    shock = d * threshold
+    below = cascade(population, start, shock * (1 - CRITICAL_RTOL), ladder, fund=fund)
+    above = cascade(population, start, min(threshold * (1 + CRITICAL_RTOL), math.nextafter(1, 0))
+                    * d, ladder, fund=fund)
+    share = float(fraction) if fraction is not None else above.quantity / float(quantity[-1])
+    return CriticalShock(shock, share, below, above, abs(above.price - below.price) / start)
+
+
+def _tipping_point(
+    sigma: NDArray[np.float64], quantity: NDArray[np.float64], ladder: Ladder, d: int
+) -> float:
+    """The record of ``sigma``'s running maximum whose step moves the final price furthest."""
+    running = np.maximum.accumulate(sigma)
+    # a record: sigma_k above everything before it (k = 0 always is one)
+    records = np.flatnonzero(np.concatenate([[True], sigma[1:] > running[:-1]]))
+    # a shock just above the record at k liquidates up to the next record (or everyone)
+    following = np.append(records[1:], sigma.size)
+    level = np.asarray(_book_distance(ladder, quantity), dtype=float)
+    s = sigma[records]
+    before = (1 + d * s) * (1 + d * level[records])
+    after = (1 + d * s) * (1 + d * level[following])
+    usable = (s > 0) & (s < 1)
+    if not usable.any():
+        return float(s.max()) if s.max() >= 1 else 0.0  # let the caller's checks explain it
+    jumps = np.where(usable, np.abs(after - before), -np.inf)
+    return float(s[int(np.argmax(jumps))])
+
+
+# --- the cascade through the liquidation engine -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineCascadeResult:
+    """A cascade run through :class:`liqlib.engine.Engine`, step by step.
+
+    Arrays hold one value per step of the path (step ``k`` at time ``(k + 1) * dt``).
+
+    Attributes
+    ----------
+    fundamental : ndarray
+        The exogenous price path (before any liquidation impact).
+    traded : ndarray
+        Last traded price after the step's liquidations: the fundamental moved by what is still
+        missing from the book (the touch of the side liquidations consumed).
+    mark : ndarray
+        The mark the engine used at the step (its trigger price).
+    closed : ndarray
+        Base units closed by liquidation in the step (book, ADL and backstop).
+    triggered : ndarray of int
+        Liquidations started in the step.
+    fund : ndarray
+        Insurance fund after the step.
+    imbalance : ndarray
+        The engine's audit imbalance after the step (0 up to rounding: money balances).
+    price : float
+        Traded price at the end.
+    trough : float
+        The traded price furthest in the direction of the shock.
+    amplification : float
+        ``(price0 - trough) / (price0 - extreme fundamental)``: the worst move over the shock.
+    count : int
+        Accounts liquidated (at least partly).
+    quantity : float
+        Base units closed by liquidation over the run.
+    deleveraged : float
+        Base units of that closed by ADL.
+    funding_paid : float
+        Funding moved from payers to receivers over the run (quote currency).
+    engine : Engine
+        The engine, for its ledger, accounts and audit.
+    """
+
+    fundamental: NDArray[np.float64]
+    traded: NDArray[np.float64]
+    mark: NDArray[np.float64]
+    closed: NDArray[np.float64]
+    triggered: NDArray[np.int_]
+    fund: NDArray[np.float64]
+    imbalance: NDArray[np.float64]
+    price: float
+    trough: float
+    amplification: float
+    count: int
+    quantity: float
+    deleveraged: float
+    funding_paid: float
+    engine: Engine
+
+
+def _traded_price(fundamental: float, book: ResilientBook) -> float:
+    """The fundamental moved by the holes in the book: the touch of the side consumed."""
+    move = 0.0
+    if book.consumed_bids > 0:
+        move -= float(_book_distance(book.bids, book.consumed_bids))
+    if book.consumed_asks > 0:
+        move += float(_book_distance(book.asks, book.consumed_asks))
+    return fundamental * (1 + move)
+
+
+def engine_cascade(
+    population: Population,
+    price: float,
+    path: ArrayLike,
+    book: ResilientBook,
+    *,
+    rules: Rules | str = "bitmex",
+    maintenance: float | TierTable = 0.005,
+    dt: float = 1.0,
+    fund: float = 0.0,
+    funding_rate: float = 0.0,
+    mark_time_constant: float = 0.0,
+    rng: np.random.Generator | int | None = None,
+) -> EngineCascadeResult:
+    """Drive the liquidation engine along a price path, with the cascade's feedback.
+
+    Every position becomes an isolated :class:`~liqlib.engine.Trader` with margin
+    ``notional / leverage``. At each step of ``path`` (the exogenous, fundamental price ``F``):
+
+    1. ``dt`` passes: the book refills by its half-life (``book.half_life``);
+    2. the **traded price** is ``F`` moved by the depth still missing from the book
+       (``F (1 - x_bids(consumed))`` after long liquidations);
+    3. the **mark** is ``F (1 + b)``, where ``b`` is an exponential average, with time constant
+       ``mark_time_constant``, of the basis of the traded price over ``F`` (0: the mark is the
+       traded price; larger: a brief dip in the traded price hardly moves the mark, as with
+       venues' moving-average basis);
+    4. **funding** at ``funding_rate`` per step moves ``rate * notional`` at the mark from every
+       long (rate > 0; shorts if < 0) to the other side, pro rata to size;
+    5. the engine steps to the mark: it liquidates by its ``rules`` (partial-liquidation policy,
+       fee, insurance fund, ADL), filling against the book where it stands, around ``F``,
+       so the fills deepen the hole that moves the next traded price.
+
+    With ``half_life = inf``, no smoothing, no funding, full liquidation and a constant path at
+    the shocked price this reaches :func:`cascade`'s fixed point, one round per step.
+
+    Parameters
+    ----------
+    population : Population
+        Its liquidation prices must come from the same ``maintenance`` rate.
+    price : float
+        Price at time 0 (> 0), before the path starts; every position is open.
+    path : array of float
+        Fundamental price at each step (> 0); it must move away from ``price`` somewhere.
+    book : ResilientBook
+        Depth around the fundamental price, used as is and left consumed (as in
+        :func:`simulate`).
+    rules : Rules or str
+        The venue's liquidation rules (:func:`liqlib.engine.policies.venue_rules`).
+    maintenance : float or TierTable
+        Maintenance margin rate of the engine (flat rate, or a tier table).
+    dt : float
+        Time between steps (> 0), in the unit of ``book.half_life``, ``mark_time_constant``
+        and the rules' cooldowns (seconds for the venue presets).
+    fund : float
+        Insurance fund at the start (>= 0).
+    funding_rate : float
+        Funding per step as a fraction of notional, in (-1, 1); positive: longs pay shorts.
+    mark_time_constant : float
+        Time constant (>= 0) of the mark's basis average; 0 for a mark equal to the traded
+        price.
+    rng : numpy.random.Generator or int seed
+        For rules with a random ADL queue (dYdX).
+
+    Returns
+    -------
+    EngineCascadeResult
+
+    Raises
+    ------
+    ValueError
+        For a bad argument.
+    RuntimeError
+        If the book runs out so far that the traded price reaches zero.
+
+    Examples
+    --------
+    The three longs of :func:`stopping_shocks` and a thin book that never refills: a dip to
+    90.4 liquidates the first; its sale pushes the price through the others, one step at a
+    time, to :func:`cascade`'s fixed point (84.976); the money balances at every step.
+
+    >>> import math
+    >>> from liqlib.engine.book import ResilientBook, flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> book = ResilientBook(flat_ladder(0.5), flat_ladder(0.5), half_life=math.inf)
+    >>> run = engine_cascade(pop, 100, [90.4] * 4, book, fund=100)
+    >>> run.triggered.tolist(), round(run.price, 4), run.count, float(abs(run.imbalance).max())
+    ([1, 1, 1, 0], 84.976, 3, 0.0)
+    >>> round(cascade(pop, 100, -0.096, flat_ladder(0.5)).price, 4)
+    84.976
+    """
+    from ..engine.stepper import Engine, Trader  # the engine layer sits above this module's core
+
+    start = float(v.positive("price", price))
+    fundamental = np.asarray(v.positive("path", path), dtype=float).reshape(-1)
+    if fundamental.size == 0:
+        raise ValueError("path must hold at least one price, got none")
+    extreme_index = int(np.argmax(np.abs(fundamental - start)))
+    shock_move = float(fundamental[extreme_index] - start)
+    if shock_move == 0:
+        raise ValueError(f"path must move away from price={start}, got a constant path")
+    direction = 1 if shock_move > 0 else -1
+    step_dt = float(v.positive("dt", dt))
+    balance = float(v.nonnegative("fund", fund))
+    rate = float(funding_rate)
+    if not -1 < rate < 1:
+        raise ValueError(f"funding_rate must be a fraction in (-1, 1), got {funding_rate!r}")
+    tau = float(v.nonnegative("mark_time_constant", mark_time_constant))
+
+    margin = population.size * population.entry_price / population.leverage
+    traders = [
+        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m))
+        for m, s, q, e in zip(margin, population.side, population.size, population.entry_price,
+                              strict=True)
+    ]
+    engine = Engine(traders, start, rules=rules, maintenance=maintenance, book=book,
+                    insurance_fund=balance, rng=rng)
+    keep = math.exp(-step_dt / tau) if tau > 0 else 0.0
+    basis = _traded_price(start, book) / start - 1
+    n = fundamental.size
+    traded, marks, closed, fund_path, imbalance = (np.empty(n) for _ in range(5))
+    triggered = np.zeros(n, dtype=np.int_)
+    funding_paid = 0.0
+    for k, level in enumerate(fundamental):
+        f = float(level)
+        # the book as the engine will find it: engine.step lets the same dt pass on it
+        refilled = replace(book)
+        refilled.advance(step_dt)
+        basis = keep * basis + (1 - keep) * (_traded_price(f, refilled) / f - 1)
+        mark = f * (1 + basis)
+        if not mark > 0:
+            raise RuntimeError(f"the book ran out: the mark reached {mark!r} at step {k}")
+        if rate != 0:
+            funding_paid += _pay_funding(engine, rate)
+        # triggers and margin at the mark; the fills where the book stands, around F
+        record = engine.step(mark, step_dt, book_mid=f)
+        traded[k] = _traded_price(f, book)
+        if not traded[k] > 0:
+            raise RuntimeError(f"the book ran out: the traded price reached zero at step {k}")
+        marks[k], closed[k], triggered[k] = mark, record.closed, record.triggered
+        fund_path[k], imbalance[k] = record.fund, record.imbalance
+
+    trough = float(traded.max() if direction > 0 else traded.min())
+    accounts = {e.account for e in engine.ledger.of_kind("trigger")}
+    return EngineCascadeResult(
+        fundamental=fundamental,
+        traded=traded,
+        mark=marks,
+        closed=closed,
+        triggered=triggered,
+        fund=fund_path,
+        imbalance=imbalance,
+        price=float(traded[-1]),
+        trough=trough,
+        amplification=float((trough - start) / shock_move),
+        count=len(accounts),
+        quantity=float(closed.sum()),
+        deleveraged=float(sum(r.deleveraged for r in engine.history)),
+        funding_paid=funding_paid,
+        engine=engine,
+    )
+
+
+def _pay_funding(engine: Engine, rate: float) -> float:
+    """Move ``rate * notional`` from the paying side to the other, pro rata to size.
+
+    Longs pay when ``rate > 0``. Money is only moved between accounts (the sum of collateral is
+    unchanged), so the engine's audit still balances. Returns the amount moved.
+    """
+    payer_side = 1.0 if rate > 0 else -1.0
+    open_ = (engine.size > 0) & ~engine.exempt
+    payers = np.flatnonzero(open_ & (engine.side == payer_side))
+    receivers = np.flatnonzero(open_ & (engine.side == -payer_side))
+    if payers.size == 0 or receivers.size == 0:
+        return 0.0
+    owed = abs(rate) * engine.size[payers] * engine.mark
+    total = float(owed.sum())
+    engine.collateral[payers] -= owed
+    engine.collateral[receivers] += total * engine.size[receivers] / engine.size[receivers].sum()
+    return total
