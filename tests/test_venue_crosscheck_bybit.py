@@ -184,6 +184,20 @@ def test_xyz_tier_maintenance_margin() -> None:
     assert 1_000 * (0.02 + 0.025 + 0.03) + 500 * 0.035 == pytest.approx(92.5)
 
 
+def test_max_leverages_change_no_margin() -> None:
+    # they feed only the table's leverage check, so they may be left out
+    limits, rates = [1_000, 2_000, 3_000, 4_000, 5_000], [0.02, 0.025, 0.03, 0.035, 0.04]
+    given = bybit.risk_limit_tiers(limits, rates, [25, 20, 16, 14, 12])
+    omitted = bybit.risk_limit_tiers(limits, rates)
+    assert omitted.cums.tolist() == given.cums.tolist()
+    values = [500.0, 1_500.0, 3_500.0, 4_999.0]
+    assert bybit.maintenance_margin(values, risk_limits=omitted).tolist() == (
+        bybit.maintenance_margin(values, risk_limits=given).tolist()
+    )
+    # without them the cap is the one the rates imply: just below 1 / mmr
+    assert 49.99 < omitted.max_leverage(500.0) < 50.0
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

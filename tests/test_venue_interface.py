@@ -115,7 +115,8 @@ THROUGH_THE_INTERFACE: dict[str, Callable[[], Any]] = {
     "bitmex_example_bankruptcy_price": lambda: get("bitmex", kind="linear").bankruptcy_price(
         1, 1, 100, leverage=100),
     "bitmex_example_liquidation_price": lambda: get(
-        "bitmex", taker_fee_rate=0.0, kind="linear").liquidation_price(1, 1, 100, leverage=100).price,
+        "bitmex", taker_fee_rate=0.0, kind="linear"
+    ).liquidation_price(1, 1, 100, leverage=100).price,
     "bitmex_xbtusd_liquidation_with_fee_and_funding": lambda: get(
         "bitmex", funding_rate=0.0001).liquidation_price(1, 200_000, 10_000, leverage=20).price,
     "bitmex_xbtusd_bankruptcy_20x": lambda: get("bitmex", funding_rate=0.0001).bankruptcy_price(
