@@ -471,13 +471,16 @@ def parser() -> argparse.ArgumentParser:
     _position_options(compare)
     _rule_options(compare, ("mmr", "taker_fee_rate", "funding_rate"))
     compare.add_argument("--json", action="store_true", help="print one JSON object")
-    venue_help = "inputs: " + "; ".join(f"{n}: {', '.join(_rule_names(n))}" for n in VENUES)
+    venue_help = "rule options each venue takes:\n" + "\n".join(
+        f"  {n:<12} {' '.join(_rule_names(n))}" for n in VENUES
+    )
     for name, text, extra in (
         ("liq-price", "liquidation price of an isolated position", False),
         ("bankruptcy-price", "the price at which the position's margin is exhausted", False),
         ("pnl", "profit and loss at --price, and the return on the margin posted", True),
     ):
-        cmd = commands.add_parser(name, help=text, description=text, epilog=venue_help)
+        cmd = commands.add_parser(name, help=text, description=text, epilog=venue_help,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.add_argument("--venue", required=True, choices=list(VENUES))
         _position_options(cmd, price=extra)
         _rule_options(cmd, list(RULES))
@@ -486,6 +489,7 @@ def parser() -> argparse.ArgumentParser:
         "mm", help="maintenance margin of a position at one venue (and its leverage cap)",
         description="Maintenance margin of --size marked at --entry under a venue's rules.",
         epilog=venue_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     mm.add_argument("--venue", required=True, choices=list(VENUES))
     mm.add_argument("--size", "--qty", dest="size", required=True,

@@ -298,6 +298,8 @@ def test_below_maintenance_at_entry_is_refused_in_words(
         (["liq-price", "--venue", "binance", *LINEAR, "--taker-fee-rate", "0.001"],
          "--taker-fee-rate does not apply to binance"),
         (["liq-price", "--venue", "binance", *LINEAR, "--tiers", "NOWHERE"], "--tiers must be"),
+        (["liq-price", "--venue", "bybit", *LINEAR, "--tiers", "BTCUSDT"],
+         "--tiers must be a TierTable"),
         (["liq-price", "--venue", "hyperliquid", *LINEAR, "--kind", "inverse"], "--kind must be"),
         (["liq-price", "--venue", "okx", *LINEAR, "--contract-size", "100"],
          "--contract-size applies to inverse"),

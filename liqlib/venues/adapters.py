@@ -199,6 +199,11 @@ class Bybit(VenueBase):
     ) -> None:
         super().__init__(kind=kind, contract_size=contract_size)
         if tiers is not None:
+            if not isinstance(tiers, TierTable):
+                raise ValueError(
+                    "tiers must be a TierTable (bybit.risk_limit_tiers builds one; no Bybit table "
+                    f"is published in the library by name), got {tiers!r}"
+                )
             mmr = None
         _flat_or_table(self.name, mmr, tiers)
         if self.kind is INVERSE and contract_size != 1.0:

@@ -1,4 +1,4 @@
-"""``python -m liqlib``: see :mod:`liqlib.cli`."""
+"""``python -m liqlib``: the ``liqlib`` command line (see :mod:`liqlib.cli`)."""
 
 import sys
 

@@ -21,6 +21,7 @@ import argparse
 import inspect
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -530,7 +531,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             answer = price_answer(args, quantity)
     except ValueError as error:  # InputError, and any library refusal not yet re-worded
         _fail(cli, args.command, _in_cli_words(str(error)))
-    print(json.dumps(answer, allow_nan=False) if args.json else render(answer))
+    try:
+        print(json.dumps(answer, allow_nan=False) if args.json else render(answer), flush=True)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

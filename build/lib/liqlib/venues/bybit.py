@@ -50,7 +50,9 @@ References
 .. [7] Bybit, "Funding fee calculation", https://help.bybit.com/hc/en-us/articles/360039261114
    (legacy interest example) and the current funding page (linear weights; read 2026-11).
 .. [9] Bybit, "How to calculate unrealised P&L and does increasing leverage also increases my
-   profits?", https://help.bybit.com/hc/en-us/articles/360027239453 (read 2026-12-03): "P&L% =
+   profits?",
+   https://help.bybit.com/hc/en-us/articles/360027239453-How-to-calculate-unrealised-P-L-and-does-increasing-leverage-also-increases-my-profits-
+   (read 2026-12-03): "P&L% =
    (P&L in BTC / initial margin of position) x 100%", 312% at 25x and 624% at 50x (exactly
    312.5% and 625%: the page truncates after rounding to 8 decimals); run by
    ``tests/test_venue_interface.py``.
