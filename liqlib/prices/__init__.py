@@ -64,6 +64,7 @@ from .mark import (
 )
 from .options import (
     Greeks,
+    ThetaGamma,
     VolGreeks,
     black76_greeks,
     black76_price,
@@ -73,6 +74,7 @@ from .options import (
     black_scholes_vol_greeks,
     normal_cdf,
     option_sign,
+    theta_gamma_balance,
 )
 from .paths import (
     WickPath,
@@ -143,6 +145,8 @@ __all__ = [
     "moving_average",
     "normal_cdf",
     "option_sign",
+    "theta_gamma_balance",
+    "ThetaGamma",
     "options",
     "paths",
     "perpetual",
