@@ -85,9 +85,11 @@ from .paths import (
 from .perpetual import (
     FixedPoint,
     MonteCarloEstimate,
+    inverse_perpetual_price,
     perpetual_price,
     perpetual_price_iterate,
     perpetual_price_monte_carlo,
+    quanto_perpetual_price,
 )
 
 __all__ = [
@@ -153,6 +155,8 @@ __all__ = [
     "perpetual_price",
     "perpetual_price_iterate",
     "perpetual_price_monte_carlo",
+    "quanto_perpetual_price",
+    "inverse_perpetual_price",
     "premium_index",
     "price_bounds",
     "rate_per_payment",
