@@ -541,6 +541,19 @@ class TestNormalCdfAndSigns:
         with pytest.raises(ValueError, match=f"got '{bad}'"):
             opt.option_sign(kinds)
 
+    @pytest.mark.parametrize("kinds", [["put"], ["call"], ["call", "put"], ["put", "straddle"]])
+    def test_large_kind_arrays_of_any_width(self, kinds: list[str]) -> None:
+        # "put" alone is a '<U3' array, "straddle" widens to '<U8': both word paths and the
+        # narrow fallback must agree with plain comparisons.
+        arr = np.array(kinds * 1_500)
+        if "straddle" in kinds:
+            with pytest.raises(ValueError, match="straddle"):
+                opt.option_sign(arr)
+            return
+        np.testing.assert_array_equal(opt.option_sign(arr) == 1.0, arr == "call")
+        np.testing.assert_array_equal(opt.option_sign(arr.reshape(-1, 3)) == 1.0,
+                                      arr.reshape(-1, 3) == "call")
+
     def test_large_kind_arrays_match_the_small_path(self) -> None:
         rng = np.random.default_rng(3)
         kinds = np.where(rng.random(5_000) < 0.3, "call", "put")
