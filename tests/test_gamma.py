@@ -372,3 +372,18 @@ def test_stress_pnl_adds_up_and_splits(sellers: OptionAccounts) -> None:
     assert flat.vega == flat.vanna == flat.volga == 0.0
     small = stress_pnl(sellers, PRICE, 0.999 * PRICE, 0.001)
     assert abs(small.residual) < 1e-3 * abs(small.total)
+
+
+@pytest.mark.parametrize("kind", ["put", "call"])
+def test_coin_hedge_small_shock_matches_the_premium_adjusted_gamma(kind: str) -> None:
+    # The closed form holds for the coin hedge with Gamma - Delta/F + V/F^2 in place of Gamma.
+    book = one_leg(kind=kind, size=4_000.0)
+    depth = 400.0
+    coin_gamma = -book.gamma(PRICE, premium_adjusted=True) / 4_000.0
+    want = feedback_multiplier(0.01 / depth, 4_000.0, coin_gamma, PRICE)
+    run = gamma_cascade(None, PRICE, -1e-5, flat_ladder(depth), hedged_book=book)
+    assert run.amplification == pytest.approx(want, rel=2e-4)
+    h = 1.0
+    slope = (book.delta(PRICE + h, premium_adjusted=True)
+             - book.delta(PRICE - h, premium_adjusted=True)) / (2 * h)
+    assert book.gamma(PRICE, premium_adjusted=True) == pytest.approx(slope, rel=1e-6)

@@ -192,13 +192,21 @@ class OptionAccounts:
         return float(-(self.size[mask] * d).sum())
 
     def gamma(self, price: float, legs: NDArray[np.bool_] | None = None, *,
-              vol_shift: ArrayLike = 0.0) -> float:
-        """Gamma of the short options (underlying units per USD): ``-sum(size * gamma)``."""
+              vol_shift: ArrayLike = 0.0, premium_adjusted: bool = False) -> float:
+        """Gamma of the short options (underlying units per USD): ``-sum(size * gamma)``.
+
+        ``premium_adjusted=True`` gives the derivative of the premium-adjusted delta instead,
+        ``-sum(size * (Gamma - Delta/F + V/F^2))``: the gamma a coin-value hedger trades, which
+        :func:`feedback_multiplier` takes for that hedge.
+        """
         mask = np.ones(self.size.size, bool) if legs is None else legs
         if not mask.any():
             return 0.0
         g = self._greeks(price, mask, vol_shift)
-        return float(-(self.size[mask] * np.asarray(g.gamma)).sum())
+        gam = np.asarray(g.gamma)
+        if premium_adjusted:
+            gam = gam - np.asarray(g.delta) / price + np.asarray(g.price) / price**2
+        return float(-(self.size[mask] * gam).sum())
 
     def coin_value(self, price: float, legs: NDArray[np.bool_] | None = None, *,
                    vol_shift: ArrayLike = 0.0) -> float:
