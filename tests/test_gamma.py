@@ -13,10 +13,12 @@ from liqlib.engine import ResilientBook, flat_ladder
 from liqlib.prices import black76_greeks, black76_price, black_scholes_greeks, black_scholes_price
 from liqlib.stress.gamma import (
     OptionAccounts,
+    SpotVolRule,
     account_margin,
     feedback_multiplier,
     gamma_cascade,
     generate_option_accounts,
+    stress_pnl,
 )
 from liqlib.venues import deribit
 
@@ -67,16 +69,49 @@ def test_book_delta_and_gamma_are_derivatives_of_its_value(sellers: OptionAccoun
 # --- margin -------------------------------------------------------------------------------------
 
 
-def test_standard_margin_is_the_rule_less_the_mark(sellers: OptionAccounts) -> None:
-    m = account_margin(sellers, PRICE)
+@pytest.mark.parametrize("reading", deribit.MARK_READINGS)
+def test_standard_margin_is_the_rule_as_read(sellers: OptionAccounts, reading: str) -> None:
+    m = account_margin(sellers, PRICE, reading=reading)
     mark = black76_price(PRICE, sellers.strike, sellers.expiry, 0.0, sellers.vol, sellers.kind,
                          settlement="inverse")
     rule = deribit.short_option_margin(sellers.kind, sellers.strike, PRICE, mark)
-    want = np.bincount(sellers.account, sellers.size * (rule.maintenance - mark))
+    less = mark if reading == "net" else 0.0  # "net" reads "+ mark" as already in the equity
+    want = np.bincount(sellers.account, sellers.size * (rule.maintenance - less))
     assert np.allclose(m.maintenance, want, rtol=1e-12, atol=0)
     assert np.allclose(m.equity, sellers.collateral - np.bincount(sellers.account,
                                                                    sellers.size * mark))
-    assert not m.breached.any()  # the generator opens every account above its requirement
+    # the generator opens every account above its requirement under the reading it used
+    assert not account_margin(sellers, PRICE).breached.any()
+
+
+def test_documented_reading_counts_the_mark_twice() -> None:
+    # One short call with C per contract: C - M against 0.075 + M, so M* = (C - 0.075) / 2;
+    # net of the mark, M* = C - 0.075.
+    c = 0.2
+    for reading, m_star in (("documented", (c - 0.075) / 2), ("net", c - 0.075)):
+        per = deribit.standard_option_requirement("call", 90_000, PRICE, m_star, -1,
+                                                  reading=reading)
+        assert c - m_star == pytest.approx(per.maintenance, abs=1e-15)
+
+
+@pytest.mark.parametrize("reading", deribit.MARK_READINGS)
+def test_pm_initial_margin_is_the_stated_multiple(sellers: OptionAccounts, reading) -> None:
+    m = account_margin(sellers, PRICE, rule="portfolio", initial_factor=1.25, reading=reading)
+    np.testing.assert_allclose(m.initial, 1.25 * m.maintenance, rtol=1e-15)
+    default = account_margin(sellers, PRICE, rule="portfolio")
+    np.testing.assert_allclose(default.initial, deribit.PM_INITIAL_FACTOR * default.maintenance)
+    with pytest.raises(ValueError, match="initial_factor"):
+        account_margin(sellers, PRICE, rule="portfolio", initial_factor=0.9)
+    with pytest.raises(ValueError, match="reading"):
+        account_margin(sellers, PRICE, reading="twice")
+
+
+def test_pm_accounts_start_with_the_headroom_the_factor_gives() -> None:
+    base = dict(seed=5, rule="portfolio", cushion=0.0)
+    for factor in (1.0, 1.5):
+        acc = generate_option_accounts(200, PRICE, initial_factor=factor, **base)
+        m = account_margin(acc, PRICE, rule="portfolio")
+        np.testing.assert_allclose(m.equity, factor * m.maintenance, rtol=1e-12)
 
 
 @pytest.mark.parametrize("parameters", [*deribit.LEGACY_PM, deribit.CURRENT_PM_EXAMPLE])
@@ -117,7 +152,8 @@ def test_small_shock_limit_matches_closed_form(size: float, shock: float) -> Non
     book = one_leg(size=size)
     gamma = float(black76_greeks(PRICE, PRICE, 30 / 365, 0.0, 0.6, "put").gamma)
     want = feedback_multiplier(0.01 / depth, size, gamma, PRICE)
-    run = gamma_cascade(None, PRICE, shock, flat_ladder(depth), hedged_book=book)
+    # the closed form is the USD delta hedge's
+    run = gamma_cascade(None, PRICE, shock, flat_ladder(depth), hedged_book=book, hedge="usd")
     assert run.converged
     assert run.amplification == pytest.approx(want, rel=2e-4)
     # the engine sold into the fall (bought into the rise): short gamma is pro-cyclical
@@ -161,7 +197,9 @@ def test_takeovers_breach_and_hedge(sellers: OptionAccounts) -> None:
     open_ = np.setdiff1d(np.arange(sellers.n_accounts), run.liquidated)
     assert not final.breached[open_].any()  # nobody left open is in breach at the end
     held = np.isin(sellers.account, run.liquidated)
-    assert run.hedge_position == pytest.approx(-sellers.delta(run.price, held), rel=1e-6)
+    # the default hedge keeps the coin value flat: the premium-adjusted delta
+    assert run.hedge_position == pytest.approx(
+        -sellers.delta(run.price, held, premium_adjusted=True), rel=1e-6)
 
 
 def test_slow_hedging_with_resilience_damps() -> None:
@@ -277,3 +315,75 @@ def test_generator_and_closed_form_bad_input() -> None:
         feedback_multiplier(1e-4, 1, 1, 0)
     with pytest.raises(ValueError, match="price"):
         account_margin(one_leg(), 0.0)
+
+
+# --- coin hedging, the fund, who holds gamma, volatility that moves -----------------------------
+
+
+def test_premium_adjusted_delta_is_the_coin_value_derivative(sellers: OptionAccounts) -> None:
+    h = 1.0
+    slope = -(sellers.coin_value(PRICE + h) - sellers.coin_value(PRICE - h)) / (2 * h)
+    assert sellers.delta(PRICE, premium_adjusted=True) == pytest.approx(PRICE * slope, rel=1e-6)
+    # for short puts the coin hedge sells more than the USD delta says: Delta - V/F < Delta
+    puts = sellers.kind == "put"
+    assert sellers.delta(PRICE, puts, premium_adjusted=True) > sellers.delta(PRICE, puts)
+
+
+def test_holder_moves_gamma_and_the_fund_not_the_path(sellers: OptionAccounts) -> None:
+    book = flat_ladder(0.3 * sellers.open_interest)
+    mm = gamma_cascade(sellers, PRICE, -0.2, book)
+    engine = gamma_cascade(sellers, PRICE, -0.2, book, holder="engine")
+    assert np.array_equal(mm.path, engine.path) and mm.count == engine.count > 0
+    assert mm.short_gamma == pytest.approx(engine.short_gamma) and mm.short_gamma < 0
+    assert mm.deficit >= 0 and mm.fund_pnl == -mm.deficit
+    assert engine.fund_pnl != mm.fund_pnl and math.isfinite(engine.fund_pnl)
+
+
+def test_usd_hedge_counts_the_collateral_taken_over(sellers: OptionAccounts) -> None:
+    book = flat_ladder(0.3 * sellers.open_interest)
+    coin = gamma_cascade(sellers, PRICE, -0.2, book)
+    usd = gamma_cascade(sellers, PRICE, -0.2, book, hedge="usd")
+    held = np.isin(sellers.account, usd.liquidated)
+    # the coins taken over are a long: the USD hedger sells them on top of the options' delta
+    assert usd.hedge_position < -sellers.delta(usd.price, held)
+    assert usd.hedge_position != coin.hedge_position
+
+
+def test_a_crash_that_raises_vol_takes_over_more(sellers: OptionAccounts) -> None:
+    book = flat_ladder(0.3 * sellers.open_interest)
+    sticky = gamma_cascade(sellers, PRICE, -0.1, book)
+    steep = gamma_cascade(sellers, PRICE, -0.1, book,
+                          spot_vol=SpotVolRule("steepening", beta=1.0, skew=2.0))
+    assert steep.count > sticky.count
+    with pytest.raises(ValueError, match="spot_vol"):
+        gamma_cascade(sellers, PRICE, -0.1, book, spot_vol="steep")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="name must be one of"):
+        SpotVolRule("sticky_delta")
+
+
+def test_stress_pnl_adds_up_and_splits(sellers: OptionAccounts) -> None:
+    rule = SpotVolRule("steepening", beta=1.0, skew=2.0)
+    shift = rule.shift(0.9 * PRICE, PRICE, sellers.strike)
+    p = stress_pnl(sellers, PRICE, 0.9 * PRICE, shift)
+    parts = p.delta + p.gamma + p.vega + p.vanna + p.volga + p.residual
+    assert parts == pytest.approx(p.total, rel=1e-12)
+    assert p.gamma < 0 and p.vega < 0  # sellers lose on both when a crash raises vol
+    flat = stress_pnl(sellers, PRICE, 0.9 * PRICE)
+    assert flat.vega == flat.vanna == flat.volga == 0.0
+    small = stress_pnl(sellers, PRICE, 0.999 * PRICE, 0.001)
+    assert abs(small.residual) < 1e-3 * abs(small.total)
+
+
+@pytest.mark.parametrize("kind", ["put", "call"])
+def test_coin_hedge_small_shock_matches_the_premium_adjusted_gamma(kind: str) -> None:
+    # The closed form holds for the coin hedge with Gamma - Delta/F + V/F^2 in place of Gamma.
+    book = one_leg(kind=kind, size=4_000.0)
+    depth = 400.0
+    coin_gamma = -book.gamma(PRICE, premium_adjusted=True) / 4_000.0
+    want = feedback_multiplier(0.01 / depth, 4_000.0, coin_gamma, PRICE)
+    run = gamma_cascade(None, PRICE, -1e-5, flat_ladder(depth), hedged_book=book)
+    assert run.amplification == pytest.approx(want, rel=2e-4)
+    h = 1.0
+    slope = (book.delta(PRICE + h, premium_adjusted=True)
+             - book.delta(PRICE - h, premium_adjusted=True)) / (2 * h)
+    assert book.gamma(PRICE, premium_adjusted=True) == pytest.approx(slope, rel=1e-6)

@@ -96,8 +96,10 @@ class TestMark:
     @pytest.mark.parametrize("width", [0.005, 0.05, 0.2, 0.5])
     @pytest.mark.parametrize("size", [0.5, 10.0])
     def test_model_exactly_when_the_book_is_bad(self, model, width, size) -> None:
+        # The book-quality reading (and the surface, which only a failed book calls on).
         k, kind, bid, ask, _ = _chain(width)
-        rule = mtm.MarkRule(model=model, surface=mtm.VolSurface(0.6), max_spread=0.1)
+        rule = mtm.MarkRule(model=model, surface=mtm.VolSurface(0.6), max_spread=0.1,
+                            bounds="book_quality")
         r = mtm.mark_price(bid, ask, size, size, 50_000, k, T30, kind, rule=rule)
         good = mtm.book_is_good(bid, ask, size, size, max_spread=0.1)
         np.testing.assert_array_equal(r.from_book, good)
@@ -111,6 +113,33 @@ class TestMark:
             np.testing.assert_array_equal(
                 r.model_mark, deribit.option_mark_price(bid, ask, 50_000, k, T30, kind))
 
+    @pytest.mark.parametrize("width", [0.005, 0.05, 0.5])
+    @pytest.mark.parametrize("size", [0.5, 10.0])
+    def test_documented_bounds_apply_to_every_mid(self, width, size) -> None:
+        # Deribit's legacy sentence bounds "the average between bid and ask": every book, however
+        # tight or deep, is held within 30%-100% IV; the book test plays no part.
+        k, kind, bid, ask, _ = _chain(width)
+        r = mtm.mark_price(bid, ask, size, size, 50_000, k, T30, kind)
+        want = deribit.option_mark_price(bid, ask, 50_000, k, T30, kind)
+        np.testing.assert_array_equal(r.mark, want)
+        mid = 0.5 * (bid + ask)
+        np.testing.assert_array_equal(r.from_book, mid == want)
+        lo = black76_price(50_000, k, T30, 0.0, 0.3, kind, settlement="inverse")
+        hi = black76_price(50_000, k, T30, 0.0, 1.0, kind, settlement="inverse")
+        assert np.all((r.mark >= lo * (1 - 1e-12)) & (r.mark <= hi * (1 + 1e-12)))
+
+    def test_a_tight_book_above_the_cap_is_capped_only_as_documented(self) -> None:
+        # The 60,000 call's mid of 0.06 BTC is 110% IV: capped by the documented rule, kept by
+        # the book-quality variant; a wide book is capped by both.
+        args = ([0.059, 0.05], [0.061, 0.07], 25, 25, 50_000, 60_000, T30)
+        doc = mtm.mark_price(*args)
+        variant = mtm.mark_price(*args, rule=mtm.MarkRule(bounds="book_quality"))
+        cap = black76_price(50_000, 60_000, T30, 0.0, 1.0, settlement="inverse")
+        np.testing.assert_allclose(doc.mark, [cap, cap], rtol=1e-14)
+        np.testing.assert_allclose(variant.mark, [0.06, cap], rtol=1e-14)
+        with pytest.raises(ValueError, match="bounds must be one of"):
+            mtm.MarkRule(bounds="sometimes")
+
     def test_no_market_uses_60_percent(self) -> None:
         r = mtm.mark_price(float("nan"), float("nan"), 0, 0, 50_000, 60_000, T30)
         assert not r.from_book and math.isnan(r.mid)
@@ -123,7 +152,7 @@ class TestMark:
         bid = black76_price(50_000, strike, T30, 0.0, iv, kind, settlement="inverse")
         ask = bid * (1 + width) + 1e-6
         r = mtm.mark_price(bid, ask, 0.0, 0.0, 50_000, strike, T30, kind,
-                           rule=mtm.MarkRule(min_size=1.0))
+                           rule=mtm.MarkRule(min_size=1.0, bounds="book_quality"))
         assert not r.from_book
         lo = black76_price(50_000, strike, T30, 0.0, 0.3, kind, settlement="inverse")
         hi = black76_price(50_000, strike, T30, 0.0, 1.0, kind, settlement="inverse")
@@ -195,3 +224,99 @@ class TestMarginAndModelRisk:
             mtm.margin_check(1.0, _short_put(), 42_000, [-0.1])
         with pytest.raises(ValueError, match="collateral must be finite"):
             mtm.margin_check(float("nan"), _short_put(), 42_000, [0.1])
+
+
+@pytest.mark.parametrize("reading", deribit.MARK_READINGS)
+@pytest.mark.parametrize("collateral", [0.15, 0.3])
+def test_gamma_and_mark_to_model_share_one_break_even_mark(reading: str, collateral: float) -> None:
+    # One short 90,000 call on a 60,000 future with `collateral` BTC (premium included). The
+    # stress engine (liqlib.stress.gamma) values it from the price and a vol; mark_to_model takes
+    # the mark. Both must breach at the same mark, the one the convention derives:
+    # (C - 0.075) / 2 as documented, C - 0.075 net of the mark.
+    from liqlib.stress.gamma import OptionAccounts, account_margin
+
+    def gamma_excess(vol: float) -> float:
+        acc = OptionAccounts(np.array([0]), np.array(["call"]), np.array([90_000.0]),
+                             np.array([T30]), np.array([1.0]), np.array([vol]),
+                             np.array([collateral]))
+        m = account_margin(acc, 60_000.0, reading=reading)
+        return float(m.equity[0] - m.maintenance[0])
+
+    lo, hi = 0.05, 20.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if gamma_excess(mid) > 0 else (lo, mid)
+    gamma_mark = black76_price(60_000, 90_000, T30, 0.0, 0.5 * (lo + hi), settlement="inverse")
+
+    book = OptionPortfolio([OptionPosition("call", 90_000, T30, -1)])
+
+    def mtm_excess(mark: float) -> float:
+        c = mtm.margin_check(collateral, book, 60_000.0, [mark], reading=reading)
+        return c.equity - c.maintenance
+
+    lo, hi = 0.0, collateral
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if mtm_excess(mid) > 0 else (lo, mid)
+    mtm_mark = 0.5 * (lo + hi)
+    derived = (collateral - 0.075) / 2 if reading == "documented" else collateral - 0.075
+    assert gamma_mark == pytest.approx(derived, abs=1e-12)
+    assert mtm_mark == pytest.approx(derived, abs=1e-12)
+
+
+class TestPractitionerMarks:
+    """Conservative marks, smoothing, the synthetic forward and an SVI slice."""
+
+    def test_conservative_marks_take_the_side_a_close_would_hit(self) -> None:
+        bid = np.array([0.05, 0.05, np.nan, 0.0, 0.05])
+        ask = np.array([0.07, 0.07, 0.07, 0.07, np.nan])
+        size = np.array([3.0, -3.0, 2.0, 1.0, -1.0])
+        m = mtm.conservative_marks(bid, ask, size, 0.06)
+        np.testing.assert_array_equal(m, [0.05, 0.07, 0.06, 0.06, 0.06])
+        # a long is never marked above a short of the same series
+        assert np.all(mtm.conservative_marks(bid[:2], ask[:2], [1, 1], 0.06)
+                      <= mtm.conservative_marks(bid[:2], ask[:2], [-1, -1], 0.06))
+
+    def test_conservative_equity_is_below_mid_equity(self) -> None:
+        # A short strangle marked at the ask owes more than at the mid.
+        book = OptionPortfolio([OptionPosition("put", 40_000, T30, -10),
+                                OptionPosition("call", 60_000, T30, -10)])
+        bid, ask = np.array([0.004, 0.010]), np.array([0.006, 0.014])
+        at_ask = mtm.conservative_marks(bid, ask, book.sizes, 0.0)
+        mid = 0.5 * (bid + ask)
+        assert mtm.margin_check(1.0, book, 50_000, at_ask).equity < mtm.margin_check(
+            1.0, book, 50_000, mid).equity
+
+    def test_smoothing_is_an_exponential_average(self) -> None:
+        x = np.array([[1.0, 2.0], [3.0, 2.0], [3.0, 0.0]])
+        out = mtm.smooth_marks(x, alpha=0.25)
+        np.testing.assert_allclose(out[1], 0.25 * x[1] + 0.75 * x[0])
+        np.testing.assert_allclose(out[2], 0.25 * x[2] + 0.75 * out[1])
+        np.testing.assert_array_equal(mtm.smooth_marks(x, alpha=1.0), x)
+        with pytest.raises(ValueError, match="alpha"):
+            mtm.smooth_marks(x, alpha=1.5)
+
+    @pytest.mark.parametrize("settlement", ["inverse", "linear"])
+    def test_synthetic_forward_recovers_the_forward(self, settlement: str) -> None:
+        k = np.array([40e3, 45e3, 50e3, 55e3, 60e3])
+        iv = np.array([0.9, 0.75, 0.7, 0.72, 0.8])  # a smile: parity holds strike by strike
+        args = (52_000, k, 0.25, 0.03, iv)
+        c = black76_price(*args, "call", settlement=settlement)
+        p = black76_price(*args, "put", settlement=settlement)
+        f = mtm.synthetic_forward(c, p, k, time=0.25, rate=0.03, settlement=settlement)
+        assert f == pytest.approx(52_000, rel=1e-12)
+
+    def test_svi_fit_recovers_its_slice_and_is_arbitrage_free(self) -> None:
+        true = mtm.SVISlice(a=0.03, b=0.12, rho=-0.5, m=0.02, s=0.15, time=30 / 365)
+        k = 50_000 * np.exp(np.linspace(-0.5, 0.5, 21))
+        fit = mtm.SVISlice.fit(50_000, k, true.vol(50_000, k), 30 / 365)
+        np.testing.assert_allclose(fit.vol(50_000, k), true.vol(50_000, k), atol=1e-7)
+        assert np.all(np.asarray(fit.durrleman(np.linspace(-1, 1, 201))) >= 0)
+
+    def test_svi_constraints(self) -> None:
+        with pytest.raises(ValueError, match="Lee"):
+            mtm.SVISlice(a=0.01, b=1.8, rho=0.5, m=0.0, s=0.1, time=0.1)
+        with pytest.raises(ValueError, match="negative"):
+            mtm.SVISlice(a=-0.05, b=0.1, rho=0.0, m=0.0, s=0.1, time=0.1)
+        with pytest.raises(ValueError, match="rho"):
+            mtm.SVISlice(a=0.01, b=0.1, rho=1.0, m=0.0, s=0.1, time=0.1)

@@ -467,3 +467,97 @@ class TestPortfolio:
         with pytest.raises(ValueError, match="settlement must be 'inverse'"):
             OptionPortfolio([OptionPosition("call", 100, 1, -1, "linear")]).standard_maintenance(
                 100, [1.0])
+
+
+class TestRhoUnitsAndThetaGamma:
+    """Rho, the screen units of vega and theta, and Theta against 1/2 Gamma F^2 sigma^2."""
+
+    def test_hull_rho_and_screen_units(self) -> None:
+        # Hull (2015) ch. 19: the running example has rho 8.91 (a 1% rate rise adds 0.0891).
+        g = opt.black_scholes_greeks(49, 50, 20 / 52, 0.05, 0.20)
+        assert round(g.rho, 2) == 8.91
+        assert g.rho_per_point == pytest.approx(g.rho / 100)
+        assert g.vega_per_vol_point == pytest.approx(g.vega / 100)
+        assert g.theta_per_day == pytest.approx(g.theta / 365)
+
+    def test_haug_theta_per_day(self) -> None:
+        # Haug (2007): the put S = 430, K = 405, T = 1/12, r = 7%, q = 5%, sigma = 20% has Theta
+        # -31.1924 per year, -0.0855 per day.
+        g = opt.black_scholes_greeks(430, 405, 1 / 12, 0.07, 0.20, "put", dividend_yield=0.05)
+        assert round(g.theta_per_day, 4) == -0.0855
+
+    @pytest.mark.parametrize("kind", ["call", "put"])
+    @pytest.mark.parametrize("settlement", ["linear", "inverse"])
+    def test_rho_is_the_rate_derivative(self, kind: str, settlement: str) -> None:
+        h = 1e-6
+        for price, greeks, first in (
+            (opt.black76_price, opt.black76_greeks, 105.0),
+            (opt.black_scholes_price, opt.black_scholes_greeks, 49.0),
+        ):
+            up = price(first, 100, 0.5, 0.05 + h, 0.36, kind, settlement=settlement)
+            down = price(first, 100, 0.5, 0.05 - h, 0.36, kind, settlement=settlement)
+            rho = greeks(first, 100, 0.5, 0.05, 0.36, kind, settlement=settlement).rho
+            assert rho == pytest.approx((up - down) / (2 * h), rel=1e-6)
+
+    def test_black76_rho_is_minus_t_times_price(self) -> None:
+        g = opt.black76_greeks(105, 100, 0.5, 0.10, 0.36, ["call", "put"])
+        np.testing.assert_allclose(g.rho, -0.5 * g.price, rtol=1e-15)
+
+    @given(
+        f=st.floats(1e3, 1e5),
+        m=st.floats(0.5, 2.0),
+        t=st.floats(1 / 365, 2.0),
+        s=st.floats(0.05, 2.0),
+        r=st.floats(-0.05, 0.2),
+        kind=st.sampled_from(["call", "put"]),
+    )
+    def test_theta_is_carry_minus_gamma_term(self, f, m, t, s, r, kind) -> None:
+        b = opt.theta_gamma_balance(f, f * m, t, r, s, kind)
+        assert b.theta == pytest.approx(b.carry - b.gamma_term, rel=1e-9, abs=1e-9 * f)
+        day = opt.theta_gamma_balance(f, f * m, t, r, s, kind, per="day")
+        assert day.theta == pytest.approx(b.theta / 365, rel=1e-12, abs=1e-300)
+
+    def test_zero_rate_balance_is_exact_and_signed(self) -> None:
+        b = opt.theta_gamma_balance(50_000, [40_000, 50_000, 60_000], 30 / 365, 0.0, 0.6)
+        np.testing.assert_allclose(b.theta, -b.gamma_term, rtol=1e-12)
+        assert np.all(b.gamma_term > 0) and np.all(b.carry == 0)
+        with pytest.raises(ValueError, match="per"):
+            opt.theta_gamma_balance(50_000, 50_000, 0.1, 0.0, 0.6, per="week")
+
+
+class TestNormalCdfAndSigns:
+    def test_ndtr_agrees_with_erfc(self) -> None:
+        x = np.linspace(-30.0, 8.0, 2_001)  # below -37.5 erfc gives subnormals, ndtr 0
+        expected = np.array([0.5 * math.erfc(-xi / math.sqrt(2.0)) for xi in x])
+        np.testing.assert_allclose(opt.normal_cdf(x), expected, rtol=1e-12, atol=1e-300)
+
+    def test_normal_cdf_rejects_nan(self) -> None:
+        with pytest.raises(ValueError, match="x must be finite"):
+            opt.normal_cdf([0.0, float("nan")])
+
+    @pytest.mark.parametrize("bad", ["cal", "puts", "Call", "pt", "callx", ""])
+    def test_large_kind_arrays_name_the_bad_element(self, bad: str) -> None:
+        kinds = np.array(["call", "put"] * 1_000 + [bad])
+        with pytest.raises(ValueError, match=f"got '{bad}'"):
+            opt.option_sign(kinds)
+
+    @pytest.mark.parametrize("kinds", [["put"], ["call"], ["call", "put"], ["put", "straddle"]])
+    def test_large_kind_arrays_of_any_width(self, kinds: list[str]) -> None:
+        # "put" alone is a '<U3' array, "straddle" widens to '<U8': both word paths and the
+        # narrow fallback must agree with plain comparisons.
+        arr = np.array(kinds * 1_500)
+        if "straddle" in kinds:
+            with pytest.raises(ValueError, match="straddle"):
+                opt.option_sign(arr)
+            return
+        np.testing.assert_array_equal(opt.option_sign(arr) == 1.0, arr == "call")
+        np.testing.assert_array_equal(opt.option_sign(arr.reshape(-1, 3)) == 1.0,
+                                      arr.reshape(-1, 3) == "call")
+
+    def test_large_kind_arrays_match_the_small_path(self) -> None:
+        rng = np.random.default_rng(3)
+        kinds = np.where(rng.random(5_000) < 0.3, "call", "put")
+        big = opt.option_sign(kinds)
+        small = np.array([opt.option_sign(k) for k in kinds[:200]])
+        np.testing.assert_array_equal(big[:200], small)
+        assert np.array_equal(big == 1.0, kinds == "call")

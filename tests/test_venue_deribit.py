@@ -278,3 +278,23 @@ def test_linear_portfolio_margin_add_ons_are_in_quote_currency() -> None:
     usd = deribit.portfolio_margin(**args, settlement="linear")
     assert usd.contingency == pytest.approx(coin.contingency * 50_000)
     assert usd.margin > 1_000 * coin.margin
+
+
+def test_standard_option_requirement_reproduces_the_rule_as_read() -> None:
+    # "Maintenance margin (BTC): 0.075 + mark price of the option" (short call) and
+    # "Maximum (0.075, 0.075 * markprice_option) + mark_price_option" (short put), per contract,
+    # compared with an equity that already counts the options at their mark. A small book: short
+    # 3 calls marked 0.02, short 2 puts marked 0.05, long 4 calls marked 0.01.
+    kind = np.array(["call", "put", "call"])
+    strike = np.array([70_000.0, 50_000.0, 65_000.0])
+    mark = np.array([0.02, 0.05, 0.01])
+    size = np.array([-3.0, -2.0, 4.0])
+    doc = deribit.standard_option_requirement(kind, strike, 60_000, mark, size)
+    np.testing.assert_allclose(doc.maintenance, [3 * (0.075 + 0.02), 2 * (0.075 + 0.05), 0.0])
+    net = deribit.standard_option_requirement(kind, strike, 60_000, mark, size, reading="net")
+    np.testing.assert_allclose(net.maintenance, [3 * 0.075, 2 * 0.075, 0.0])
+    # initial margin: max(0.15 - OTM/underlying, 0.1) + mark; the 70,000 call is 10,000 OTM
+    np.testing.assert_allclose(doc.initial[0], 3 * (max(0.15 - 10_000 / 60_000, 0.1) + 0.02))
+    with pytest.raises(ValueError, match="reading"):
+        deribit.standard_option_requirement("call", 70_000, 60_000, 0.02, -1, reading="twice")
+    assert deribit.PM_INITIAL_FACTOR >= 1

@@ -64,6 +64,7 @@ from .mark import (
 )
 from .options import (
     Greeks,
+    ThetaGamma,
     VolGreeks,
     black76_greeks,
     black76_price,
@@ -73,6 +74,7 @@ from .options import (
     black_scholes_vol_greeks,
     normal_cdf,
     option_sign,
+    theta_gamma_balance,
 )
 from .paths import (
     WickPath,
@@ -83,9 +85,11 @@ from .paths import (
 from .perpetual import (
     FixedPoint,
     MonteCarloEstimate,
+    inverse_perpetual_price,
     perpetual_price,
     perpetual_price_iterate,
     perpetual_price_monte_carlo,
+    quanto_perpetual_price,
 )
 
 __all__ = [
@@ -143,12 +147,16 @@ __all__ = [
     "moving_average",
     "normal_cdf",
     "option_sign",
+    "theta_gamma_balance",
+    "ThetaGamma",
     "options",
     "paths",
     "perpetual",
     "perpetual_price",
     "perpetual_price_iterate",
     "perpetual_price_monte_carlo",
+    "quanto_perpetual_price",
+    "inverse_perpetual_price",
     "premium_index",
     "price_bounds",
     "rate_per_payment",

@@ -64,14 +64,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
 from ..engine.book import BUY, SELL, Ladder, ResilientBook
-from ..prices.options import black76_greeks, black76_price, option_sign
+from ..prices.options import black76_greeks, black76_price, black76_vol_greeks, option_sign
 from ..systemic.cascades import Population
 from ..venues.deribit import (
     LEGACY_PM,
+    MARK_READINGS,
+    PM_INITIAL_FACTOR,
     PortfolioMarginParameters,
     iv_shock,
     price_moves,
-    short_option_margin,
+    standard_option_requirement,
 )
 
 FloatArray = NDArray[np.float64]
@@ -167,27 +169,179 @@ class OptionAccounts:
         f = float(v.positive("factor", factor))
         return replace(self, size=self.size * f, collateral=self.collateral * f)
 
-    def delta(self, price: float, legs: NDArray[np.bool_] | None = None) -> float:
+    def _greeks(self, price: float, mask: NDArray[np.bool_], vol_shift: Any) -> Any:
+        vol = self.vol[mask] + np.broadcast_to(np.asarray(vol_shift, float), self.vol.shape)[mask]
+        return black76_greeks(price, self.strike[mask], self.expiry[mask], 0.0, vol,
+                              self.kind[mask])
+
+    def delta(self, price: float, legs: NDArray[np.bool_] | None = None, *,
+              vol_shift: ArrayLike = 0.0, premium_adjusted: bool = False) -> float:
         """Delta of the short options (underlying units): ``-sum(size * Black-76 delta)``.
 
-        ``legs`` selects legs (all by default). A short put has positive delta (it gains when
-        the price rises), so a delta-neutral holder of it is short ``delta`` of the underlying.
+        ``legs`` selects legs (all by default); ``vol_shift`` is added to each leg's volatility
+        (a number or one per leg). A short put has positive delta (it gains when the price
+        rises), so a delta-neutral holder of it is short ``delta`` of the underlying.
+        ``premium_adjusted=True`` gives the delta of the options' *coin* value times the price,
+        ``-sum(size * (Delta - V/F))``: what a holder who counts in coin must hedge.
         """
         mask = np.ones(self.size.size, bool) if legs is None else legs
         if not mask.any():
             return 0.0
-        g = black76_greeks(price, self.strike[mask], self.expiry[mask], 0.0, self.vol[mask],
-                           self.kind[mask])
-        return float(-(self.size[mask] * np.asarray(g.delta)).sum())
+        g = self._greeks(price, mask, vol_shift)
+        d = np.asarray(g.delta) - (np.asarray(g.price) / price if premium_adjusted else 0.0)
+        return float(-(self.size[mask] * d).sum())
 
-    def gamma(self, price: float, legs: NDArray[np.bool_] | None = None) -> float:
-        """Gamma of the short options (underlying units per USD): ``-sum(size * gamma)``."""
+    def gamma(self, price: float, legs: NDArray[np.bool_] | None = None, *,
+              vol_shift: ArrayLike = 0.0, premium_adjusted: bool = False) -> float:
+        """Gamma of the short options (underlying units per USD): ``-sum(size * gamma)``.
+
+        ``premium_adjusted=True`` gives the derivative of the premium-adjusted delta instead,
+        ``-sum(size * (Gamma - Delta/F + V/F^2))``: the gamma a coin-value hedger trades, which
+        :func:`feedback_multiplier` takes for that hedge.
+        """
         mask = np.ones(self.size.size, bool) if legs is None else legs
         if not mask.any():
             return 0.0
-        g = black76_greeks(price, self.strike[mask], self.expiry[mask], 0.0, self.vol[mask],
-                           self.kind[mask])
-        return float(-(self.size[mask] * np.asarray(g.gamma)).sum())
+        g = self._greeks(price, mask, vol_shift)
+        gam = np.asarray(g.gamma)
+        if premium_adjusted:
+            gam = gam - np.asarray(g.delta) / price + np.asarray(g.price) / price**2
+        return float(-(self.size[mask] * gam).sum())
+
+    def coin_value(self, price: float, legs: NDArray[np.bool_] | None = None, *,
+                   vol_shift: ArrayLike = 0.0) -> float:
+        """What the selected options are worth in coin (Black-76, inverse), summed."""
+        mask = np.ones(self.size.size, bool) if legs is None else legs
+        if not mask.any():
+            return 0.0
+        vol = self.vol[mask] + np.broadcast_to(np.asarray(vol_shift, float), self.vol.shape)[mask]
+        v_ = black76_price(price, self.strike[mask], self.expiry[mask], 0.0, vol,
+                           self.kind[mask], settlement="inverse")
+        return float((self.size[mask] * np.asarray(v_)).sum())
+
+
+#: Spot-vol rules :class:`SpotVolRule` knows.
+SPOT_VOL_RULES = ("sticky_strike", "steepening")
+#: What the engine keeps delta-neutral: its coin value (premium-adjusted delta, the collateral
+#: already coin) or its USD value (the coin collateral it took over counted as a long).
+HEDGE_NUMERAIRES = ("coin", "usd")
+#: Who ends up holding the liquidated options: the engine (takes them over and hedges) or the
+#: market makers it buys them back from (Deribit's practice).
+HOLDERS = ("market_makers", "engine")
+
+
+@dataclass(frozen=True)
+class SpotVolRule:
+    """How implied volatility moves with the underlying during a stress.
+
+    ``"sticky_strike"``: each option keeps its volatility (the engine's old assumption).
+    ``"steepening"``: as the price falls from ``reference`` to ``P``, with
+    ``fall = max(0, ln(reference / P))``, each leg's volatility rises by
+
+        beta * fall * (1 + skew * max(0, ln(reference / K))),
+
+    so a crash raises volatility (``beta`` vol points per unit of log fall, e.g. 1.0: a 10%
+    fall adds about 10.5 points at the money) and more so for low strikes (``skew``): the put
+    skew steepens. A rise leaves volatility alone. A teaching rule, named so the chapter can vary
+    it; not a venue's.
+
+    Examples
+    --------
+    >>> rule = SpotVolRule("steepening", beta=1.0, skew=2.0)
+    >>> rule.shift(45_000, 50_000, np.array([40_000.0, 50_000.0, 60_000.0])).round(4).tolist()
+    [0.1525, 0.1054, 0.1054]
+    >>> SpotVolRule().shift(45_000, 50_000, 40_000.0)
+    0.0
+    """
+
+    name: str = "sticky_strike"
+    beta: float = 0.0
+    skew: float = 0.0
+
+    def __post_init__(self) -> None:
+        v.choice("name", self.name, SPOT_VOL_RULES)
+        v.nonnegative("beta", self.beta)
+        v.nonnegative("skew", self.skew)
+
+    def shift(self, price: float, reference: float, strike: ArrayLike) -> Any:
+        """Volatility added to each strike's at ``price`` (reference: the pre-shock price)."""
+        k = v.positive("strike", strike)
+        if self.name == "sticky_strike":
+            return v.scalar_or_array(np.zeros_like(k))
+        fall = max(0.0, math.log(float(reference) / float(price)))
+        wing = 1.0 + self.skew * np.maximum(0.0, np.log(float(reference) / k))
+        return v.scalar_or_array(self.beta * fall * wing)
+
+
+@dataclass(frozen=True)
+class StressPnL:
+    """A short option book's P&L over a move, split along the Taylor expansion (USD, Black-76).
+
+    ``delta + gamma + vega + vanna + volga + residual == total``: ``delta = -N Delta dF``,
+    ``gamma = -N Gamma dF^2 / 2``, ``vega = -N vega dsigma``, ``vanna = -N vanna dF dsigma``,
+    ``volga = -N volga dsigma^2 / 2`` (signed for the seller), ``residual`` the higher orders.
+    """
+
+    delta: float
+    gamma: float
+    vega: float
+    vanna: float
+    volga: float
+    residual: float
+    total: float
+
+
+def stress_pnl(accounts: OptionAccounts, price: float, new_price: float,
+               vol_shift: ArrayLike = 0.0) -> StressPnL:
+    """The sellers' P&L when the underlying moves to ``new_price`` and vols by ``vol_shift``.
+
+    Parameters
+    ----------
+    accounts : OptionAccounts
+    price, new_price : float
+        Underlying before and after (> 0), USD.
+    vol_shift : float or array
+        Change of each leg's volatility (e.g. :meth:`SpotVolRule.shift`).
+
+    Returns
+    -------
+    StressPnL
+        In USD, for the sellers (a loss is negative).
+
+    Examples
+    --------
+    A short 30-day 50,000 put on 60,000 (out of the money), a 10% fall with volatility up 10
+    points: the gamma, vega and vanna parts are all losses (vanna because the put's vega grows
+    as the price falls toward its strike):
+
+    >>> acc = OptionAccounts(np.array([0]), np.array(["put"]), np.array([50_000.0]),
+    ...                      np.array([30 / 365]), np.array([1.0]), np.array([0.6]),
+    ...                      np.array([0.0]))
+    >>> p = stress_pnl(acc, 60_000, 54_000, 0.10)
+    >>> p.gamma < 0, p.vega < 0, p.vanna < 0
+    (True, True, True)
+    >>> abs(p.delta + p.gamma + p.vega + p.vanna + p.volga + p.residual - p.total) < 1e-9
+    True
+    """
+    s0 = float(v.positive("price", price))
+    s1 = float(v.positive("new_price", new_price))
+    shift = np.broadcast_to(v.as_float("vol_shift", vol_shift), accounts.vol.shape)
+    k, t, q, kind, vol = (accounts.strike, accounts.expiry, accounts.size, accounts.kind,
+                          accounts.vol)
+    g = black76_greeks(s0, k, t, 0.0, vol, kind)
+    vg = black76_vol_greeks(s0, k, t, 0.0, vol, kind)
+    new = black76_price(s1, k, t, 0.0, np.maximum(vol + shift, 1e-6), kind)
+    ds = s1 - s0
+    parts = {
+        "delta": np.asarray(g.delta) * ds,
+        "gamma": 0.5 * np.asarray(g.gamma) * ds * ds,
+        "vega": np.asarray(g.vega) * shift,
+        "vanna": np.asarray(vg.vanna) * ds * shift,
+        "volga": 0.5 * np.asarray(vg.volga) * shift * shift,
+    }
+    out = {name: float(-(q * x).sum()) for name, x in parts.items()}
+    total = float(-(q * (np.asarray(new) - np.asarray(g.price))).sum())
+    return StressPnL(**out, residual=total - sum(out.values()), total=total)
 
 
 def _by_account(account: NDArray[np.intp], values: Any, minlength: int) -> FloatArray:
@@ -215,13 +369,15 @@ class AccountMargin:
     equity : ndarray
         Collateral minus the coin value of the options sold.
     maintenance : ndarray
-        What the equity must cover. Standard rule: the rule's maintenance margin less the
-        options' mark (Deribit's formulas are "buffer + mark"; the mark, the cost of buying the
-        options back, is already deducted in the equity, so the buffer is charged against it).
-        Portfolio rule: the grid's margin (worst scenario loss plus contingencies).
+        What the equity must cover. Standard rule:
+        :func:`liqlib.venues.deribit.standard_option_requirement` under its ``reading`` (the
+        documented "buffer + mark" by default, the mark then counted in the equity and in the
+        requirement; ``"net"`` charges the buffer only). Portfolio rule: the grid's margin
+        (worst scenario loss plus contingencies).
     initial : ndarray
-        The same for initial margin; for the portfolio rule the maintenance margin (Deribit's
-        portfolio initial margin was not retrieved).
+        The same for initial margin; for the portfolio rule ``initial_factor`` times the
+        maintenance margin (Deribit's portfolio initial margin was not found in the pages read:
+        :data:`liqlib.venues.deribit.PM_INITIAL_FACTOR` is a stated assumption).
     """
 
     equity: FloatArray
@@ -241,11 +397,15 @@ def account_margin(
     rule: str = "standard",
     parameters: PortfolioMarginParameters | str = "pages/docs/portfoliomargin",
     legs: NDArray[np.bool_] | None = None,
+    reading: str = "documented",
+    initial_factor: float = PM_INITIAL_FACTOR,
+    vol_shift: ArrayLike = 0.0,
 ) -> AccountMargin:
     """Equity and margin of every account at an underlying ``price`` (vectorized over legs).
 
-    ``rule="standard"`` applies :func:`liqlib.venues.deribit.short_option_margin` leg by leg and
-    adds the legs of each account. ``rule="portfolio"`` revalues every leg (Black-76, coin) on
+    ``rule="standard"`` applies :func:`liqlib.venues.deribit.standard_option_requirement` (the
+    one convention :mod:`liqlib.stress.mark_to_model` uses too) leg by leg and adds the legs of
+    each account. ``rule="portfolio"`` revalues every leg (Black-76, coin) on
     the scenario grid of ``parameters`` (price moves × volatility down/same/up, plus extended
     moves with volatility up, scaled by ``extended_fraction``), adds the P&L of each account's
     legs scenario by scenario, and charges the worst loss plus the contingencies (net short
@@ -264,6 +424,14 @@ def account_margin(
     legs : ndarray of bool, optional
         Count only these legs (accounts with none get zero requirement and their whole
         collateral as equity).
+    reading : {"documented", "net"}
+        How the standard rule's "+ mark" meets the equity
+        (:func:`liqlib.venues.deribit.standard_option_requirement`).
+    initial_factor : float
+        Portfolio initial margin over portfolio maintenance margin (>= 1).
+    vol_shift : float or array
+        Added to every leg's volatility (one number or one per leg), e.g. a
+        :class:`SpotVolRule`'s shift in a crash.
 
     Returns
     -------
@@ -281,34 +449,45 @@ def account_margin(
     Examples
     --------
     One account short a 50,000 put, 30 days, 60% vol, at 50,000, holding 0.1 BTC; the put is
-    worth 0.0685 BTC, so its equity is 0.0315 BTC, below the standard rule's 0.075 BTC buffer
-    and below the legacy grid's worst loss (a 10% fall with volatility up) plus 0.01 BTC:
+    worth 0.0685 BTC, so its equity is 0.0315 BTC, below the standard rule's 0.075 + 0.0685 BTC
+    (and below the 0.075 BTC buffer alone) and below the legacy grid's worst loss (a 10% fall
+    with volatility up) plus 0.01 BTC:
 
     >>> acc = OptionAccounts(np.array([0]), np.array(["put"]), np.array([50_000.0]),
     ...                      np.array([30 / 365]), np.array([1.0]), np.array([0.6]),
     ...                      np.array([0.1]))
     >>> m = account_margin(acc, 50_000)
-    >>> float(m.equity[0].round(4)), float(m.maintenance[0]), bool(m.breached[0])
-    (0.0315, 0.075, True)
-    >>> float(account_margin(acc, 50_000, rule="portfolio").maintenance[0].round(4))
-    0.1064
+    >>> float(m.equity[0].round(4)), float(m.maintenance[0].round(4)), bool(m.breached[0])
+    (0.0315, 0.1435, True)
+    >>> float(account_margin(acc, 50_000, reading="net").maintenance[0].round(4))
+    0.075
+    >>> pm = account_margin(acc, 50_000, rule="portfolio")
+    >>> float(pm.maintenance[0].round(4)), float(pm.initial[0].round(4))
+    (0.1064, 0.1596)
     """
     s = float(v.positive("price", price))
     v.choice("rule", rule, RULES)
+    v.choice("reading", reading, MARK_READINGS)
+    factor = float(v.as_float("initial_factor", initial_factor))
+    if not factor >= 1:
+        raise ValueError(f"initial_factor must be >= 1 (initial margin at least maintenance), "
+                         f"got {initial_factor!r}")
     mask = np.ones(accounts.size.size, bool) if legs is None else np.asarray(legs, bool)
     n_acc = accounts.n_accounts
     acct, k, t = accounts.account[mask], accounts.strike[mask], accounts.expiry[mask]
-    q, vol, kind = accounts.size[mask], accounts.vol[mask], accounts.kind[mask]
+    shift = np.broadcast_to(v.as_float("vol_shift", vol_shift), accounts.vol.shape)[mask]
+    q, vol, kind = accounts.size[mask], accounts.vol[mask] + shift, accounts.kind[mask]
+    if np.any(vol <= 0):
+        raise ValueError("vol_shift must leave every volatility > 0")
     if not mask.any():
         zero = np.zeros(n_acc)
         return AccountMargin(accounts.collateral.copy(), zero, zero.copy())
     mark = np.asarray(black76_price(s, k, t, 0.0, vol, kind, settlement="inverse"))
     equity = accounts.collateral - _by_account(acct, q * mark, minlength=n_acc)
     if rule == "standard":
-        # The rule's "+ mark" is the cost of buying the option back, already in the equity.
-        m = short_option_margin(kind, k, s, mark)
-        maintenance = _by_account(acct, q * (np.asarray(m.maintenance) - mark), minlength=n_acc)
-        initial = _by_account(acct, q * (np.asarray(m.initial) - mark), minlength=n_acc)
+        m = standard_option_requirement(kind, k, s, mark, -q, reading=reading)
+        maintenance = _by_account(acct, m.maintenance, minlength=n_acc)
+        initial = _by_account(acct, m.initial, minlength=n_acc)
         return AccountMargin(equity, maintenance, initial)
     p = _parameters(parameters)
     moves = price_moves(p.price_move, p.buckets)
@@ -336,7 +515,7 @@ def account_margin(
     contracts = _by_account(acct, q, minlength=n_acc)
     contingency = (p.net_short_option_contingency + p.option_contingency) * contracts
     maintenance = worst + contingency
-    return AccountMargin(equity, maintenance, maintenance.copy())
+    return AccountMargin(equity, maintenance, factor * maintenance)
 
 
 def generate_option_accounts(
@@ -353,6 +532,8 @@ def generate_option_accounts(
     cushion: float = 0.5,
     rule: str = "standard",
     parameters: PortfolioMarginParameters | str = "pages/docs/portfoliomargin",
+    reading: str = "documented",
+    initial_factor: float = PM_INITIAL_FACTOR,
 ) -> OptionAccounts:
     """A seeded population of ``n`` option sellers around ``price``.
 
@@ -363,7 +544,9 @@ def generate_option_accounts(
     ``size_sigma``) and implied volatility ``vol``. Its collateral is the rule's initial margin
     at ``price`` times ``1 + c`` on top of the options' value (the premium it would cost to buy
     them back), ``c`` exponential with mean ``cushion``: a few accounts sit near the
-    requirement, most well above it.
+    requirement, most well above it. ``reading`` and ``initial_factor`` are those of
+    :func:`account_margin` (the portfolio rule's initial margin sets the headroom its accounts
+    start with).
 
     Raises
     ------
@@ -407,7 +590,8 @@ def generate_option_accounts(
     strike = s * np.exp(sign * z)[account]
     accounts = OptionAccounts(account, kind, strike, tenor[account], size[account],
                               np.full(account.size, sigma), np.zeros(count))
-    need = account_margin(accounts, s, rule=rule, parameters=parameters)
+    need = account_margin(accounts, s, rule=rule, parameters=parameters, reading=reading,
+                          initial_factor=initial_factor)
     value = -need.equity  # with zero collateral, equity is minus the options' value
     return replace(accounts, collateral=value + need.initial * (1.0 + extra))
 
@@ -485,6 +669,17 @@ class GammaCascadeResult:
         Option accounts taken over, in order.
     path : ndarray
         Traded price after each step.
+    deficit : float
+        Coin: the negative equity of the accounts at takeover, ``sum(max(0, -equity))``, which
+        the insurance fund absorbs (their positive equity is returned to them).
+    fund_pnl : float
+        Coin: the insurance fund's result at the end. With ``holder="market_makers"`` the options
+        are bought back at their mark and the fund loses the deficit (``-deficit``); with
+        ``holder="engine"`` it keeps the options and the collateral less the equity returned,
+        hedges, and ends with that book's value at the final price plus its hedge's P&L.
+    short_gamma : float
+        Gamma (underlying units per USD, negative: short) of the liquidated options at the end,
+        held by whoever holds them: the market makers who sold them back, or the engine.
     """
 
     price: float
@@ -499,6 +694,9 @@ class GammaCascadeResult:
     futures_quantity: float
     liquidated: NDArray[np.intp]
     path: FloatArray
+    deficit: float = 0.0
+    fund_pnl: float = 0.0
+    short_gamma: float = 0.0
 
 
 def _touch(fundamental: float, book: ResilientBook) -> float:
@@ -523,6 +721,10 @@ def gamma_cascade(
     rule: str = "standard",
     parameters: PortfolioMarginParameters | str = "pages/docs/portfoliomargin",
     hedged_book: OptionAccounts | None = None,
+    reading: str = "documented",
+    spot_vol: SpotVolRule | None = None,
+    hedge: str = "coin",
+    holder: str = "market_makers",
     hedge_fraction: float = 1.0,
     max_order: float = math.inf,
     priority: str = "options",
@@ -572,6 +774,25 @@ def gamma_cascade(
         Scenario grid for the portfolio rule.
     hedged_book : OptionAccounts, optional
         Short options the engine already holds, delta-hedged at ``price`` (collateral ignored).
+    reading : {"documented", "net"}
+        The standard rule's reading (:func:`account_margin`).
+    spot_vol : SpotVolRule, optional
+        How implied volatility moves with the traded price (sticky strike by default). It enters
+        the margin checks and the hedge ratios.
+    hedge : {"coin", "usd"}
+        What the hedger keeps flat. ``"coin"`` (default): the coin value of the options, so the
+        hedge is the premium-adjusted delta ``-sum(size * (Delta - V/F))`` (Deribit's books and
+        insurance fund are in coin; the coin collateral is coin already). ``"usd"``: the USD
+        value of the options *and* of the coin collateral taken over, which counts as a long of
+        that many coins.
+    holder : {"market_makers", "engine"}
+        Who ends up short the liquidated options. ``"market_makers"`` (default, Deribit's
+        practice: "a small part of the position will be closed in the market at market prices",
+        legacy auto-liquidation page): the engine buys them back in the option book and the
+        market makers who sold them hedge them; the flow in the underlying is the same hedge
+        (the market makers are assumed to hedge as this engine would), the fund pays the
+        deficit at the mark. ``"engine"``: the engine takes the options and the collateral over
+        and hedges them itself, and the fund carries that book (``fund_pnl``).
     hedge_fraction : float
         Share of the hedge gap traded per step, in (0, 1]: 1 hedges at once, 0.1 spreads it.
     max_order : float
@@ -598,14 +819,16 @@ def gamma_cascade(
 
     Examples
     --------
-    The engine holds 5,000 at-the-money 30-day puts short, hedged, on a flat book of 400 coin
-    per 1%; a 0.1% fall moves the price by about ``1 / (1 - λNΓS)`` times that:
+    The engine holds 5,000 at-the-money 30-day puts short, hedged in USD terms (the closed form's
+    hedge), on a flat book of 400 coin per 1%; a 0.1% fall moves the price by about
+    ``1 / (1 - λNΓS)`` times that:
 
     >>> from liqlib.engine.book import flat_ladder
     >>> puts = OptionAccounts(np.array([0]), np.array(["put"]), np.array([50_000.0]),
     ...                       np.array([30 / 365]), np.array([5_000.0]), np.array([0.6]),
     ...                       np.array([0.0]))
-    >>> run = gamma_cascade(None, 50_000, -0.001, flat_ladder(400), hedged_book=puts)
+    >>> run = gamma_cascade(None, 50_000, -0.001, flat_ladder(400), hedged_book=puts,
+    ...                     hedge="usd")
     >>> loop = 0.01 / 400 * -puts.gamma(50_000) * 50_000
     >>> round(run.amplification, 4), round(float(feedback_multiplier(0.01 / 400, 5_000,
     ...     -puts.gamma(50_000) / 5_000, 50_000)), 4)
@@ -616,6 +839,12 @@ def gamma_cascade(
     if not -1 < s < 1 or s == 0:
         raise ValueError(f"shock must be a nonzero fraction in (-1, 1), got {shock!r}")
     v.choice("rule", rule, RULES)
+    v.choice("reading", reading, MARK_READINGS)
+    v.choice("hedge", hedge, HEDGE_NUMERAIRES)
+    v.choice("holder", holder, HOLDERS)
+    rule_vol = SpotVolRule() if spot_vol is None else spot_vol
+    if not isinstance(rule_vol, SpotVolRule):
+        raise ValueError(f"spot_vol must be a SpotVolRule or None, got {spot_vol!r}")
     _parameters(parameters)
     fraction = float(hedge_fraction)
     if not 0 < fraction <= 1:
@@ -637,7 +866,18 @@ def gamma_cascade(
     n_legs = 0 if accounts is None else accounts.size.size
     held_legs = np.zeros(n_legs, bool)
     open_accounts = np.ones(0 if accounts is None else accounts.n_accounts, bool)
-    position = 0.0 if hedged_book is None else -hedged_book.delta(start)
+    coin = hedge == "coin"
+
+    def shift_of(book: OptionAccounts, at: float) -> Any:
+        return rule_vol.shift(at, start, book.strike)
+
+    def book_delta(book: OptionAccounts, at: float, legs: NDArray[np.bool_] | None) -> float:
+        return book.delta(at, legs, vol_shift=shift_of(book, at), premium_adjusted=coin)
+
+    position = 0.0 if hedged_book is None else -book_delta(hedged_book, start, None)
+    hedge_cash = position * start  # USD paid for the hedge (negative: received)
+    kept_collateral = 0.0  # coin the holder of the options keeps from the accounts taken over
+    deficit = 0.0
     if futures is not None:
         fut_open = (futures.side == -direction) & np.isfinite(futures.liquidation)
         fut_size = futures.size * futures.side  # a long is closed by selling its size
@@ -662,10 +902,15 @@ def gamma_cascade(
         if accounts is not None and open_accounts.any():
             legs_open = open_accounts[accounts.account]
             m = account_margin(accounts, current, rule=rule, parameters=parameters,
-                               legs=legs_open)
+                               legs=legs_open, reading=reading,
+                               vol_shift=shift_of(accounts, current))
             breach = open_accounts & m.breached
             if breach.any():
                 ids = np.flatnonzero(breach)
+                deficit += float(np.maximum(0.0, -m.equity[ids]).sum())
+                # the accounts keep their positive equity; the rest comes with the options
+                kept_collateral += float((accounts.collateral[ids]
+                                          - np.maximum(0.0, m.equity[ids])).sum())
                 taken.append(ids)
                 open_accounts[ids] = False
                 held_legs |= breach[accounts.account]
@@ -680,9 +925,11 @@ def gamma_cascade(
                 new += idx.size
         target = 0.0
         if accounts is not None and held_legs.any():
-            target -= accounts.delta(current, held_legs)
+            target -= book_delta(accounts, current, held_legs)
+            if not coin:
+                target -= kept_collateral  # the coins taken over are a long in USD terms
         if hedged_book is not None:
-            target -= hedged_book.delta(current)
+            target -= book_delta(hedged_book, current, None)
         orders = {"options": fraction * (target - position), "futures": backlog}
         sent = 0.0
         left = budget
@@ -692,12 +939,13 @@ def gamma_cascade(
             q = math.copysign(min(abs(want), left), want)
             if q == 0:
                 continue
-            live.execute(BUY if q > 0 else SELL, abs(q), mid=fundamental)
+            fill = live.execute(BUY if q > 0 else SELL, abs(q), mid=fundamental)
             left -= abs(q)
             sent += abs(q)
             if queue == "options":
                 position += q
                 hedge_volume += abs(q)
+                hedge_cash += q * float(fill.vwap)
             else:
                 backlog -= q
                 futures_quantity += abs(q)
@@ -712,6 +960,16 @@ def gamma_cascade(
     trace = np.asarray(path)
     trough = float(trace.max() if direction > 0 else trace.min())
     liquidated = np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
+    end = float(trace[-1])
+    short_gamma = 0.0
+    fund_pnl = -deficit
+    if accounts is not None and held_legs.any():
+        short_gamma = accounts.gamma(end, held_legs, vol_shift=shift_of(accounts, end))
+        if holder == "engine":
+            options_value = accounts.coin_value(end, held_legs,
+                                                vol_shift=shift_of(accounts, end))
+            # The hedge's coin P&L: its USD value at the end less its cost, in coin at the end.
+            fund_pnl = kept_collateral - options_value + (position * end - hedge_cash) / end
     return GammaCascadeResult(
         price=float(trace[-1]),
         trough=trough,
@@ -725,4 +983,7 @@ def gamma_cascade(
         futures_quantity=futures_quantity,
         liquidated=liquidated.astype(np.intp),
         path=trace,
+        deficit=deficit,
+        fund_pnl=fund_pnl,
+        short_gamma=short_gamma,
     )

@@ -10,10 +10,16 @@ This module writes that choice down and follows it through to margin:
   ``min_size`` contracts on each side);
 * :class:`VolSurface`: a parametric volatility surface, quadratic in standardized log-moneyness
   with an exponential ATM term structure, and its least-squares fit;
-* :class:`MarkRule` and :func:`mark_price`: the mid when the book is good, the model when not
-  (the model is the surface, or Deribit's legacy bounded mark,
-  :func:`liqlib.venues.deribit.option_mark_price`: the mid's IV held within 30%-100%, 60% with no
-  market);
+* :class:`MarkRule` and :func:`mark_price`: by default Deribit's legacy rule as documented, the
+  bounds applied to *every* bid-ask mid (:func:`liqlib.venues.deribit.option_mark_price`: the
+  mid's IV held within 30%-100%, 60% with no market); as a named variant
+  (``bounds="book_quality"``) the raw mid where the book passes a quality test and the bounded
+  mark only where it fails; or a model surface where the book fails;
+* the practices of venues and clearing houses when a book cannot be trusted:
+  :func:`conservative_marks` (longs at the bid, shorts at the ask), :func:`smooth_marks` (an
+  exponential average of successive marks), :func:`synthetic_forward` (the forward implied by
+  put-call parity, so the model is centred where the options are) and :class:`SVISlice`, Gatheral's
+  SVI smile fitted with the no-arbitrage constraints on its parameters;
 * :func:`margin_check` and :func:`compare_marks`: the account's equity and maintenance margin
   under a set of marks (the venue's rules, from :mod:`liqlib.venues.deribit`), and the verdict when
   a model mark and the true value disagree: an account liquidated though sound, or spared though
@@ -43,6 +49,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +65,7 @@ from .option_portfolio import OptionPortfolio
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "BOUNDS",
     "LIQUIDATED_RIGHTLY",
     "LIQUIDATES_SOUND",
     "SPARED_RIGHTLY",
@@ -67,8 +75,12 @@ __all__ = [
     "MarkComparison",
     "MarkResult",
     "MarkRule",
+    "SVISlice",
     "VolSurface",
     "book_is_good",
+    "conservative_marks",
+    "smooth_marks",
+    "synthetic_forward",
     "compare_marks",
     "margin_check",
     "mark_price",
@@ -292,7 +304,252 @@ class VolSurface:
         return cls(float(short), float(long), tau, float(skew), float(curvature))
 
 
+# --- practitioners' marks: conservative, smoothed, centred, arbitrage-free ---------------------
+
+
+def conservative_marks(bid: ArrayLike, ask: ArrayLike, size: ArrayLike,
+                       fallback: ArrayLike) -> Any:
+    """Mark each position at the price it could be closed at: longs at the bid, shorts at the ask.
+
+    Clearing houses value positions at the side of the book their liquidation would hit; a long
+    is worth what a buyer bids, a short costs what a seller asks. Where that side is missing the
+    ``fallback`` (a model mark) is used.
+
+    Parameters
+    ----------
+    bid, ask : float or array
+        Best quotes (``nan`` for none; a zero bid counts as none).
+    size : float or array
+        Signed position sizes (positive long, negative short; zero takes the mid).
+    fallback : float or array
+        Mark where the needed side is missing.
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ValueError
+        As :func:`book_is_good` for the quotes; a non-finite or negative ``fallback``.
+
+    Examples
+    --------
+    >>> conservative_marks([0.05, 0.05, float("nan")], [0.07, 0.07, 0.07], [10, -10, 5], 0.055)
+    array([0.05 , 0.07 , 0.055])
+    """
+    b, a, present = _quotes(bid, ask)
+    q = v.as_float("size", size)
+    f = v.nonnegative("fallback", fallback)
+    has_bid = ~np.isnan(b) & (np.nan_to_num(b) > 0)
+    has_ask = ~np.isnan(a)
+    mid = np.where(present, 0.5 * (np.nan_to_num(b) + np.nan_to_num(a)), f)
+    out = np.where(q > 0, np.where(has_bid, b, f), np.where(q < 0, np.where(has_ask, a, f), mid))
+    return v.scalar_or_array(np.asarray(out, dtype=np.float64))
+
+
+def smooth_marks(marks: ArrayLike, *, alpha: float) -> Any:
+    """Exponentially smoothed marks ``m_t = alpha x_t + (1 - alpha) m_{t-1}`` along axis 0.
+
+    A venue that recomputes a mark every second damps single quotes this way (Deribit's futures
+    mark is a short average of the fair price, as cited in :mod:`liqlib.prices.mark`); the price is
+    a mark that lags a genuine move as much as it ignores a false one.
+
+    Parameters
+    ----------
+    marks : array
+        Raw marks in time order (axis 0), finite and >= 0.
+    alpha : float
+        Weight of the newest mark, in (0, 1] (1: no smoothing).
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> smooth_marks([1.0, 1.0, 3.0, 1.0], alpha=0.5).tolist()
+    [1.0, 1.0, 2.0, 1.5]
+    """
+    x = v.nonnegative("marks", marks)
+    w = float(v.positive("alpha", alpha))
+    if not w <= 1:
+        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError("marks must hold at least one mark along axis 0")
+    out = np.empty_like(x)
+    out[0] = x[0]
+    for t in range(1, x.shape[0]):  # a recursion in time, vectorized across series
+        out[t] = w * x[t] + (1.0 - w) * out[t - 1]
+    return out
+
+
+def synthetic_forward(call: ArrayLike, put: ArrayLike, strike: ArrayLike, *, time: float,
+                      rate: float = 0.0, settlement: str = "inverse") -> float:
+    """The forward implied by put-call parity, the median over strikes quoted both ways.
+
+    Linear prices: ``C - P = D (F - K)``, so ``F = K + (C - P) / D``. Coin prices (``c = C/F``):
+    ``c - p = D (F - K) / F``, so ``F = K / (1 - (c - p) / D)``. Venues and market makers centre
+    a smile on this forward rather than on a future that may not exist for the expiry.
+
+    Parameters
+    ----------
+    call, put : array
+        Prices of a call and a put at each strike (mid or mark; settlement unit).
+    strike : array
+        Strikes (> 0).
+    time : float
+        Years to expiry (> 0), for the discount factor ``D = exp(-rate * time)``.
+    rate : float
+    settlement : {"inverse", "linear"}
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For invalid prices, or coin prices whose parity gives no positive forward.
+
+    Examples
+    --------
+    Coin prices from Black-76 on a 50,000 forward give the forward back:
+
+    >>> k = np.array([45_000.0, 50_000.0, 55_000.0])
+    >>> c = black76_price(50_000, k, 30 / 365, 0.0, 0.6, "call", settlement="inverse")
+    >>> p = black76_price(50_000, k, 30 / 365, 0.0, 0.6, "put", settlement="inverse")
+    >>> round(synthetic_forward(c, p, k, time=30 / 365), 6)
+    50000.0
+    """
+    c = v.nonnegative("call", call)
+    p = v.nonnegative("put", put)
+    k = v.positive("strike", strike)
+    d = math.exp(-float(v.as_float("rate", rate)) * float(v.positive("time", time)))
+    v.choice("settlement", settlement, ("inverse", "linear"))
+    if settlement == "linear":
+        f = k + (c - p) / d
+    else:
+        denominator = 1.0 - (c - p) / d
+        if np.any(denominator <= 0):
+            raise ValueError("call and put coin prices give no positive forward (c - p >= D)")
+        f = k / denominator
+    return float(np.median(np.asarray(f, dtype=np.float64)))
+
+
+@dataclass(frozen=True)
+class SVISlice:
+    """Gatheral's SVI smile for one expiry, in total implied variance ``w = sigma^2 T``.
+
+    ``w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + s^2))`` with ``k = ln(K/F)``. The parameter
+    constraints that rule out the simplest arbitrages are enforced: ``b >= 0``, ``|rho| < 1``,
+    ``s > 0``, ``a + b s sqrt(1 - rho^2) >= 0`` (no negative variance) and
+    ``b (1 + |rho|) <= 2`` (Lee's bound on the wings' slope). Butterfly freedom in full needs
+    Durrleman's condition, which :meth:`durrleman` evaluates.
+
+    Attributes
+    ----------
+    a, b, rho, m, s : float
+    time : float
+        Years to expiry (> 0).
+
+    References
+    ----------
+    Gatheral, J. (2006), *The Volatility Surface*, ch. 3; Gatheral, J., Jacquier, A. (2014),
+    "Arbitrage-free SVI volatility surfaces", *Quantitative Finance* 14(1), 59-71.
+
+    Examples
+    --------
+    >>> sl = SVISlice(a=0.02, b=0.1, rho=-0.4, m=0.0, s=0.1, time=0.25)
+    >>> round(sl.vol(50_000, 50_000), 4), bool(sl.vol(50_000, 40_000) > sl.vol(50_000, 60_000))
+    (0.4, True)
+    """
+
+    a: float
+    b: float
+    rho: float
+    m: float
+    s: float
+    time: float
+
+    def __post_init__(self) -> None:
+        for name in ("a", "b", "rho", "m", "s", "time"):
+            object.__setattr__(self, name, float(v.as_float(name, getattr(self, name))))
+        v.nonnegative("b", self.b)
+        v.positive("s", self.s)
+        v.positive("time", self.time)
+        if not abs(self.rho) < 1:
+            raise ValueError(f"rho must be in (-1, 1), got {self.rho!r}")
+        if self.a + self.b * self.s * math.sqrt(1 - self.rho**2) < 0:
+            raise ValueError("a + b s sqrt(1 - rho^2) must be >= 0 (the variance goes negative)")
+        if self.b * (1 + abs(self.rho)) > 2:
+            raise ValueError("b (1 + |rho|) must be <= 2 (Lee's bound on the wings)")
+
+    def variance(self, k: ArrayLike) -> Any:
+        """Total implied variance ``w(k)`` at log-moneyness ``k``."""
+        x = v.as_float("k", k) - self.m
+        return v.scalar_or_array(self.a + self.b * (self.rho * x + np.sqrt(x * x + self.s**2)))
+
+    def vol(self, forward: ArrayLike, strike: ArrayLike) -> Any:
+        """Implied volatility at ``strike`` on ``forward``."""
+        k = np.log(v.positive("strike", strike) / v.positive("forward", forward))
+        return v.scalar_or_array(np.sqrt(np.asarray(self.variance(k)) / self.time))
+
+    def durrleman(self, k: ArrayLike) -> Any:
+        """Durrleman's ``g(k)``; the slice is free of butterfly arbitrage where ``g >= 0``."""
+        x = v.as_float("k", k) - self.m
+        root = np.sqrt(x * x + self.s**2)
+        w = self.a + self.b * (self.rho * x + root)
+        w1 = self.b * (self.rho + x / root)
+        w2 = self.b * self.s**2 / root**3
+        kk = x + self.m
+        g = (1 - kk * w1 / (2 * w)) ** 2 - w1**2 / 4 * (1 / w + 0.25) + w2 / 2
+        return v.scalar_or_array(g)
+
+    @classmethod
+    def fit(cls, forward: float, strike: ArrayLike, iv: ArrayLike, time: float) -> SVISlice:
+        """Least-squares fit to implied volatilities (scipy), ``b``, ``rho``, ``s`` in range.
+
+        Raises ValueError (from the constructor) if the best fit breaks the variance floor or
+        Lee's bound: such quotes are not fitted by an arbitrage-free SVI slice.
+
+        Examples
+        --------
+        >>> true = SVISlice(a=0.02, b=0.1, rho=-0.4, m=0.05, s=0.1, time=0.25)
+        >>> k = 50_000 * np.exp(np.linspace(-0.4, 0.4, 15))
+        >>> fit = SVISlice.fit(50_000, k, true.vol(50_000, k), 0.25)
+        >>> bool(np.allclose(fit.vol(50_000, k), true.vol(50_000, k), atol=1e-6))
+        True
+        """
+        from scipy.optimize import least_squares  # deferred: scipy is only needed to fit
+
+        t = float(v.positive("time", time))
+        k = np.log(v.positive("strike", strike) / float(v.positive("forward", forward)))
+        w = v.positive("iv", iv) ** 2 * t
+        if k.size < 5:
+            raise ValueError(f"need at least 5 quotes to fit 5 parameters, got {k.size}")
+
+        def residuals(z: FloatArray) -> FloatArray:
+            a, b, rho, m, s = z
+            x = k - m
+            return np.asarray(a + b * (rho * x + np.sqrt(x * x + s * s)) - w, dtype=np.float64)
+
+        # Bounds hold b, rho and s in their ranges; the two joint constraints are checked after.
+        lower = [-float(w.max()), 0.0, -0.999, float(k.min()), 1e-4]
+        upper = [float(w.max()), 2.0, 0.999, float(k.max()), 5.0]
+        fits = [least_squares(residuals, [float(w.min()), 0.1, rho0, float(k[np.argmin(w)]), 0.1],
+                              bounds=(lower, upper), xtol=1e-15, ftol=1e-15, gtol=1e-15)
+                for rho0 in (-0.5, 0.0, 0.5)]
+        best = min(fits, key=lambda r: float(r.cost))
+        a, b, rho, m, s = (float(x) for x in best.x)
+        return cls(a=a, b=b, rho=rho, m=m, s=s, time=t)
+
+
 # --- the mark ------------------------------------------------------------------------------------
+
+
+#: Where :class:`MarkRule`'s bounded model applies: every mid (documented) or failed books only.
+BOUNDS = ("every_mid", "book_quality")
 
 
 @dataclass(frozen=True)
@@ -306,7 +563,13 @@ class MarkRule:
     model : {"bounded", "surface"}
         ``"bounded"``: Deribit's legacy mark, the mid's IV held within ``[floor, cap]`` and
         ``no_market`` without a two-sided book (:func:`liqlib.venues.deribit.option_mark_price`).
-        ``"surface"``: the Black-76 price at ``surface``'s volatility.
+        ``"surface"``: the Black-76 price at ``surface``'s volatility where the book fails.
+    bounds : {"every_mid", "book_quality"}
+        For ``model="bounded"``: ``"every_mid"`` (default, the documented rule: "if the average
+        between bid and ask of a certain option has an implied volatility higher than 100%, the
+        mark price will be 100% implied volatility", whatever the book) bounds every mid, and the
+        book test plays no part; ``"book_quality"`` (a named variant, not Deribit's text) marks a
+        good book at its raw mid and bounds only the books that fail.
     surface : VolSurface or None
         Required for ``model="surface"``.
     floor, cap, no_market : float
@@ -317,6 +580,7 @@ class MarkRule:
     min_size: float = 1.0
     model: str = "bounded"
     surface: VolSurface | None = None
+    bounds: str = "every_mid"
     floor: float = deribit.MARK_IV_FLOOR
     cap: float = deribit.MARK_IV_CAP
     no_market: float = deribit.MARK_IV_NO_MARKET
@@ -325,6 +589,7 @@ class MarkRule:
         v.positive("max_spread", self.max_spread)
         v.nonnegative("min_size", self.min_size)
         v.choice("model", self.model, ("bounded", "surface"))
+        v.choice("bounds", self.bounds, BOUNDS)
         if self.model == "surface" and not isinstance(self.surface, VolSurface):
             raise ValueError(f"model 'surface' needs a VolSurface, got {self.surface!r}")
         deribit.bounded_mark_iv(np.nan, floor=self.floor, cap=self.cap, no_market=self.no_market)
@@ -339,7 +604,8 @@ class MarkResult:
     mark : float or ndarray
         The mark price (unit of ``settlement``).
     from_book : bool or ndarray
-        True where the book passed the test and the mark is its mid.
+        True where the mark is the book's raw mid: under the documented bounds, a two-sided book
+        whose mid lies within them; otherwise a book that passed the test.
     mid : float or ndarray
         The book's mid (``nan`` without a two-sided book).
     model_mark : float or ndarray
@@ -375,7 +641,7 @@ def mark_price(
     forward, strike, time, kind, rate, settlement
         As :func:`liqlib.prices.options.black76_price` (coin prices by default, as on Deribit).
     rule : MarkRule, optional
-        Book test and model (default ``MarkRule()``: 10% spread, 1 contract, legacy bounds).
+        Book test and model (default ``MarkRule()``: Deribit's legacy bounds on every mid).
 
     Returns
     -------
@@ -392,11 +658,16 @@ def mark_price(
 
     Examples
     --------
-    The 30-day 60,000 call on a 50,000 future: a tight book is marked at its mid; a book 0.05/0.07
-    BTC wide (29% of its mid) fails the test and the legacy model caps its 110% IV at 100%:
+    The 30-day 60,000 call on a 50,000 future: a mid of 0.06 BTC implies 110% volatility, so the
+    documented rule caps it at the 100%-IV price whether the book is tight or 0.05/0.07 wide; the
+    book-quality variant keeps the tight book's mid:
 
     >>> r = mark_price([0.059, 0.05], [0.061, 0.07], 10, 10, 50_000, 60_000, 30 / 365)
     >>> r.mark.round(5).tolist(), r.from_book.tolist()
+    ([0.04966, 0.04966], [False, False])
+    >>> q = mark_price([0.059, 0.05], [0.061, 0.07], 10, 10, 50_000, 60_000, 30 / 365,
+    ...                rule=MarkRule(bounds="book_quality"))
+    >>> q.mark.round(5).tolist(), q.from_book.tolist()
     ([0.06, 0.04966], [True, False])
     """
     rule = MarkRule() if rule is None else rule
@@ -419,6 +690,8 @@ def mark_price(
                 no_market=rule.no_market,
             )
         )
+    if rule.model == "bounded" and rule.bounds == "every_mid":
+        good = present & (model == mid)  # np.clip hands back the mid itself when within bounds
     shape = np.broadcast_shapes(good.shape, mid.shape, model.shape)
     mark = np.where(good, mid, model)
     return MarkResult(
@@ -464,6 +737,7 @@ def margin_check(
     margin: str = "standard",
     rate: float = 0.0,
     parameters: deribit.PortfolioMarginParameters | str = "pages/docs/portfoliomargin",
+    reading: str = "documented",
 ) -> MarginCheck:
     """Equity and maintenance margin of an options account under ``marks``.
 
@@ -481,6 +755,10 @@ def margin_check(
         Deribit's standard short-option maintenance
         (:meth:`OptionPortfolio.standard_maintenance`), or its scenario-grid portfolio margin at
         the implied volatility of each mark (:meth:`OptionPortfolio.portfolio_margin`).
+    reading : {"documented", "net"}
+        How the standard rule's "+ mark" meets the equity
+        (:func:`liqlib.venues.deribit.standard_option_requirement`, the convention
+        :mod:`liqlib.stress.gamma` uses too).
     rate : float
         Discount rate of Black-76.
     parameters : PortfolioMarginParameters or str
@@ -509,12 +787,13 @@ def margin_check(
     """
     c = float(v.as_float("collateral", collateral))
     v.choice("margin", margin, ("standard", "portfolio"))
+    v.choice("reading", reading, deribit.MARK_READINGS)
     if np.ndim(forward) != 0:
         raise ValueError("forward must be a single price")
     m = v.nonnegative("marks", marks).reshape(-1)
     equity = c + portfolio.marked_value(m)
     if margin == "standard":
-        mm = portfolio.standard_maintenance(forward, m)
+        mm = portfolio.standard_maintenance(forward, m, reading=reading)
     else:
         iv = implied_vol(
             m, forward, portfolio.strikes, portfolio.expiries, rate, portfolio.kinds,
@@ -564,6 +843,7 @@ def compare_marks(
     margin: str = "standard",
     rate: float = 0.0,
     parameters: deribit.PortfolioMarginParameters | str = "pages/docs/portfoliomargin",
+    reading: str = "documented",
 ) -> MarkComparison:
     """Model risk for one account: does the model's mark liquidate it when the truth would?
 
@@ -585,7 +865,8 @@ def compare_marks(
     >>> r.model.liquidate, r.truth.liquidate, r.verdict
     (False, True, 'spares an account below maintenance at true values')
     """
-    kw: dict[str, Any] = {"margin": margin, "rate": rate, "parameters": parameters}
+    kw: dict[str, Any] = {"margin": margin, "rate": rate, "parameters": parameters,
+                          "reading": reading}
     model = margin_check(collateral, portfolio, forward, model_marks, **kw)
     truth = margin_check(collateral, portfolio, forward, true_marks, **kw)
     if model.liquidate:

@@ -236,11 +236,14 @@ class OptionPortfolio:
             raise ValueError(f"marks must hold one price per position ({len(self)}), got {m.size}")
         return float((self.sizes * m).sum())
 
-    def standard_maintenance(self, forward: ArrayLike, marks: ArrayLike) -> float:
+    def standard_maintenance(
+        self, forward: ArrayLike, marks: ArrayLike, *, reading: str = "documented"
+    ) -> float:
         """Deribit's standard maintenance margin of the short positions (coin; longs need none).
 
-        ``sum over shorts of |size| * MM`` with ``MM`` per contract from
-        :func:`liqlib.venues.deribit.short_option_margin` at each position's mark price.
+        The sum over positions of :func:`liqlib.venues.deribit.standard_option_requirement` at
+        each position's mark price, under ``reading`` (the documented "buffer + mark" by
+        default), to be compared with ``collateral + marked_value(marks)``.
 
         Raises
         ------
@@ -253,11 +256,10 @@ class OptionPortfolio:
         m = v.nonnegative("marks", marks).reshape(-1)
         if m.size != len(self):
             raise ValueError(f"marks must hold one price per position ({len(self)}), got {m.size}")
-        per = np.asarray(
-            deribit.short_option_margin(self.kinds, self.strikes, forward, m).maintenance
+        req = deribit.standard_option_requirement(
+            self.kinds, self.strikes, forward, m, self.sizes, reading=reading
         )
-        short = np.minimum(self.sizes, 0.0)
-        return float((-short * per).sum())
+        return float(np.sum(req.maintenance))
 
     def portfolio_margin(
         self,

@@ -558,6 +558,96 @@ def short_option_margin(
     return OptionMargin(v.scalar_or_array(im), v.scalar_or_array(mm))
 
 
+#: Readings of the standard rule's "+ mark" (see :func:`standard_option_requirement`).
+MARK_READINGS = ("documented", "net")
+
+
+def standard_option_requirement(
+    kind: ArrayLike,
+    strike: ArrayLike,
+    underlying_price: ArrayLike,
+    mark_price: ArrayLike,
+    size: ArrayLike,
+    *,
+    reading: str = "documented",
+) -> OptionMargin:
+    """Standard-margin requirement of signed option positions, to compare with equity (coin).
+
+    Deribit's equity values open options at their mark: the account summary reports ``equity``
+    next to ``balance`` and ``options_value`` (the marks times the signed sizes), so a seller who
+    received the premium into the balance holds ``equity = balance - |size| * mark``. The
+    standard rule's requirement of a short option is a buffer *plus the mark*
+    (:func:`short_option_margin`: "Maintenance margin (BTC): 0.075 + mark price of the option").
+
+    * ``reading="documented"`` (default): the formulas as written, compared with that equity. The
+      mark then counts twice, once as the cost of buying the option back (in the equity) and
+      once in the requirement: a short call with collateral ``C`` per contract (premium
+      included) breaches when ``C - M < 0.075 + M``, at the mark ``M* = (C - 0.075) / 2``.
+    * ``reading="net"``: the "+ mark" read as that buy-back cost, already in the equity, so only
+      the buffer is charged against it: the same call breaches at ``M* = C - 0.075``.
+
+    Long options carry no requirement (the rule's sentences are for sellers; a long's premium is
+    paid and its value counts in the equity).
+
+    Parameters
+    ----------
+    kind : {"call", "put"} or array
+    strike, underlying_price : float or array
+        USD (> 0).
+    mark_price : float or array
+        Option mark price in coin (>= 0).
+    size : float or array
+        Signed contracts (negative short); only shorts are charged.
+    reading : {"documented", "net"}
+
+    Returns
+    -------
+    OptionMargin
+        Initial and maintenance margin of each position (``|size|`` times the per-contract
+        amount; zero for longs), in coin.
+
+    Raises
+    ------
+    ValueError
+        As :func:`short_option_margin`, or for an unknown ``reading``.
+
+    References
+    ----------
+    Module references [6]; Deribit API, ``private/get_account_summary`` (fields ``equity``,
+    ``balance``, ``options_value``), https://docs.deribit.com/api-reference/account-management/
+    private-get_account_summary (read 2026-12-03); "Margin types and usage",
+    support.deribit.com/hc/en-us/articles/25944811317149: "This total margin requirement is what
+    is compared to the margin balance to determine margin usage percentages."
+
+    Examples
+    --------
+    Ten short 60,000 calls marked at 0.0497 BTC: 10 x (0.075 + 0.0497) as documented, 10 x 0.075
+    net of the mark:
+
+    >>> m = standard_option_requirement("call", 60_000, 50_000, 0.0497, -10)
+    >>> round(m.maintenance, 4), round(standard_option_requirement(
+    ...     "call", 60_000, 50_000, 0.0497, -10, reading="net").maintenance, 4)
+    (1.247, 0.75)
+    >>> standard_option_requirement("call", 60_000, 50_000, 0.0497, 10).maintenance
+    0.0
+    """
+    v.choice("reading", reading, MARK_READINGS)
+    q = v.as_float("size", size)
+    per = short_option_margin(kind, strike, underlying_price, mark_price)
+    im, mm = np.asarray(per.initial), np.asarray(per.maintenance)
+    if reading == "net":
+        mark = np.asarray(mark_price, dtype=np.float64)
+        im, mm = im - mark, mm - mark
+    short = np.maximum(-q, 0.0)
+    return OptionMargin(v.scalar_or_array(short * im), v.scalar_or_array(short * mm))
+
+
+#: Portfolio-margin initial margin as a multiple of maintenance: Deribit's pages read give the
+#: maintenance grid only, so the multiple is a stated assumption (1.5: half a maintenance margin
+#: of headroom at entry), varied in the options chapter.
+PM_INITIAL_FACTOR = 1.5
+
+
 # --- portfolio margin: the scenario grid ---------------------------------------------------------
 
 
