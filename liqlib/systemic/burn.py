@@ -6,14 +6,14 @@ Three pieces, each usable alone:
 
 * :func:`buyback`: a quote-currency budget buys tokens from the token's ask ladder (a
   :mod:`liqlib.engine.book` ladder, so a large buyback pays its own impact) or at a flat price;
-* :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces, each shock run
-  through :func:`liqlib.systemic.cascades.cascade` on a population of leveraged positions. The fee
-  of a liquidated position is ``fee_rate`` times its notional, capped by the margin it has left at
-  the
-  fill (a fee cannot be paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.
-  CappedBySurplus`); the rest of that margin goes to the fund, and a fill beyond the bankruptcy
-  price draws on it, as in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share,
-  so one fee flow serves every burn share;
+* :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces along one market
+  price path, each shock run through :func:`liqlib.systemic.cascades.cascade` on a population of
+  leveraged positions reopened at the period's open. The fee of a liquidated position is
+  ``fee_rate`` times its notional, capped by the margin it has left at the fill (a fee cannot be
+  paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.CappedBySurplus`);
+  the rest of that margin goes to the fund, and a fill beyond the bankruptcy price draws on it, as
+  in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share, so one fee flow
+  serves every burn share;
 * :func:`run_burns`: the supply and the fund over the periods for one burn share. The fund is one
   reflected walk over every liquidation of every period, in fill order, carried from period to
   period: each liquidation adds its surplus less ``b`` times its fee, or draws its loss; what the
@@ -24,7 +24,9 @@ Three pieces, each usable alone:
 
 The canonical protocol burn, Ethereum's EIP-1559 base fee [1]_, is :func:`eip1559_base_fee` and
 :func:`eip1559_path` (exact integer arithmetic, reproducing go-ethereum's test vectors [2]_);
-BNB's quarterly Auto-Burn formula [3]_ is :func:`bnb_auto_burn`.
+BNB's quarterly Auto-Burn formula [3]_ is :func:`bnb_auto_burn`. A token that backs the venue
+instead of only being burned by it (MakerDAO's surplus buffer and debt auctions) is in
+:mod:`liqlib.systemic.backstop`.
 
 References
 ----------
@@ -688,7 +690,8 @@ def token_price_path(moves: ArrayLike, price: float, beta: float = 1.0) -> NDArr
     Parameters
     ----------
     moves : array
-        The market's move in each period (for example :attr:`FeeFlow.moves`).
+        The market's move in each period: :attr:`FeeFlow.returns`, so that the token follows
+        the same price path as the fees.
     price : float
         Token price before the first period (> 0).
     beta : float
