@@ -298,6 +298,19 @@ class TestFeeCap:
         assert walked.capped.all()
         np.testing.assert_allclose(walked.fee, walked.surplus, rtol=1e-12)
 
+    @pytest.mark.parametrize("rate", [0.0, 0.001, 0.005, 0.02])
+    def test_recharging_a_flow_equals_running_it_at_that_rate(self, rate: float) -> None:
+        pop = cc.generate_population(300, PRICE, seed=9)
+        shocks = bn.generate_shocks(15, seed=10, scale=0.02)
+        base = bn.fee_flow(pop, PRICE, shocks, ob.flat_ladder(40), fee_rate=0.003, step=0.005)
+        direct = bn.fee_flow(pop, PRICE, shocks, ob.flat_ladder(40), fee_rate=rate, step=0.005)
+        again = base.with_fee_rate(rate)
+        for field in ("fee", "fees", "fund_income", "fund_draw", "market", "offsets"):
+            np.testing.assert_array_equal(getattr(again, field), getattr(direct, field))
+        assert again.fee_rate == rate
+        with pytest.raises(ValueError, match="fee_rate"):
+            base.with_fee_rate(-0.1)
+
     def test_burning_every_fee_leaves_the_fund_the_margin_beyond_the_fee(self) -> None:
         walked = bn.fee_flow(self.POP, 100, [-0.10], ob.flat_ladder(100), fee_rate=0.003,
                              step=0.001)

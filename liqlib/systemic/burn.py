@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -294,6 +294,43 @@ class FeeFlow:
         """
         return np.asarray(self.market[1:] / self.market[:-1] - 1, dtype=np.float64)
 
+    def with_fee_rate(self, fee_rate: float) -> FeeFlow:
+        """The same liquidations charged another fee rate.
+
+        The cascades do not depend on the fee (it is paid from the margin left, after the fill),
+        so a fee flow can be recharged without running them again: the result equals
+        :func:`fee_flow` with ``fee_rate``, field for field.
+
+        Parameters
+        ----------
+        fee_rate : float
+            Liquidation fee as a fraction of notional, in [0, 1).
+
+        Returns
+        -------
+        FeeFlow
+
+        Raises
+        ------
+        ValueError
+            For a negative, non-finite or unit fee rate.
+
+        Examples
+        --------
+        The three longs of :func:`fee_flow` (maintenance rate 0.5%): at 0.3% no fee is capped; at
+        0.6% every fee is the whole margin left.
+
+        >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
+        >>> from liqlib.engine.book import flat_ladder
+        >>> flow = fee_flow(pop, 100, [-0.10], flat_ladder(100), fee_rate=0.003, step=0.001)
+        >>> richer = flow.with_fee_rate(0.006)
+        >>> round(float(richer.fees[0]), 4), bool(flow.capped.any()), bool(richer.capped.all())
+        (1.1593, False, True)
+        """
+        rate = float(v.rate("fee_rate", fee_rate))
+        fee = _capped_fee(rate, self.fill_notional, self.surplus)
+        return replace(self, fee=fee, fees=_per_period(fee, self.offsets), fee_rate=rate)
+
     @property
     def capped(self) -> NDArray[np.bool_]:
         """Per liquidation: the fee is the margin left, less than ``fee_rate`` times notional.
@@ -473,13 +510,8 @@ def fee_flow(
         market.append({"shock": open_ * (1 + shock), "cascade": final, "reset": start}[carry])
     surplus_all = np.concatenate(surpluses) if surpluses else np.zeros(0)
     notional_all = np.concatenate(notionals) if notionals else np.zeros(0)
-    fee = np.minimum(rate * notional_all, np.maximum(surplus_all, 0.0))
+    fee = _capped_fee(rate, notional_all, surplus_all)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-
-    def per_period(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        sums = np.concatenate([[0.0], np.cumsum(x)])
-        return np.diff(sums[offsets])
-
     return FeeFlow(
         market=np.asarray(market, dtype=float),
         path=carry,
@@ -487,15 +519,27 @@ def fee_flow(
         moves=np.asarray(finals, dtype=float),
         count=np.asarray(counts, dtype=np.intp),
         notional=np.asarray(per_notional, dtype=float),
-        fees=per_period(fee),
-        fund_income=per_period(np.maximum(surplus_all, 0.0)),
-        fund_draw=per_period(np.maximum(-surplus_all, 0.0)),
+        fees=_per_period(fee, offsets),
+        fund_income=_per_period(np.maximum(surplus_all, 0.0), offsets),
+        fund_draw=_per_period(np.maximum(-surplus_all, 0.0), offsets),
         surplus=surplus_all,
         fill_notional=notional_all,
         fee=fee,
         offsets=offsets,
         fee_rate=rate,
     )
+
+
+def _capped_fee(rate: float, notional: NDArray[np.float64], surplus: NDArray[np.float64]
+                ) -> NDArray[np.float64]:
+    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left."""
+    return np.asarray(np.minimum(rate * notional, np.maximum(surplus, 0.0)), dtype=np.float64)
+
+
+def _per_period(x: NDArray[np.float64], offsets: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Sums of a per-liquidation array over each period's slice."""
+    sums = np.concatenate([[0.0], np.cumsum(x)])
+    return np.asarray(np.diff(sums[offsets]), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
