@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import liqlib.engine.book as ob
+import liqlib.systemic.backstop as bn_back
 import liqlib.systemic.burn as bn
 import liqlib.systemic.cascades as cc
 from liqlib.engine import CappedBySurplus
@@ -101,7 +102,7 @@ class TestFeeFlow:
         pop = cc.generate_population(300, PRICE, seed=3)
         shocks = [-0.03, 0.02, 0.0, -0.1]
         ladder = ob.flat_ladder(40)
-        flow = bn.fee_flow(pop, PRICE, shocks, ladder, fee_rate=0.005)
+        flow = bn.fee_flow(pop, PRICE, shocks, ladder, fee_rate=0.005, path="reset")
         for t, shock in enumerate(shocks):
             if shock == 0:
                 assert flow.count[t] == 0 and flow.moves[t] == 0
@@ -126,7 +127,7 @@ class TestFeeFlow:
         ("kwargs", "name"),
         [({"shocks": [-1.0]}, "shocks"), ({"shocks": [0.5, 1.2]}, "shocks"),
          ({"fee_rate": -0.01}, "fee_rate"), ({"fee_rate": 1.0}, "fee_rate"),
-         ({"step": 0.0}, "step"), ({"price": -5.0}, "price")],
+         ({"step": 0.0}, "step"), ({"price": -5.0}, "price"), ({"path": "close"}, "path")],
     )
     def test_bad_input(self, kwargs: dict[str, object], name: str) -> None:
         pop = cc.Population.from_positions(1, [1, 1], 100, 10)
@@ -188,7 +189,7 @@ class TestBurns:
         pop = cc.generate_population(300, PRICE, seed=11)
         shocks = bn.generate_shocks(30, seed=12, scale=0.03)
         ladder = ob.flat_ladder(30)
-        flow = bn.fee_flow(pop, PRICE, shocks, ladder, fee_rate=0.005)
+        flow = bn.fee_flow(pop, PRICE, shocks, ladder, fee_rate=0.005, path="reset")
         run = bn.run_burns(flow, 0.0, supply=1.0, token_price=1.0, fund=2e4)
         fund = 2e4
         for t, shock in enumerate(shocks):
@@ -234,6 +235,204 @@ class TestBurns:
             bn.token_price_path([-0.6], 2.0, beta=2.0)
         with pytest.raises(ValueError, match="beta"):
             bn.token_price_path([0.1], 2.0, beta=-1.0)
+
+
+class TestMarketPath:
+    SHOCKS = [-0.03, 0.02, 0.0, -0.1, 0.04]
+
+    def flows(self) -> dict[str, bn.FeeFlow]:
+        pop = cc.generate_population(300, PRICE, seed=3)
+        return {path: bn.fee_flow(pop, PRICE, self.SHOCKS, ob.flat_ladder(40), fee_rate=0.003,
+                                  step=0.005, path=path) for path in bn.PATHS}
+
+    def test_each_path_carries_the_market_as_documented(self) -> None:
+        f = self.flows()
+        expected = PRICE * np.cumprod(1 + np.array([0.0, *self.SHOCKS]))
+        np.testing.assert_allclose(f["shock"].market, expected, rtol=1e-12)
+        np.testing.assert_allclose(f["shock"].returns, self.SHOCKS, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(f["cascade"].returns, f["cascade"].moves, rtol=1e-9)
+        assert np.all(f["reset"].market == PRICE) and np.all(f["reset"].returns == 0)
+        # the cascade's overshoot makes the fall days worse than their shock
+        assert f["cascade"].market[-1] < f["shock"].market[-1]
+
+    def test_reopened_positions_scale_with_the_open(self) -> None:
+        # Prices scaled by k, sizes kept, the book's depth in base units: every fill scales by k,
+        # so each period's fees are the reset period's times market[t] / price.
+        f = self.flows()
+        shock, reset = f["shock"], f["reset"]
+        np.testing.assert_array_equal(shock.count, reset.count)
+        scale = shock.market[:-1] / PRICE
+        np.testing.assert_allclose(shock.fees, reset.fees * scale, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(shock.fund_draw, reset.fund_draw * scale, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(shock.moves, reset.moves, rtol=1e-9, atol=1e-12)
+
+    @settings(max_examples=10, deadline=None)
+    @given(seed=seeds)
+    def test_a_token_on_the_flow_returns_follows_the_market(self, seed: int) -> None:
+        flow = flow_for(seed, periods=20)
+        token = bn.token_price_path(flow.returns, 5.0, beta=1.0)
+        np.testing.assert_allclose(token / 5.0, flow.market[1:] / PRICE, rtol=1e-9)
+
+
+class TestFeeCap:
+    POP = cc.Population.from_positions(1, [1, 1, 1], 100, 10)   # maintenance 0.5%
+
+    def test_the_cap_binds_exactly_where_the_margin_left_is_short(self) -> None:
+        flow = flow_for(6, fee_rate=0.003)
+        full = flow.fee_rate * flow.fill_notional
+        np.testing.assert_array_equal(flow.capped, np.maximum(flow.surplus, 0) < full)
+        np.testing.assert_allclose(flow.fee, np.where(flow.capped, np.maximum(flow.surplus, 0),
+                                                      full), rtol=1e-12, atol=1e-12)
+        assert 0 < flow.capped.sum() < flow.capped.size   # both cases occur
+
+    def test_below_the_maintenance_rate_an_orderly_fill_pays_the_full_rate(self) -> None:
+        walked = bn.fee_flow(self.POP, 100, [-0.10], ob.flat_ladder(100), fee_rate=0.003,
+                             step=0.001)
+        gap = bn.fee_flow(self.POP, 100, [-0.10], ob.flat_ladder(100), fee_rate=0.003)
+        assert not walked.capped.any() and np.all(walked.surplus > walked.fee)
+        assert gap.capped.all() and np.all(gap.fee == 0)
+
+    def test_at_or_above_the_maintenance_rate_the_fee_takes_the_whole_margin(self) -> None:
+        walked = bn.fee_flow(self.POP, 100, [-0.10], ob.flat_ladder(100), fee_rate=0.006,
+                             step=0.001)
+        assert walked.capped.all()
+        np.testing.assert_allclose(walked.fee, walked.surplus, rtol=1e-12)
+
+    @pytest.mark.parametrize("rate", [0.0, 0.001, 0.005, 0.02])
+    def test_recharging_a_flow_equals_running_it_at_that_rate(self, rate: float) -> None:
+        pop = cc.generate_population(300, PRICE, seed=9)
+        shocks = bn.generate_shocks(15, seed=10, scale=0.02)
+        base = bn.fee_flow(pop, PRICE, shocks, ob.flat_ladder(40), fee_rate=0.003, step=0.005)
+        direct = bn.fee_flow(pop, PRICE, shocks, ob.flat_ladder(40), fee_rate=rate, step=0.005)
+        again = base.with_fee_rate(rate)
+        for field in ("fee", "fees", "fund_income", "fund_draw", "market", "offsets"):
+            np.testing.assert_array_equal(getattr(again, field), getattr(direct, field))
+        assert again.fee_rate == rate
+        with pytest.raises(ValueError, match="fee_rate"):
+            base.with_fee_rate(-0.1)
+
+    def test_burning_every_fee_leaves_the_fund_the_margin_beyond_the_fee(self) -> None:
+        walked = bn.fee_flow(self.POP, 100, [-0.10], ob.flat_ladder(100), fee_rate=0.003,
+                             step=0.001)
+        run = bn.run_burns(walked, 1.0, supply=1e3, token_price=1.0)
+        assert run.fund[-1] == pytest.approx((walked.surplus - walked.fee).sum(), rel=1e-12)
+        assert run.fund[-1] > 0
+
+
+class TestTokenSale:
+    def test_without_impact_every_token_fetches_the_price(self) -> None:
+        s = bn_back.token_sale([0.0, 100.0, 2_500.0], 5.0)
+        assert s.tokens.tolist() == [0.0, 20.0, 500.0]
+        assert s.shortfall.tolist() == [0.0, 0.0, 0.0]
+
+    def test_flat_book_matches_the_quadratic(self) -> None:
+        # P (Q - r Q^2 / (2 D)) = T, the smaller root.
+        price, depth, target, ref = 10.0, 5_000.0, 10_000.0, 0.01
+        a = price * ref / (2 * depth)
+        q = (price - math.sqrt(price**2 - 4 * a * target)) / (2 * a)
+        s = bn_back.token_sale(target, price, ob.flat_ladder(depth))
+        assert s.tokens == pytest.approx(q, rel=1e-12) and s.shortfall == 0
+
+    def test_black_thursday_debt_auctions(self) -> None:
+        # Smith + Crown (2020-04-01): the debt auctions raised 5.3 million DAI for 20,980 MKR;
+        # ledgerlife: lots of 50,000 DAI. 106 flops at 252.6 DAI per MKR mint the 20,980.
+        run = bn_back.surplus_buffer([0.0], [5_300_000.0], hump=0.0, bump=1.0, sump=50_000,
+                                     supply=1e6, token_price=5_300_000 / 20_980)
+        assert run.flops.tolist() == [106] and run.raised[0] == pytest.approx(5_300_000)
+        assert run.minted[0] == pytest.approx(20_980, rel=1e-12)
+        assert run.supply[-1] == pytest.approx(1e6 + 20_980) and run.buffer[-1] == 0
+
+    def test_a_thin_book_cannot_raise_the_target(self) -> None:
+        ladder = ob.flat_ladder(20)
+        s = bn_back.token_sale(5e6, 250.0, ladder)
+        assert s.tokens == ladder.capacity and s.shortfall > 0
+        assert s.proceeds == pytest.approx(250.0 * ladder.capacity / 2, rel=1e-12)
+
+    @settings(max_examples=60, deadline=None)
+    @given(target=st.one_of(st.just(0.0), st.floats(1e-6, 1e7)), price=st.floats(0.01, 1e4),
+           depth=st.floats(1.0, 1e6), alpha=st.sampled_from([1.0, 2.0, 0.5]))
+    def test_the_fewest_tokens_that_raise_the_target(
+        self, target: float, price: float, depth: float, alpha: float
+    ) -> None:
+        ladder = ob.PowerLawLadder(depth, alpha)
+        s = bn_back.token_sale(target, price, ladder)
+        assert 0 <= s.proceeds <= target * (1 + 1e-12) and s.shortfall >= 0
+        assert s.tokens >= target / price * (1 - 1e-12) or s.shortfall > 0
+        if s.tokens > 0:
+            fill = ob.execute(ladder, ob.SELL, s.tokens, price)
+            assert fill.quantity * fill.vwap == pytest.approx(s.proceeds, rel=1e-9)
+            if s.shortfall == 0:   # one token less would not do
+                less = ob.execute(ladder, ob.SELL, s.tokens * (1 - 1e-9), price)
+                assert less.quantity * less.vwap <= target * (1 + 1e-12)
+
+    def test_the_wrong_way_loop(self) -> None:
+        # A larger deficit mints more tokens per unit of deficit (the sale's own impact), and a
+        # token that has fallen mints more for the same deficit.
+        ladder = ob.flat_ladder(2_000)
+        deficits = np.array([1e5, 1e6, 3e6, 4e6])
+        s = bn_back.token_sale(deficits, 250.0, ladder)
+        assert np.all(np.diff(s.tokens / deficits) > 0)
+        cheap = bn_back.token_sale(deficits, 125.0, ladder)
+        assert np.all(cheap.tokens > 2 * s.tokens * (1 - 1e-12))
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [({"target": -1.0, "token_price": 1.0}, "target"),
+         ({"target": float("inf"), "token_price": 1.0}, "target"),
+         ({"target": 1.0, "token_price": 0.0}, "token_price")],
+    )
+    def test_bad_input(self, kwargs: dict[str, float], name: str) -> None:
+        with pytest.raises(ValueError, match=name):
+            bn_back.token_sale(**kwargs)
+
+
+class TestSurplusBuffer:
+    @settings(max_examples=40, deadline=None)
+    @given(seed=seeds, hump=st.floats(0.0, 5e3), bump=st.floats(10.0, 2e3),
+           sump=st.floats(10.0, 2e3), depth=st.sampled_from([None, 500.0]))
+    def test_the_vow_rules_and_the_books_balance(
+        self, seed: int, hump: float, bump: float, sump: float, depth: float | None
+    ) -> None:
+        rng = np.random.default_rng(seed)
+        income = rng.exponential(300.0, 40)
+        losses = np.where(rng.random(40) < 0.1, rng.exponential(3_000.0, 40), 0.0)
+        prices = 10 * np.exp(np.cumsum(rng.normal(0, 0.05, 40)))
+        ladder = None if depth is None else ob.flat_ladder(depth)
+        run = bn_back.surplus_buffer(income, losses, hump=hump, bump=bump, sump=sump,
+                                     supply=1e6, token_price=prices, asks=ladder, bids=ladder)
+        before = run.buffer[:-1] + income - losses
+        assert np.all((run.flaps > 0) <= (before >= hump + bump))
+        assert np.all((run.flops > 0) <= (before <= -sump))
+        assert np.all(run.flaps * run.flops == 0)
+        if depth is None:   # nothing left undone: no lot above the buffer, no bid of debt
+            assert np.all(run.buffer[1:] < hump + bump + 1e-9 * (1 + hump + bump))
+            assert np.all(run.buffer[1:] > -sump - 1e-9 * sump)
+            np.testing.assert_allclose(run.burned, run.flaps * bump / prices, rtol=1e-12)
+        spent = np.where(run.flaps > 0, before - run.buffer[1:], 0.0)
+        assert run.buffer[-1] == pytest.approx(
+            income.sum() - losses.sum() - spent.sum() + run.raised.sum(), abs=1e-6)
+        np.testing.assert_allclose(run.supply, 1e6 + np.concatenate(
+            [[0.0], np.cumsum(run.minted - run.burned)]), rtol=1e-12)
+        assert run.net_burned == pytest.approx(run.burned.sum() - run.minted.sum())
+
+    def test_a_deficit_below_one_lot_waits(self) -> None:
+        run = bn_back.surplus_buffer([0, 0], [150, 100], hump=0, bump=100, sump=200, supply=10,
+                                     token_price=1.0)
+        assert run.flops.tolist() == [0, 1] and run.buffer.tolist() == [0.0, -150.0, -50.0]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [({"income": [-1.0]}, "income"), ({"losses": [1.0, 2.0]}, "income"),
+         ({"hump": -1.0}, "hump"), ({"bump": 0.0}, "bump"), ({"sump": -5.0}, "sump"),
+         ({"supply": 0.0}, "supply"), ({"token_price": [1.0, 2.0]}, "token_price"),
+         ({"buffer": float("nan")}, "buffer")],
+    )
+    def test_bad_input(self, kwargs: dict[str, object], name: str) -> None:
+        args: dict[str, object] = {"income": [1.0], "losses": [0.0], "hump": 0.0, "bump": 1.0,
+                                   "sump": 1.0, "supply": 1.0, "token_price": 1.0}
+        args.update(kwargs)
+        with pytest.raises(ValueError, match=name):
+            bn_back.surplus_buffer(**args)  # type: ignore[arg-type]
 
 
 class TestEIP1559:

@@ -3,10 +3,12 @@
 Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`.
 """
 
-from . import burn, cascades, cost_breakdown, costs, insurance
+from . import backstop, burn, cascades, cost_breakdown, costs, insurance
+from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
     EIP1559_ELASTICITY,
+    PATHS,
     BaseFeePath,
     BurnRun,
     Buyback,
@@ -67,6 +69,7 @@ __all__ = [
     "cascades",
     "adl_probability",
     "almgren_chriss_schedule",
+    "backstop",
     "BaseFeePath",
     "BEARERS",
     "bnb_auto_burn",
@@ -106,6 +109,7 @@ __all__ = [
     "linear_impact",
     "liquidation_cost",
     "optimal_fund",
+    "PATHS",
     "Population",
     "run_burns",
     "schedule_cost",
@@ -116,5 +120,9 @@ __all__ = [
     "SlicedExecution",
     "square_root_impact",
     "stopping_shocks",
+    "surplus_buffer",
+    "SurplusBufferRun",
     "token_price_path",
+    "token_sale",
+    "TokenSale",
 ]

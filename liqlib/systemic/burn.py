@@ -6,14 +6,14 @@ Three pieces, each usable alone:
 
 * :func:`buyback`: a quote-currency budget buys tokens from the token's ask ladder (a
   :mod:`liqlib.engine.book` ladder, so a large buyback pays its own impact) or at a flat price;
-* :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces, each shock run
-  through :func:`liqlib.systemic.cascades.cascade` on a population of leveraged positions. The fee
-  of a liquidated position is ``fee_rate`` times its notional, capped by the margin it has left at
-  the
-  fill (a fee cannot be paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.
-  CappedBySurplus`); the rest of that margin goes to the fund, and a fill beyond the bankruptcy
-  price draws on it, as in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share,
-  so one fee flow serves every burn share;
+* :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces along one market
+  price path, each shock run through :func:`liqlib.systemic.cascades.cascade` on a population of
+  leveraged positions reopened at the period's open. The fee of a liquidated position is
+  ``fee_rate`` times its notional, capped by the margin it has left at the fill (a fee cannot be
+  paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.CappedBySurplus`);
+  the rest of that margin goes to the fund, and a fill beyond the bankruptcy price draws on it, as
+  in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share, so one fee flow
+  serves every burn share;
 * :func:`run_burns`: the supply and the fund over the periods for one burn share. The fund is one
   reflected walk over every liquidation of every period, in fill order, carried from period to
   period: each liquidation adds its surplus less ``b`` times its fee, or draws its loss; what the
@@ -24,7 +24,9 @@ Three pieces, each usable alone:
 
 The canonical protocol burn, Ethereum's EIP-1559 base fee [1]_, is :func:`eip1559_base_fee` and
 :func:`eip1559_path` (exact integer arithmetic, reproducing go-ethereum's test vectors [2]_);
-BNB's quarterly Auto-Burn formula [3]_ is :func:`bnb_auto_burn`.
+BNB's quarterly Auto-Burn formula [3]_ is :func:`bnb_auto_burn`. A token that backs the venue
+instead of only being burned by it (MakerDAO's surplus buffer and debt auctions) is in
+:mod:`liqlib.systemic.backstop`.
 
 References
 ----------
@@ -43,8 +45,8 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -157,26 +159,38 @@ def buyback(budget: ArrayLike, token_price: ArrayLike, ladder: Ladder | None = N
     )
 
 
+def _boundary(
+    ok: Callable[[NDArray[np.float64]], NDArray[np.bool_]],
+    lo: NDArray[np.float64],
+    hi: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Bisect, element by element, a predicate true at ``lo`` and false at ``hi``, to the last bit.
+
+    ``ok`` must be monotone on ``[lo, hi]`` (true below some point, false above). Returns the
+    last ``lo`` (where ``ok`` holds) and the first ``hi`` (where it does not).
+    """
+    for _ in range(2_000):
+        mid = 0.5 * (lo + hi)
+        if not np.any((mid > lo) & (mid < hi)):
+            break
+        good = ok(mid)
+        lo = np.where(good, mid, lo)
+        hi = np.where(good, hi, mid)
+    return lo, hi
+
+
 def _tokens_within(budget: NDArray[np.float64], price: NDArray[np.float64], ladder: Ladder
                    ) -> NDArray[np.float64]:
     """The largest ``Q`` with ``price * (Q + A(Q)) <= budget`` and ``Q <= capacity``."""
 
-    def cost(q: NDArray[np.float64]) -> NDArray[np.float64]:
-        return price * (q + ladder.area(q))
+    def affordable(q: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.asarray(price * (q + ladder.area(q)) <= budget)
 
     # Every token costs at least `price`, so Q <= budget / price; and the ladder holds capacity.
     hi = np.minimum(budget / price, ladder.capacity)
-    lo = np.zeros_like(hi)
-    affordable = cost(hi) <= budget
-    lo = np.where(affordable, hi, lo)
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if not np.any((mid > lo) & (mid < hi)):
-            break
-        ok = cost(mid) <= budget
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    return lo
+    whole = affordable(hi)
+    lo, _ = _boundary(affordable, np.zeros_like(hi), hi)
+    return np.where(whole, hi, lo)
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,10 +254,12 @@ def generate_shocks(
 class FeeFlow:
     """Liquidations, fees and fund flows of a series of periods, before any burn.
 
-    Per period ``t`` (arrays of length ``T``): ``shocks`` (the exogenous move), ``moves`` (the
-    move including the cascade's own impact), ``count`` (positions liquidated), ``notional``
-    (quote value of their fills), ``fees`` (liquidation fees), ``fund_income`` (surplus over
-    bankruptcy, fees included) and ``fund_draw`` (losses beyond bankruptcy).
+    ``market`` (``T + 1`` entries) is the market price path: ``market[t]`` opens period ``t``
+    and ``market[t + 1]`` closes it (see ``path`` in :func:`fee_flow`). Per period ``t`` (arrays
+    of length ``T``): ``shocks`` (the exogenous move), ``moves`` (the move from the open to where
+    the period's cascades stopped, their own impact included), ``count`` (positions liquidated),
+    ``notional`` (quote value of their fills), ``fees`` (liquidation fees), ``fund_income``
+    (surplus over bankruptcy, fees included) and ``fund_draw`` (losses beyond bankruptcy).
 
     Per liquidation, in fill order over all periods (arrays of length ``M``): ``surplus`` (margin
     left at the fill, negative when the fill is beyond bankruptcy), ``fill_notional`` and ``fee``
@@ -251,6 +267,8 @@ class FeeFlow:
     ``slice(offsets[t], offsets[t + 1])``.
     """
 
+    market: NDArray[np.float64]
+    path: str
     shocks: NDArray[np.float64]
     moves: NDArray[np.float64]
     count: NDArray[np.intp]
@@ -267,12 +285,81 @@ class FeeFlow:
     def __len__(self) -> int:
         return int(self.shocks.size)
 
+    @property
+    def returns(self) -> NDArray[np.float64]:
+        """The market's close-to-close move of each period, ``market[t+1] / market[t] - 1``.
+
+        The move that :func:`token_price_path` should follow, so that one price path drives both
+        the fees and the token.
+        """
+        return np.asarray(self.market[1:] / self.market[:-1] - 1, dtype=np.float64)
+
+    def with_fee_rate(self, fee_rate: float) -> FeeFlow:
+        """The same liquidations charged another fee rate.
+
+        The cascades do not depend on the fee (it is paid from the margin left, after the fill),
+        so a fee flow can be recharged without running them again: the result equals
+        :func:`fee_flow` with ``fee_rate``, field for field.
+
+        Parameters
+        ----------
+        fee_rate : float
+            Liquidation fee as a fraction of notional, in [0, 1).
+
+        Returns
+        -------
+        FeeFlow
+
+        Raises
+        ------
+        ValueError
+            For a negative, non-finite or unit fee rate.
+
+        Examples
+        --------
+        The three longs of :func:`fee_flow` (maintenance rate 0.5%): at 0.3% no fee is capped; at
+        0.6% every fee is the whole margin left.
+
+        >>> pop = Population.from_positions(1, [1, 1, 1], 100, 10)
+        >>> from liqlib.engine.book import flat_ladder
+        >>> flow = fee_flow(pop, 100, [-0.10], flat_ladder(100), fee_rate=0.003, step=0.001)
+        >>> richer = flow.with_fee_rate(0.006)
+        >>> round(float(richer.fees[0]), 4), bool(flow.capped.any()), bool(richer.capped.all())
+        (1.1593, False, True)
+        """
+        rate = float(v.rate("fee_rate", fee_rate))
+        fee = _capped_fee(rate, self.fill_notional, self.surplus)
+        return replace(self, fee=fee, fees=_per_period(fee, self.offsets), fee_rate=rate)
+
+    @property
+    def capped(self) -> NDArray[np.bool_]:
+        """Per liquidation: the fee is the margin left, less than ``fee_rate`` times notional.
+
+        The cap of :func:`fee_flow` binds where a fill leaves less margin than the fee would
+        take (a gap or a runaway cascade); a fill at or near the liquidation price with a fee
+        rate below the maintenance rate leaves more, and the fee is the full rate.
+        """
+        return np.asarray(self.fee < self.fee_rate * self.fill_notional, dtype=np.bool_)
+
 
 _FIELDS = ("side", "size", "entry_price", "leverage", "liquidation", "bankruptcy")
 
 
 def _subset(population: Population, keep: NDArray[np.intp]) -> Population:
     return Population(*(getattr(population, f)[keep] for f in _FIELDS))
+
+
+def _rescaled(population: Population, factor: float) -> Population:
+    """The same positions reopened at ``factor`` times the prices: sizes and leverage kept."""
+    if factor == 1:
+        return population
+    return Population(population.side, population.size, population.entry_price * factor,
+                      population.leverage, population.liquidation * factor,
+                      population.bankruptcy * factor)
+
+
+#: How :func:`fee_flow` carries the market from one period to the next.
+PATHS = ("shock", "cascade", "reset")
 
 
 def _period(
@@ -317,28 +404,44 @@ def fee_flow(
     *,
     fee_rate: float,
     step: float | None = None,
+    path: str = "shock",
 ) -> FeeFlow:
     """Run every period's shock through the cascade model and collect the liquidation fees.
 
-    Each period starts from ``price`` with the whole ``population`` open (traders reopen the same
-    book of positions: the periods are alike but for their shocks) and a fresh ``ladder``. The
-    period's move is walked from ``price`` to ``price * (1 + shock)`` in equal sub-steps of at
-    most ``step``, each a :func:`~liqlib.systemic.cascades.cascade` of the positions still open,
+    One market price path runs through the periods. Period ``t`` opens at ``market[t]`` with
+    the whole ``population`` reopened there (the positions ``population`` holds around
+    ``price``, every price scaled by ``market[t] / price``, sizes in base units kept: traders
+    reopen the same book of positions at the day's price) and a fresh ``ladder``. The period's
+    move is walked from the open to ``open * (1 + shock)`` in equal sub-steps of at most
+    ``step``, each a :func:`~liqlib.systemic.cascades.cascade` of the positions still open,
     starting where the previous one stopped, with the book refilled between sub-steps; a sub-step
-    target
-    the cascade has already passed is skipped. ``step=None`` applies the whole shock at once,
-    a gap through every liquidation price it crosses, which leaves most of them past their
+    target the cascade has already passed is skipped. ``step=None`` applies the whole shock at
+    once, a gap through every liquidation price it crosses, which leaves most of them past their
     bankruptcy price.
 
+    ``path`` says where the next period opens:
+
+    * ``"shock"`` (default): at ``open * (1 + shock)``. The exogenous moves make the path; the
+      cascade's own overshoot is intraday and reverts as the book refills (the same refilling
+      the sub-steps assume). Fees and a token that follows :attr:`FeeFlow.returns` then see one
+      path;
+    * ``"cascade"``: where the period's cascades stopped, the overshoot permanent. Liquidations
+      amplify falls more than rises (more longs than shorts, and a runaway only one way), so this
+      path drifts down;
+    * ``"reset"``: every period opens at ``price``; periods differ only by their shocks.
+
     A liquidation of notional ``N`` whose fill leaves ``surplus`` above its bankruptcy price pays
-    the fee ``min(fee_rate * N, max(surplus, 0))``.
+    the fee ``min(fee_rate * N, max(surplus, 0))``: with a fee rate below the maintenance rate
+    the cap binds only where the fill is well past the liquidation price
+    (:attr:`FeeFlow.capped`).
 
     Parameters
     ----------
     population : Population
-        Leveraged positions (see :func:`~liqlib.systemic.cascades.generate_population`).
+        Leveraged positions around ``price`` (see
+        :func:`~liqlib.systemic.cascades.generate_population`).
     price : float
-        Price (> 0) at the start of every period.
+        Price (> 0) at the open of the first period, the price ``population`` was built at.
     shocks : array
         Exogenous move of each period, fractions in (-1, 1); 0 is a period without a move.
     ladder : Ladder
@@ -347,6 +450,8 @@ def fee_flow(
         Liquidation fee as a fraction of notional, in [0, 1).
     step : float, optional
         Largest sub-step (> 0) as a fraction of price; ``None`` for one cascade per period.
+    path : {"shock", "cascade", "reset"}
+        How the market carries from one period to the next (above).
 
     Returns
     -------
@@ -355,7 +460,8 @@ def fee_flow(
     Raises
     ------
     ValueError
-        For a shock outside (-1, 1), a negative or non-finite fee rate, a non-positive step.
+        For a shock outside (-1, 1), a negative or non-finite fee rate, a non-positive step, an
+        unknown path.
 
     Examples
     --------
@@ -372,6 +478,14 @@ def fee_flow(
     >>> gap = fee_flow(pop, 100, [-0.10], flat_ladder(100), fee_rate=0.003)
     >>> float(gap.fees[0]), round(float(gap.fund_draw[0]), 4)
     (0.0, 0.0405)
+
+    The market path: the second period opens at 95, where the first shock took it, with the
+    positions reopened there (liquidation price 85.93), so its own 10% fall liquidates them and
+    their fees are 95% of the first example's:
+
+    >>> two = fee_flow(pop, 100, [-0.05, -0.10], flat_ladder(100), fee_rate=0.003, step=0.001)
+    >>> two.market.round(6).tolist(), two.count.tolist(), round(float(two.fees[1]), 4)
+    ([100.0, 95.0, 85.5], [0, 3], 0.7728)
     """
     start = float(v.positive("price", price))
     moves = v.as_float("shocks", shocks).reshape(-1)
@@ -380,37 +494,52 @@ def fee_flow(
         raise ValueError(f"shocks must be fractions in (-1, 1), got {moves[bad][0]!r}")
     rate = float(v.rate("fee_rate", fee_rate))
     sub_step = math.inf if step is None else float(v.positive("step", step))
+    carry = v.choice("path", path, PATHS)
+    market = [start]
     finals, surpluses, notionals, per_notional, counts = [], [], [], [], []
     for shock in moves.tolist():
-        final, surplus, notional, total = _period(population, start, shock, ladder, sub_step)
-        finals.append(final)
+        open_ = market[-1]
+        final, surplus, notional, total = _period(
+            _rescaled(population, open_ / start), open_, shock, ladder, sub_step
+        )
+        finals.append(final / open_ - 1)
         surpluses.append(surplus)
         notionals.append(notional)
         per_notional.append(total)
         counts.append(surplus.size)
+        market.append({"shock": open_ * (1 + shock), "cascade": final, "reset": start}[carry])
     surplus_all = np.concatenate(surpluses) if surpluses else np.zeros(0)
     notional_all = np.concatenate(notionals) if notionals else np.zeros(0)
-    fee = np.minimum(rate * notional_all, np.maximum(surplus_all, 0.0))
+    fee = _capped_fee(rate, notional_all, surplus_all)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-
-    def per_period(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        sums = np.concatenate([[0.0], np.cumsum(x)])
-        return np.diff(sums[offsets])
-
     return FeeFlow(
+        market=np.asarray(market, dtype=float),
+        path=carry,
         shocks=moves,
-        moves=np.asarray(finals) / start - 1,
+        moves=np.asarray(finals, dtype=float),
         count=np.asarray(counts, dtype=np.intp),
         notional=np.asarray(per_notional, dtype=float),
-        fees=per_period(fee),
-        fund_income=per_period(np.maximum(surplus_all, 0.0)),
-        fund_draw=per_period(np.maximum(-surplus_all, 0.0)),
+        fees=_per_period(fee, offsets),
+        fund_income=_per_period(np.maximum(surplus_all, 0.0), offsets),
+        fund_draw=_per_period(np.maximum(-surplus_all, 0.0), offsets),
         surplus=surplus_all,
         fill_notional=notional_all,
         fee=fee,
         offsets=offsets,
         fee_rate=rate,
     )
+
+
+def _capped_fee(rate: float, notional: NDArray[np.float64], surplus: NDArray[np.float64]
+                ) -> NDArray[np.float64]:
+    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left."""
+    return np.asarray(np.minimum(rate * notional, np.maximum(surplus, 0.0)), dtype=np.float64)
+
+
+def _per_period(x: NDArray[np.float64], offsets: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Sums of a per-liquidation array over each period's slice."""
+    sums = np.concatenate([[0.0], np.cumsum(x)])
+    return np.asarray(np.diff(sums[offsets]), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,7 +734,8 @@ def token_price_path(moves: ArrayLike, price: float, beta: float = 1.0) -> NDArr
     Parameters
     ----------
     moves : array
-        The market's move in each period (for example :attr:`FeeFlow.moves`).
+        The market's move in each period: :attr:`FeeFlow.returns`, so that the token follows
+        the same price path as the fees.
     price : float
         Token price before the first period (> 0).
     beta : float
