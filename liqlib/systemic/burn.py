@@ -9,11 +9,10 @@ Three pieces, each usable alone:
 * :func:`fee_flow`: the liquidation fees a seeded series of price shocks produces, each shock run
   through :func:`liqlib.systemic.cascades.cascade` on a population of leveraged positions. The fee
   of a liquidated position is ``fee_rate`` times its notional, capped by the margin it has left at
-  the
-  fill (a fee cannot be paid from margin that is gone; dYdX's rule, :class:`liqlib.engine.policies.
-  CappedBySurplus`); the rest of that margin goes to the fund, and a fill beyond the bankruptcy
-  price draws on it, as in :mod:`liqlib.systemic.cascades`. None of this depends on the burn share,
-  so one fee flow serves every burn share;
+  the fill (a fee cannot be paid from margin that is gone; dYdX's rule,
+  :class:`liqlib.engine.policies.CappedBySurplus`); the rest of that margin goes to the fund, and a
+  fill beyond the bankruptcy price draws on it, as in :mod:`liqlib.systemic.cascades`. None of
+  this depends on the burn share, so one fee flow serves every burn share;
 * :func:`run_burns`: the supply and the fund over the periods for one burn share. The fund is one
   reflected walk over every liquidation of every period, in fill order, carried from period to
   period: each liquidation adds its surplus less ``b`` times its fee, or draws its loss; what the
@@ -605,7 +604,7 @@ def token_price_path(moves: ArrayLike, price: float, beta: float = 1.0) -> NDArr
     Parameters
     ----------
     moves : array
-        The market's move in each period (for example :attr:`FeeFlow.moves`).
+        The market's move in each period (for example ``FeeFlow.moves``).
     price : float
         Token price before the first period (> 0).
     beta : float
