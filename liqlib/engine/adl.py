@@ -47,7 +47,8 @@ from numpy.typing import ArrayLike
 
 from ..core import _validate as v
 
-#: Names of the queue orders :func:`adl_scores` knows, plus ``"pro_rata"`` (no queue).
+#: Names of the queue orders the engine (:mod:`liqlib.engine.stepper`) knows, plus ``"pro_rata"``
+#: (no queue).
 ADL_RULES = ("bitmex", "binance", "hyperliquid", "dydx", "pro_rata")
 
 #: ADL fill prices: the liquidated slice's bankruptcy price (BitMEX, Binance, Bybit, dYdX), the

@@ -21,7 +21,7 @@ kind           what happened                                                ``am
 ``fund_in``    the insurance fund's share of that fee                       money into the fund
 ``fund_out``   the fund paid a deficit of ``account``                       money out of the fund
 ``adl``        ``counterparty`` was deleveraged against ``account``         counterparty's haircut
-``backstop``   the backstop vault (``counterparty``) took the position over  equity handed over
+``backstop``   the backstop vault ``counterparty`` took the position over    equity handed over
 ``clawback``   ``counterparty``'s profit paid ``account``'s deficit          money clawed back
 ``bad_debt``   a deficit nobody could pay was written off                   debt written off
 =============  ===========================================================  ==================

@@ -7,9 +7,8 @@ or **isolated** (only the margin assigned to it), and open orders. At every step
 1. moves the mark and finds every account whose equity is at or below maintenance margin;
 2. for each, worst margin ratio first: records the **trigger**; **cancels** its orders (their
    notional no longer raises the risk-limit tier) and stops if that restored compliance;
-3. asks the venue's **partial-liquidation policy** (:mod:`liqlib.engine.policies`) how much to
-close,
-   round by round, and sends that order to the **order book**
+3. asks the venue's **partial-liquidation policy** (:mod:`liqlib.engine.policies`) how much
+   to close, round by round, and sends that order to the **order book**
    (:class:`liqlib.engine.book.ResilientBook`);
 4. compares each fill with the **bankruptcy price** of the closed slice: a surplus pays the
    **liquidation fee** (policy) into the **insurance fund**; a deficit is paid by the fund;

@@ -566,11 +566,8 @@ def inverse_liquidation_price_2024(
 
     It lies *below* :func:`inverse_liquidation_price` for a long: at entry the coin value of the
     position (and so its maintenance margin) is smaller than at the lower liquidation price. The
-    tests check the exact gap.
-
-    Parameters
-    ----------
-    See :func:`inverse_liquidation_price` (no taker fee term).
+    tests check the exact gap. The parameters are those of :func:`inverse_liquidation_price`,
+    without its taker fee term.
 
     Returns
     -------

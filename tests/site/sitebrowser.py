@@ -141,7 +141,26 @@ def screenshot_name(path: str) -> str:
     return stem if stems.count(stem) == 1 else re.sub(r"[^\w.-]", "-", path.removesuffix(".html"))
 
 
+# The text a reader can read outside code: every text node of the body (collapsed dropdowns
+# included: a reader opens them) except in code, scripts, typeset math and the widget state.
+# One string per block of text, so that a match never runs from one paragraph into the next.
+PROSE = """() => {
+  const skip = 'pre, code, kbd, samp, script, style, noscript, template, textarea, '
+    + 'mjx-container, .math, .highlight';
+  const blocks = new Map();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip)) continue;
+    const block = parent.closest('p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, figcaption, '
+      + 'caption, blockquote, div, section, article, aside, nav, main, body');
+    blocks.set(block, (blocks.get(block) || '') + node.textContent);
+  }
+  return Array.from(blocks.values()).map(t => t.replace(/\\s+/g, ' ').trim()).filter(t => t);
+}"""
+
 DOM_FACTS = """() => {
+  const prose = """ + PROSE + """;
   const visible = el => el.getClientRects().length > 0;
   const maths = Array.from(document.querySelectorAll('.math'));
   return {
@@ -161,6 +180,11 @@ DOM_FACTS = """() => {
       .map(i => (i.getAttribute('src') || '').slice(0, 100)),
     widget_subareas: document.querySelectorAll('.widget-subarea').length,
     loading_placeholders: document.body.innerText.includes('Loading widget'),
+    prose: prose(),
+    // a MyST fence printed as a code block whose language is "{directive}"
+    fenced_blocks: Array.from(document.querySelectorAll(
+        '[class*="highlight-{"], [class*="language-{"]'))
+      .map(e => e.className + ': ' + e.textContent.trim().slice(0, 80)),
   };
 }"""
 
