@@ -83,6 +83,9 @@ class LiquidationResult:
     below_maintenance : bool or ndarray
         True when the position is already at or below its maintenance requirement at the mark price
         (the liquidation price then lies on the far side of the mark).
+    valid : bool or ndarray
+        False for the rows whose input was refused under ``errors="nan"`` (their price and
+        bankruptcy price are ``nan``, tier and iterations 0, both flags False); True otherwise.
     """
 
     price: Any
@@ -91,6 +94,7 @@ class LiquidationResult:
     iterations: Any
     liquidatable: Any
     below_maintenance: Any
+    valid: Any = True
 
 
 # --- the closed form in notional space -----------------------------------------------------------
@@ -331,6 +335,7 @@ def liquidation_price(
     maintenance_at: str = "liquidation",
     fee_at: str = "liquidation",
     method: str = "iterate",
+    errors: str = "raise",
 ) -> LiquidationResult:
     """Liquidation and bankruptcy price of isolated positions (vectorized).
 
@@ -373,6 +378,12 @@ def liquidation_price(
     method : {"iterate", "bracket"}
         Tier search: Binance's re-check iteration, or a direct bracket search (faster, same result).
         ``"bracket"`` needs a scalar ``fee_rate``.
+    errors : {"raise", "nan"}
+        ``"raise"`` (default): one bad element of any array rejects the whole call, and the
+        message names the argument and the element's flat index. ``"nan"``: a row whose values
+        are bad (NaN, out of range, leverage above its bracket's maximum, a notional out of float
+        range) comes out as ``nan`` with ``valid=False`` and the other rows are solved; wrong
+        types, shapes that do not broadcast and bad options still raise.
 
     Returns
     -------
@@ -380,10 +391,25 @@ def liquidation_price(
 
     Raises
     ------
+    ArgumentTypeError
+        A non-numeric argument (``side="long"``, a string price, None where a number is needed),
+        or an option that is not a string.
     ValueError
         Naming the argument: non-positive or non-finite size or prices, side not +1/-1, leverage
-        <= 0 or above the bracket's maximum, rates outside [0, 1), both or neither of
-        leverage/collateral, unknown option strings.
+        <= 0 or above the bracket's maximum, rates outside [0, 1), ``mmr + fee_rate`` >= 1 (the
+        requirement would exceed the notional), both or neither of leverage/collateral, unknown
+        option strings.
+    ShapeError
+        Array arguments that do not broadcast together (both named, with their shapes).
+    DerivedRangeError
+        Inputs whose notional at entry (or at ``mark_price``) or collateral leaves
+        [1e-200, 1e200] in magnitude: float arithmetic would overflow or underflow (``size=1e300,
+        entry_price=1e300``).
+
+    Notes
+    -----
+    Arrays broadcast together; the result has their broadcast shape (floats for scalar input).
+    Results are identical, bit for bit, to one scalar call per element.
 
     Examples
     --------
@@ -407,15 +433,27 @@ def liquidation_price(
         raise ValueError(
             "give exactly one of leverage (collateral = notional/leverage) or collateral"
         )
+    if v.choice("errors", errors, ("raise", "nan")) == "nan":
+        return _per_element(
+            side, size, entry_price, leverage=leverage, collateral=collateral,
+            extra_margin=extra_margin, mmr=mmr, fee_rate=fee_rate, kind=kind,
+            contract_value=contract_value, mark_price=mark_price, maintenance_at=maintenance_at,
+            fee_at=fee_at, method=method,
+        )
+    size_x = v.positive_extent("size", size)
+    entry_x = v.positive_extent("entry_price", entry_price)
+    cv_x = v.positive_extent("contract_value", contract_value)
+    lev_x = None if leverage is None else v.positive_extent("leverage", leverage)
+    mark_x = None if mark_price is None else v.positive_extent("mark_price", mark_price)
     arrays: dict[str, Any] = {
         "side": _side(side),
-        "size": v.positive("size", size),
-        "entry_price": v.positive("entry_price", entry_price),
-        "contract_value": v.positive("contract_value", contract_value),
+        "size": size_x[0],
+        "entry_price": entry_x[0],
+        "contract_value": cv_x[0],
         "extra_margin": v.as_float("extra_margin", extra_margin),
-        "leverage": None if leverage is None else v.positive("leverage", leverage),
+        "leverage": None if lev_x is None else lev_x[0],
         "collateral": None if collateral is None else v.as_float("collateral", collateral),
-        "mark_price": None if mark_price is None else v.positive("mark_price", mark_price),
+        "mark_price": None if mark_x is None else mark_x[0],
     }
     options: dict[str, Any] = {
         "kind": contract_kind(kind),
@@ -424,6 +462,7 @@ def liquidation_price(
         "fee_at": v.choice("fee_at", fee_at, ("liquidation", "bankruptcy")),
         "method": v.choice("method", method, ("iterate", "bracket")),
     }
+    _check_ranges(size_x, entry_x, cv_x, lev_x, mark_x, arrays, options["kind"])
     arrays["flat_rates"] = None
     if isinstance(mmr, (Tier, TierTable)):
         options["mmr"] = mmr
@@ -432,7 +471,8 @@ def liquidation_price(
         # One rate per position travels with the positions (and their blocks) as an array.
         arrays["flat_rates"] = rates if rates.ndim else None
         options["mmr"] = float(rates) if rates.ndim == 0 else None
-    shape = np.broadcast_shapes(*(a.shape for a in arrays.values() if a is not None))
+    _check_requirement(mmr, options["fee_rate"])
+    shape = v.shapes(**{_ARG.get(k, k): a for k, a in arrays.items()})
     total = math.prod(shape)
     # A per-position fee rate is cut into blocks with the positions (it does not widen the shape).
     arrays["fee_rate"] = options.pop("fee_rate")
@@ -474,6 +514,139 @@ def liquidation_price(
             ws=ws,
         )
     return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
+
+
+#: The caller's names of the internal arrays (for shape messages).
+_ARG = {"flat_rates": "mmr"}
+
+
+def _check_ranges(
+    size: tuple[FloatArray, float, float],
+    entry: tuple[FloatArray, float, float],
+    cv: tuple[FloatArray, float, float],
+    lev: tuple[FloatArray, float, float] | None,
+    mark: tuple[FloatArray, float, float] | None,
+    arrays: dict[str, Any],
+    kind: ContractKind,
+) -> None:
+    """Refuse inputs whose derived notionals or collateral leave float's safe range, from the
+    extents the validators already computed (no elementwise pass on a valid book)."""
+    linear = kind is LINEAR
+
+    def span(p: tuple[FloatArray, float, float]) -> tuple[float, float]:
+        if linear:
+            return size[1] * p[1], size[2] * p[2]
+        return size[1] * cv[1] / p[2], size[2] * cv[2] / p[1]
+
+    what = "size * {} (the notional)" if linear else "size * contract_value / {} (the notional)"
+    parts = {"size": size[0]} if linear else {"size": size[0], "contract_value": cv[0]}
+    lo, hi = span(entry)
+    v.derived_in_range(what.format("entry_price"), lo, hi, parts={**parts, "entry_price": entry[0]})
+    if mark is not None:
+        v.derived_in_range(
+            what.format("mark_price"), *span(mark), parts={**parts, "mark_price": mark[0]}
+        )
+    if lev is not None:
+        v.derived_in_range(
+            "the notional at entry / leverage (the collateral)", lo / lev[2], hi / lev[1],
+            parts={**parts, "entry_price": entry[0], "leverage": lev[0]},
+        )
+    for name in ("collateral", "extra_margin"):
+        arr = arrays[name]
+        if arr is not None and arr.size and float(np.max(np.abs(arr))) > v.DERIVED_MAX:
+            v.derived_in_range(name, 0.0, float(np.max(np.abs(arr))), parts={name: arr})
+
+
+def _check_requirement(mmr: Any, fee_rate: FloatArray) -> None:
+    """The requirement is (mmr + fee_rate) of the notional: at or above 1 no price solves it."""
+    if isinstance(mmr, TierTable):
+        top = float(mmr.mmrs[-1])
+    elif isinstance(mmr, Tier):
+        top = mmr.mmr
+    else:
+        top = float(np.max(mmr))
+    fee = float(np.max(fee_rate)) if fee_rate.size else 0.0
+    if top + fee >= 1:
+        raise ValueError(
+            f"{v.label('mmr')} + {v.label('fee_rate')} must be < 1 (a requirement of the whole "
+            f"notional or more is met at no price), got {top!r} + {fee!r}"
+        )
+
+
+def _per_element(side: Any, size: Any, entry_price: Any, **kw: Any) -> LiquidationResult:
+    """``liquidation_price(..., errors="nan")``: rows with bad values are set aside (``nan``,
+    ``valid=False``) and the others solved in one vectorized call."""
+    names = ("side", "size", "entry_price", "leverage", "collateral", "extra_margin",
+             "contract_value", "mark_price", "fee_rate")
+    given = {"side": side, "size": size, "entry_price": entry_price, **kw}
+    raw: dict[str, Any] = {}
+    for name in names:
+        if given[name] is not None:
+            raw[name] = (
+                v._convert(name, given[name])
+                if not (isinstance(given[name], np.ndarray) and given[name].dtype == np.float64)
+                else given[name]
+            )
+    mmr = given["mmr"]
+    rates = None if isinstance(mmr, (Tier, TierTable)) else v._convert("mmr", mmr)
+    if rates is not None:
+        raw["mmr"] = rates
+    shape = v.shapes(**raw)
+    full = {k: np.broadcast_to(a, shape) for k, a in raw.items()}
+    bad = np.zeros(shape, dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
+        finite = {k: np.isfinite(a) for k, a in full.items()}
+        for k in full:
+            bad |= ~finite[k]
+        bad |= np.abs(full["side"]) != 1
+        for k in ("size", "entry_price", "contract_value", "leverage", "mark_price"):
+            if k in full:
+                bad |= ~(full[k] > 0)
+        for k in ("fee_rate",):
+            if k in full:
+                bad |= ~((full[k] >= 0) & (full[k] < 1))
+        if rates is not None:
+            bad |= ~((full["mmr"] > 0) & (full["mmr"] < 1))
+        kind = contract_kind(kw["kind"])
+        cv = full.get("contract_value", 1.0)
+        for price in ("entry_price", "mark_price"):
+            if price in full:
+                n = full["size"] * (full[price] if kind is LINEAR else cv / full[price])
+                bad |= ~((n >= v.DERIVED_MIN) & (n <= v.DERIVED_MAX))
+                if price == "entry_price" and "leverage" in full:
+                    c = n / full["leverage"]
+                    bad |= ~((np.abs(c) >= v.DERIVED_MIN) & (np.abs(c) <= v.DERIVED_MAX))
+                    if isinstance(mmr, TierTable):
+                        bad |= full["leverage"] > np.asarray(mmr.max_leverage(np.where(
+                            np.isfinite(n) & (n >= 0), n, 0.0))) * (1 + 1e-12)
+        for k in ("collateral", "extra_margin"):
+            if k in full:
+                bad |= np.abs(full[k]) > v.DERIVED_MAX
+    # Stand-ins for the bad rows: a valid position that any table accepts (its result is dropped).
+    clean: dict[str, Any] = {}
+    stand_in = {"side": 1.0, "size": 1.0, "entry_price": 1.0, "contract_value": 1.0,
+                "leverage": 1.0, "collateral": 1.0, "extra_margin": 0.0, "mark_price": 1.0,
+                "fee_rate": 0.0, "mmr": 0.005}
+    for k, a in full.items():
+        clean[k] = np.where(bad, stand_in[k], a) if bad.any() else raw[k]
+    if isinstance(mmr, TierTable) and "leverage" in clean:
+        clean["leverage"] = np.where(bad, float(mmr.max_leverages[-1]), clean["leverage"])
+    options = {k: kw[k] for k in ("kind", "maintenance_at", "fee_at", "method")}
+    result = liquidation_price(
+        clean["side"], clean["size"], clean["entry_price"],
+        leverage=clean.get("leverage"), collateral=clean.get("collateral"),
+        extra_margin=clean.get("extra_margin", 0.0),
+        mmr=clean.get("mmr", mmr) if rates is not None else mmr,
+        fee_rate=clean.get("fee_rate", 0.0), contract_value=clean.get("contract_value", 1.0),
+        mark_price=clean.get("mark_price"), **options,
+    )
+    fields = {}
+    for name, fill in (("price", np.nan), ("bankruptcy_price", np.nan), ("tier", 0),
+                       ("iterations", 0), ("liquidatable", False), ("below_maintenance", False)):
+        arr = np.array(np.broadcast_to(getattr(result, name), shape))
+        arr[bad] = fill
+        fields[name] = v.scalar_or_array(arr)
+    return LiquidationResult(**fields, valid=v.scalar_or_array(~bad))
 
 
 #: Positions per block: 512 kB per float temporary (1 MB for the packed complex gather), all in
