@@ -486,7 +486,7 @@ class TestBadInput:
             fu.premium_index(101.0, 100.0, 100.0)
         with pytest.raises(ValueError, match="times must be strictly increasing"):
             fu.cumulative_funding(1, 1.0, [0.0, 0.0], 0.001, 100.0)
-        with pytest.raises(ValueError, match="window must be a whole number"):
+        with pytest.raises(ValueError, match="window must be an integer in \\[1, "):
             av.moving_average([1.0, 2.0], 0)
         with pytest.raises(ValueError, match="side must be"):
             fu.funding_payment(2, 1.0, 100.0, 0.001)

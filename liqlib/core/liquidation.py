@@ -872,6 +872,8 @@ def cross_liquidation_price(
     >>> round(cross_liquidation_price(acct, 0, [3_000, 1.75]).price, 2)
     3380.95
     """
+    if not isinstance(account, Account):
+        raise v.ArgumentTypeError(f"account must be an Account, got {type(account).__name__}")
     tmm, upnl = account.others(index, prices)
     pos = account.positions[index]
     mark = float(np.asarray(prices, dtype=np.float64).reshape(-1)[index])
@@ -907,36 +909,105 @@ def bracketed_root(
     is only piecewise smooth (kinks at every tier floor); it halves each bracket every step and
     stops when every bracket is narrower than ``xtol`` relative to its midpoint.
 
+    Parameters
+    ----------
+    func : callable
+        Maps an array of points to an array of finite values of the same shape.
+    lo, hi : float or array
+        Bracket ends (finite, ``lo <= hi``), broadcasting together.
+    xtol : float
+        Relative width (> 0) at which a bracket counts as converged.
+    maxiter : int
+        Bisection steps allowed (>= 1).
+
+    Returns
+    -------
+    float or ndarray
+        The midpoint of each converged bracket.
+
     Raises
     ------
+    ArgumentTypeError
+        ``func`` not callable, ``maxiter`` not an integer, non-numeric ``lo``/``hi``/``xtol``.
     ValueError
-        Naming ``lo``/``hi`` where a bracket does not change sign or is inverted.
+        Naming the argument: a bracket that does not change sign or is inverted (its flat index),
+        ``func`` returning ``nan``/``inf`` or the wrong shape, ``xtol`` <= 0, ``maxiter`` < 1, or
+        brackets still wider than ``xtol`` after ``maxiter`` steps (never an unconverged
+        midpoint).
+    ShapeError
+        ``lo`` and ``hi`` that do not broadcast.
+
+    Notes
+    -----
+    One bad bracket rejects the whole call and the message names its flat index.
 
     Examples
     --------
     >>> round(float(bracketed_root(lambda x: x**2 - 2, 0.0, 2.0)), 12)
     1.414213562373
     """
-    lo_a = v.as_float("lo", lo).copy()
-    hi_a = v.as_float("hi", hi).copy()
+    if not callable(func):
+        raise v.ArgumentTypeError(f"func must be callable, got {type(func).__name__}")
+    tol = float(v.positive("xtol", xtol))
+    steps = v.integer("maxiter", maxiter, low=1)
+    lo_a = v.as_float("lo", lo)
+    hi_a = v.as_float("hi", hi)
+    v.shapes(lo=lo_a, hi=hi_a)
     lo_a, hi_a = np.broadcast_arrays(lo_a, hi_a)
     lo_a, hi_a = lo_a.copy(), hi_a.copy()
-    if np.any(lo_a > hi_a):
-        raise ValueError("lo must be <= hi in every bracket")
-    f_lo = np.asarray(func(lo_a), dtype=np.float64)
-    f_hi = np.asarray(func(hi_a), dtype=np.float64)
-    if np.any(f_lo * f_hi > 0):
-        raise ValueError("func must change sign on every [lo, hi] bracket; some brackets do not")
-    for _ in range(maxiter):
+    inverted = lo_a > hi_a
+    if np.any(inverted):
+        i = int(np.flatnonzero(inverted)[0])
+        raise ValueError(
+            f"lo must be <= hi in every bracket, got lo={lo_a.reshape(-1)[i].item()!r} > "
+            f"hi={hi_a.reshape(-1)[i].item()!r} at flat index {i}"
+        )
+    f_lo = _values(func, lo_a)
+    f_hi = _values(func, hi_a)
+    no_change = f_lo * f_hi > 0
+    if np.any(no_change):
+        i = int(np.flatnonzero(no_change)[0])
+        raise ValueError(
+            "func must change sign on every [lo, hi] bracket, got the same sign at both ends of "
+            f"[{lo_a.reshape(-1)[i].item()!r}, {hi_a.reshape(-1)[i].item()!r}] (flat index {i})"
+        )
+    for _ in range(steps):
         mid = 0.5 * (lo_a + hi_a)
-        if np.all(hi_a - lo_a <= xtol * np.maximum(np.abs(mid), 1.0)):
+        if np.all(hi_a - lo_a <= tol * np.maximum(np.abs(mid), 1.0)):
             break
-        f_mid = np.asarray(func(mid), dtype=np.float64)
+        f_mid = _values(func, mid)
         left = np.sign(f_mid) == np.sign(f_lo)
         lo_a = np.where(left, mid, lo_a)
         f_lo = np.where(left, f_mid, f_lo)
         hi_a = np.where(left, hi_a, mid)
+    else:
+        mid = 0.5 * (lo_a + hi_a)
+        if not np.all(hi_a - lo_a <= tol * np.maximum(np.abs(mid), 1.0)):
+            raise ValueError(
+                f"maxiter={steps} bisection steps leave a bracket wider than xtol={tol!r} "
+                "(relative): raise maxiter or xtol"
+            )
     return 0.5 * (lo_a + hi_a)
+
+
+def _values(func: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
+    """``func(x)`` checked: finite values of ``x``'s shape (a NaN has no sign to bisect on)."""
+    try:
+        y = np.asarray(func(x), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"func must return real numbers, failed with: {exc}") from exc
+    if y.shape != x.shape:
+        y = np.broadcast_to(y, x.shape) if y.ndim == 0 else y
+        if y.shape != x.shape:
+            raise v.ShapeError(f"func must return one value per point {x.shape}, got {y.shape}")
+    bad = ~np.isfinite(y)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"func must return finite values, got {y.reshape(-1)[i].item()!r} at "
+            f"x={x.reshape(-1)[i].item()!r} (flat index {i})"
+        )
+    return y
 
 
 @dataclass(frozen=True)
@@ -982,13 +1053,22 @@ def account_liquidation_prices(
     fee_rate : float
         Closing-fee rate on the moving positions' notional.
     span : float
-        Search range factor (> 1).
+        Search range factor (> 1, at most 1e100).
     grid : int
-        Number of scan points.
+        Number of scan points (an integer >= 3).
 
     Returns
     -------
     CrossLiquidationResult
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``account`` not an :class:`Account`, ``grid`` not an integer, non-numeric arguments.
+    ValueError
+        Naming the argument: ``prices`` not one positive price per position, ``moving`` not one
+        bool per position with at least one True, moving positions with different marks,
+        ``fee_rate`` outside [0, 1), ``span`` <= 1, ``grid`` < 3.
 
     Examples
     --------
@@ -1003,16 +1083,23 @@ def account_liquidation_prices(
     >>> round(r.lower, 6), r.upper
     (72.164948, nan)
     """
+    if not isinstance(account, Account):
+        raise v.ArgumentTypeError(f"account must be an Account, got {type(account).__name__}")
     p = account._prices(prices)
-    mask = np.asarray(moving, dtype=bool).reshape(-1)
+    mask = np.asarray(moving)
+    if mask.dtype != np.bool_:
+        raise v.ArgumentTypeError(
+            f"moving must be an array of bool (one per position), got dtype {mask.dtype}"
+        )
+    mask = mask.reshape(-1)
     if mask.size != p.size or not mask.any():
         raise ValueError(f"moving must flag at least one of the {p.size} positions, got {moving!r}")
+    n_grid = v.integer("grid", grid, low=3)
+    span_f = float(v.bounded("span", span, 1.0, 1e100, low_open=True))
     marks = p[mask]
     if not np.allclose(marks, marks[0], rtol=1e-12, atol=0):
         raise ValueError(f"prices of the moving positions must be equal, got {marks.tolist()}")
     f = float(v.rate("fee_rate", fee_rate))
-    if not span > 1:
-        raise ValueError(f"span must be > 1, got {span!r}")
     fixed = [i for i in range(p.size) if not mask[i]]
     fixed_state = 0.0
     for i in fixed:
@@ -1031,7 +1118,7 @@ def account_liquidation_prices(
         return total
 
     mark = float(marks[0])
-    xs = mark * np.logspace(-np.log10(span), np.log10(span), grid)
+    xs = mark * np.logspace(-np.log10(span_f), np.log10(span_f), n_grid)
     xs = np.union1d(xs, [mark])
     g = surplus(xs)
     at = int(np.searchsorted(xs, mark))

@@ -57,10 +57,23 @@ def _window_samples(window: float, interval: float) -> int:
 def _series(name: str, values: ArrayLike, axis: int) -> FloatArray:
     arr = v.as_float(name, values)
     if arr.ndim == 0:
-        raise ValueError(f"{name} must be a series (an array with a time axis), got a scalar")
-    if arr.shape[axis] == 0:
-        raise ValueError(f"{name} must hold at least one sample, got an empty series")
-    return np.moveaxis(arr, axis, -1)
+        raise ValueError(
+            f"{v.label(name)} must be a series (an array with a time axis), got a scalar"
+        )
+    ax = v.integer("axis", axis)
+    if not -arr.ndim <= ax < arr.ndim:
+        raise ValueError(
+            f"{v.label('axis')} must be an axis of {v.label(name)} (shape {arr.shape}), got {ax}"
+        )
+    if arr.shape[ax] == 0:
+        raise ValueError(f"{v.label(name)} must hold at least one sample, got an empty series")
+    return np.moveaxis(arr, ax, -1)
+
+
+def _finite(result: Any, **parts: Any) -> Any:
+    """Refuse a result that overflowed (valid but huge samples summed or weighted)."""
+    v.finite_result("the average", np.asarray(result), parts=parts)
+    return result
 
 
 # --- averaging primitives -------------------------------------------------------------------------
@@ -191,7 +204,8 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
     x = _series("samples", samples, axis)
     tau = float(_duration("time_constant", time_constant))
     n = x.shape[-1]
-    t = np.broadcast_to(_duration("dt", dt), (n,)) if np.ndim(dt) == 0 else _duration("dt", dt)
+    d = _duration("dt", dt)
+    t = np.broadcast_to(d, (n,)) if d.ndim == 0 else d
     if t.shape != (n,):
         raise ValueError(f"dt must be a scalar or one duration per sample ({n}), got {t.shape}")
     t = np.asarray(t, dtype=np.float64)
@@ -217,7 +231,7 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
         carry_num = num_out[..., e - 1]
         carry_den = float(den_out[e - 1])
     out = num_out / den_out
-    return np.moveaxis(out, -1, axis)
+    return _finite(np.moveaxis(out, -1, axis), samples=samples, dt=dt)
 
 
 def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> FloatArray:
@@ -246,7 +260,9 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
     [0.0, 0.997553]
     """
     x = v.as_float("samples", samples).reshape(-1)
-    t = np.broadcast_to(_duration("dt", dt), x.shape)
+    d = _duration("dt", dt)
+    v.shapes(samples=x, dt=d)
+    t = np.broadcast_to(d, x.shape)
     tau = float(_duration("time_constant", time_constant))
     num = den = 0.0
     out = np.empty_like(x)
@@ -255,7 +271,7 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
         num = num * decay + x[k] * t[k]
         den = den * decay + t[k]
         out[k] = num / den
-    return out
+    return _finite(out, samples=x, dt=t)
 
 
 def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
@@ -294,9 +310,7 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     [1.0, 1.5, 2.0, 3.0, 4.0]
     """
     x = _series("samples", samples, axis)
-    if not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a whole number of samples >= 1, got {window!r}")
-    w = int(window)
+    w = v.integer("window", window, low=1)
     base = x[..., :1]
     c = np.cumsum(x - base, axis=-1)  # centred first: keeps the running sum small
     out = np.empty_like(x)
@@ -306,7 +320,7 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     if n > w:
         out[..., w:] = (c[..., w:] - c[..., :-w]) / w
     out += base
-    return np.moveaxis(out, -1, axis)
+    return _finite(np.moveaxis(out, -1, axis), samples=samples)
 
 
 def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int = -1) -> Any:
@@ -390,15 +404,15 @@ def time_weighted_average(
     """
     x = _series("samples", samples, axis)
     if durations is None:
-        return v.scalar_or_array(x.mean(axis=-1))
+        return _finite(v.scalar_or_array(x.mean(axis=-1)), samples=x)
     d = v.nonnegative("durations", durations)
     if d.shape != (x.shape[-1],):
         raise ValueError(
             f"durations must give one duration per sample ({x.shape[-1]}), got shape {d.shape}"
         )
     if d.sum() <= 0:
-        raise ValueError("durations must have a positive total")
-    return v.scalar_or_array((x * d).sum(axis=-1) / d.sum())
+        raise ValueError(f"{v.label('durations')} must have a positive total")
+    return _finite(v.scalar_or_array((x * d).sum(axis=-1) / d.sum()), samples=x, durations=d)
 
 
 def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
@@ -429,4 +443,4 @@ def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
     """
     x = _series("samples", samples, axis)
     w = np.arange(1, x.shape[-1] + 1, dtype=np.float64)
-    return v.scalar_or_array((x * w).sum(axis=-1) / w.sum())
+    return _finite(v.scalar_or_array((x * w).sum(axis=-1) / w.sum()), samples=x)

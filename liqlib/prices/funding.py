@@ -54,6 +54,7 @@ def impact_notional(margin: ArrayLike, initial_margin_rate: ArrayLike) -> Any:
     """
     m = v.positive("margin", margin)
     imr = v.rate("initial_margin_rate", initial_margin_rate, allow_zero=False)
+    v.shapes(margin=m, initial_margin_rate=imr)
     return v.scalar_or_array(m / imr)
 
 
@@ -138,6 +139,7 @@ def premium_index(impact_bid: ArrayLike, impact_ask: ArrayLike, index: ArrayLike
     b = v.positive("impact_bid", impact_bid)
     a = v.positive("impact_ask", impact_ask)
     i = v.positive("index", index)
+    v.shapes(impact_bid=b, impact_ask=a, index=i)
     if np.any(b > a):
         raise ValueError("impact_bid must not exceed impact_ask")
     return v.scalar_or_array((np.maximum(0.0, b - i) - np.maximum(0.0, i - a)) / i)
@@ -190,6 +192,7 @@ def funding_rate(
     """
     p = v.as_float("premium", premium)
     i = v.as_float("interest", interest)
+    v.shapes(premium=p, interest=i)
     c = float(v.nonnegative("clamp", clamp))
     f = p + np.clip(i - p, -c, c)
     if cap is not None or floor is not None:
@@ -226,9 +229,9 @@ def interest_rate(quote_rate: ArrayLike, base_rate: ArrayLike, fundings_per_day:
     """
     q = v.as_float("quote_rate", quote_rate)
     b = v.as_float("base_rate", base_rate)
-    if not isinstance(fundings_per_day, (int, np.integer)) or fundings_per_day < 1:
-        raise ValueError(f"fundings_per_day must be a whole number >= 1, got {fundings_per_day!r}")
-    return v.scalar_or_array((q - b) / fundings_per_day)
+    v.shapes(quote_rate=q, base_rate=b)
+    per_day = v.integer("fundings_per_day", fundings_per_day, low=1)
+    return v.scalar_or_array((q - b) / per_day)
 
 
 def margin_funding_cap(
@@ -265,6 +268,7 @@ def margin_funding_cap(
     """
     imf = v.rate("initial_margin_fraction", initial_margin_fraction, allow_zero=False)
     mmf = v.rate("maintenance_margin_fraction", maintenance_margin_fraction, allow_zero=False)
+    v.shapes(initial_margin_fraction=imf, maintenance_margin_fraction=mmf)
     if np.any(mmf >= imf):
         raise ValueError("maintenance_margin_fraction must be below initial_margin_fraction")
     k = float(v.positive("multiplier", multiplier))
@@ -303,6 +307,7 @@ def dydx_funding_rate(
     """
     p = v.as_float("premium", premium)
     i = v.as_float("interest", interest)
+    v.shapes(premium=p, interest=i)
     rate = p / 8.0 + i
     if cap is not None:
         hourly_cap = float(v.positive("cap", cap)) / 8.0
@@ -398,6 +403,7 @@ def funding_payment(
     s = v.side("side", side)
     n = np.asarray(notional(size, price, kind, contract_value))
     r = v.as_float("rate", rate)
+    v.shapes(side=s, size=np.asarray(size), price=np.asarray(price), rate=r)
     return v.scalar_or_array(s * n * r)
 
 

@@ -62,7 +62,8 @@ def time_to_funding(
     """
     t = v.as_float("times", times)
     interval = float(_duration("funding_interval", funding_interval))
-    return v.scalar_or_array(np.mod(-(t - offset), interval))
+    off = float(v.as_float("offset", offset))
+    return v.scalar_or_array(np.mod(-(t - off), interval))
 
 
 def funding_basis(
@@ -104,6 +105,7 @@ def funding_basis(
     f = v.as_float("funding_rate", funding_rate)
     interval = float(_duration("funding_interval", funding_interval))
     tau = v.nonnegative("time_to_funding", time_to_funding)
+    v.shapes(funding_rate=f, time_to_funding=tau)
     if np.any(tau > interval * (1 + 1e-12)):
         raise ValueError(
             f"time_to_funding must lie in [0, funding_interval={interval!r}] s, got "
@@ -181,6 +183,7 @@ def median_of_three(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> Any:
     x = v.as_float("a", a)
     y = v.as_float("b", b)
     z = v.as_float("c", c)
+    v.shapes(a=x, b=y, c=z)
     return v.scalar_or_array(np.maximum(np.minimum(x, y), np.minimum(np.maximum(x, y), z)))
 
 
@@ -537,9 +540,25 @@ def hyperliquid_mark_price(
     """
     o = v.positive("oracle", oracle)
     first = o + v.as_float("ema_of_basis", ema_of_basis)
+    bad_first = ~(first > 0)
+    if np.any(bad_first):
+        raise ValueError(
+            "oracle + ema_of_basis (the first mark input) must be > 0, got "
+            f"{np.asarray(first).reshape(-1)[int(np.flatnonzero(bad_first)[0])].item()!r}"
+        )
     bid = v.positive("best_bid", best_bid)
     ask = v.positive("best_ask", best_ask)
     last = v.positive("last_price", last_price)
+    v.shapes(oracle=o, ema_of_basis=first, best_bid=bid, best_ask=ask, last_price=last)
+    crossed = bid > ask
+    if np.any(crossed):
+        b_b, a_b = np.broadcast_arrays(bid, ask)
+        i = int(np.flatnonzero(crossed)[0])
+        where = "" if crossed.ndim == 0 else f" at flat index {i}"
+        raise ValueError(
+            f"best_bid must not exceed best_ask (a crossed book has no mid), got "
+            f"{b_b.reshape(-1)[i].item()!r} > {a_b.reshape(-1)[i].item()!r}{where}"
+        )
     book = np.asarray(median_of_three(bid, ask, last))
     ext = v.positive("external_mids", external_mids)
     if ext.ndim == 0:
@@ -591,17 +610,20 @@ def breached(
     path = v.positive("trigger_prices", trigger_prices).reshape(-1)
     if path.size == 0:
         raise ValueError("trigger_prices must hold at least one price")
-    lp = np.asarray(liquidation_prices, dtype=np.float64)
+    lp = v._convert("liquidation_prices", liquidation_prices)
     if np.any(np.isinf(lp)):
         raise ValueError("liquidation_prices must be finite or nan (no liquidation price)")
     s = v.side("side", side)
+    v.shapes(liquidation_prices=lp, side=s, opened=None if opened is None else np.asarray(opened))
     if opened is None:
         low: Any = path.min()
         high: Any = path.max()
     else:
         k = np.asarray(opened)
         if k.dtype.kind not in "iu":
-            raise ValueError(f"opened must hold integer sample indices, got dtype {k.dtype}")
+            raise v.ArgumentTypeError(
+                f"opened must hold integer sample indices, got dtype {k.dtype}"
+            )
         if k.size and (k.min() < 0 or k.max() >= path.size):
             raise ValueError(
                 f"opened must index the path: each in [0, {path.size}), got "

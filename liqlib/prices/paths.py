@@ -29,15 +29,21 @@ FloatArray = NDArray[np.float64]
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise v.ArgumentTypeError(
+            f"seed must be a non-negative int or a numpy Generator, got {seed!r}"
+        )
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
 
 
+#: Most samples one path may hold (8 GB of float64): a larger count is a typo, not a request.
+MAX_SAMPLES = 10**9
+
+
 def _count(name: str, value: Any, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
+    return v.integer(name, value, low=low, high=MAX_SAMPLES)
 
 
 def gbm(
