@@ -312,14 +312,16 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     x = _series("samples", samples, axis)
     w = v.integer("window", window, low=1)
     base = x[..., :1]
-    c = np.cumsum(x - base, axis=-1)  # centred first: keeps the running sum small
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
+        c = np.cumsum(x - base, axis=-1)  # centred first: keeps the running sum small
     out = np.empty_like(x)
     n = x.shape[-1]
     head = min(w, n)
-    out[..., :head] = c[..., :head] / np.arange(1, head + 1)
-    if n > w:
-        out[..., w:] = (c[..., w:] - c[..., :-w]) / w
-    out += base
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[..., :head] = c[..., :head] / np.arange(1, head + 1)
+        if n > w:
+            out[..., w:] = (c[..., w:] - c[..., :-w]) / w
+        out += base
     return _finite(np.moveaxis(out, -1, axis), samples=samples)
 
 
@@ -404,7 +406,8 @@ def time_weighted_average(
     """
     x = _series("samples", samples, axis)
     if durations is None:
-        return _finite(v.scalar_or_array(x.mean(axis=-1)), samples=x)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused by name
+            return _finite(v.scalar_or_array(x.mean(axis=-1)), samples=x)
     d = v.nonnegative("durations", durations)
     if d.shape != (x.shape[-1],):
         raise ValueError(
@@ -412,7 +415,9 @@ def time_weighted_average(
         )
     if d.sum() <= 0:
         raise ValueError(f"{v.label('durations')} must have a positive total")
-    return _finite(v.scalar_or_array((x * d).sum(axis=-1) / d.sum()), samples=x, durations=d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        average = v.scalar_or_array((x * d).sum(axis=-1) / d.sum())
+    return _finite(average, samples=x, durations=d)
 
 
 def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
@@ -443,4 +448,6 @@ def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
     """
     x = _series("samples", samples, axis)
     w = np.arange(1, x.shape[-1] + 1, dtype=np.float64)
-    return _finite(v.scalar_or_array((x * w).sum(axis=-1) / w.sum()), samples=x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        average = v.scalar_or_array((x * w).sum(axis=-1) / w.sum())
+    return _finite(average, samples=x)

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from ..core import _validate as v
 from ..core._validate import FloatArray
-from ..core.contracts import LINEAR, ContractKind, notional
+from ..core.contracts import LINEAR, ContractKind, contract_kind, notional
 from ..core.liquidation import LiquidationResult, liquidation_price
 from ..core.margin import Maintenance
 from ..core.tiers import Tier
@@ -471,6 +471,17 @@ def cumulative_funding(
     >>> [round(float(x), 10) for x in (hourly[8], eight[8], hourly[12], eight[12])]
     [0.01, 0.01, 0.015, 0.01]
     """
+    # The position and the period are checked even when no payment falls in ``times``.
+    for name, value in (("side", side), ("size", size), ("contract_value", contract_value)):
+        if np.ndim(value):
+            raise v.ArgumentTypeError(
+                f"{name} must be a scalar (one position), got shape {np.shape(value)}"
+            )
+    v.side("side", side)
+    v.positive("size", size)
+    v.positive("contract_value", contract_value)
+    contract_kind(kind)
+    _duration("rate_period", rate_period)
     t = v.as_float("times", times).reshape(-1)
     if t.size == 0:
         raise ValueError("times must hold at least one time")

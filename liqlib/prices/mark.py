@@ -277,8 +277,9 @@ def basis_moving_average(
         window_s, interval = window.window, window.interval
     else:
         window_s = window
+    step = float(_duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
-        interval = dt
+        interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     i = _series("index", v.positive("index", index), axis)
     if m.shape != i.shape:
@@ -335,8 +336,9 @@ def ema_basis(
     >>> ema_basis([101.0] * 4, [100.0] * 4).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
+    step = float(_duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
-        interval = dt
+        interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     o = _series("oracle", v.positive("oracle", oracle), axis)
     if m.shape != o.shape:
@@ -419,7 +421,8 @@ def median_mark_price(
     >>> m.price, m.price1
     (29980.0, 30001.5)
     """
-    p1 = np.asarray(fair_price(index, last_funding_rate, time_to_funding, funding_interval))
+    with v.renamed(funding_rate="last_funding_rate"):
+        p1 = np.asarray(fair_price(index, last_funding_rate, time_to_funding, funding_interval))
     i = v.positive("index", index)
     p2 = i + v.as_float("basis_average", basis_average)
     last = v.positive("last_price", last_price)

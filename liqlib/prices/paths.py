@@ -294,7 +294,8 @@ def wick_path(
     n_o = _count("n_other", n_other)
     rng = _rng(seed)
 
-    fair = gbm(price, sigma=sigma, n=n, dt=step, seed=rng)
+    with v.renamed(s0="price"):
+        fair = gbm(price, sigma=sigma, n=n, dt=step, seed=rng)
     drop = np.asarray(wick_profile(times, start=t0, duration=d, depth=depth, shape=shape))
     sources = fair[:, None] * np.exp(noise["source_noise"] * rng.standard_normal((n, n_src)))
     own = fair * (1 + b) * np.exp(noise["other_noise"] * rng.standard_normal(n))
