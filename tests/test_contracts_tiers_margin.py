@@ -188,3 +188,28 @@ class TestMargin:
     def test_initial_margin_refuses_zero_leverage(self) -> None:
         with pytest.raises(ValueError, match="leverage must be > 0"):
             lq.initial_margin(100, 0)
+
+
+class TestMarginAtZeroEquity:
+    """Issue 15: ``margin_ratio`` at exactly zero equity was not pinned by any test."""
+
+    def test_margin_ratio_is_inf_at_exactly_zero_equity(self) -> None:
+        assert lq.margin_ratio(0.0, 0.0) == math.inf
+        assert lq.margin_ratio(5.0, 0.0) == math.inf
+        assert lq.margin_ratio(5.0, -0.0) == math.inf
+        got = lq.margin_ratio([0.0, 5.0, 5.0, 5.0], [0.0, 0.0, -1.0, 10.0])
+        assert got.tolist() == [math.inf, math.inf, math.inf, 0.5]
+
+    def test_margin_ratio_just_above_zero_equity_is_finite(self) -> None:
+        assert lq.margin_ratio(1.0, 1e-300) == pytest.approx(1e300, rel=1e-15)
+
+    def test_effective_leverage_at_zero_equity(self) -> None:
+        assert lq.effective_leverage(0.0, 0.0) == math.inf
+        assert lq.effective_leverage([100.0, 100.0], [0.0, 50.0]).tolist() == [math.inf, 2.0]
+
+    def test_state_at_bankruptcy_reports_inf_not_nan(self) -> None:
+        pos = lq.Position(lq.Side.LONG, 1.0, 100.0, mmr=0.01)
+        s = lq.isolated_state(pos, collateral=10.0, price=90.0)  # equity exactly 0
+        assert s.equity == 0.0
+        assert s.margin_ratio == math.inf and s.effective_leverage == math.inf
+        assert s.liquidatable
