@@ -252,6 +252,8 @@ def side(name: str, value: ArrayLike) -> FloatArray:
     elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_)
     ):
+        if value not in (1, -1):  # also keeps a huge int away from float conversion
+            raise ValueError(f"{label(name)} must be +1 (long) or -1 (short), got {value!r}")
         arr = np.asarray(value, dtype=np.float64)
     else:
         if isinstance(value, str):
@@ -280,6 +282,15 @@ def boolean(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ArgumentTypeError(f"{label(name)} must be True or False, got {_describe(value)}")
     return bool(value)
+
+
+def one(name: str, arr: NDArray[Any]) -> float:
+    """A validated array that must be a single number, as a float (an array is named, refused)."""
+    if np.ndim(arr) != 0:
+        raise ArgumentTypeError(
+            f"{label(name)} must be a single number, got an array of shape {np.shape(arr)}"
+        )
+    return float(arr)
 
 
 def scalar_or_array(arr: NDArray[Any]) -> Any:

@@ -948,7 +948,7 @@ def bracketed_root(
     """
     if not callable(func):
         raise v.ArgumentTypeError(f"func must be callable, got {type(func).__name__}")
-    tol = float(v.positive("xtol", xtol))
+    tol = v.one("xtol", v.positive("xtol", xtol))
     steps = v.integer("maxiter", maxiter, low=1)
     lo_a = v.as_float("lo", lo)
     hi_a = v.as_float("hi", hi)
@@ -1095,11 +1095,11 @@ def account_liquidation_prices(
     if mask.size != p.size or not mask.any():
         raise ValueError(f"moving must flag at least one of the {p.size} positions, got {moving!r}")
     n_grid = v.integer("grid", grid, low=3)
-    span_f = float(v.bounded("span", span, 1.0, 1e100, low_open=True))
+    span_f = v.one("span", v.bounded("span", span, 1.0, 1e100, low_open=True))
     marks = p[mask]
     if not np.allclose(marks, marks[0], rtol=1e-12, atol=0):
         raise ValueError(f"prices of the moving positions must be equal, got {marks.tolist()}")
-    f = float(v.rate("fee_rate", fee_rate))
+    f = v.one("fee_rate", v.rate("fee_rate", fee_rate))
     fixed = [i for i in range(p.size) if not mask[i]]
     fixed_state = 0.0
     for i in fixed:

@@ -426,7 +426,7 @@ class TierTable:
 
     def tier(self, notional: float) -> Tier:
         """The :class:`Tier` a scalar notional falls in."""
-        return self[int(self.index(float(v.nonnegative("notional", notional))))]
+        return self[int(self.index(v.one("notional", v.nonnegative("notional", notional))))]
 
     def maintenance_margin(self, notional: ArrayLike) -> Any:
         """``MM(N) = N * mmr_n - cum_n`` with ``n`` the bracket of ``N`` (vectorized)."""

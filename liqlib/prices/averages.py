@@ -202,7 +202,7 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
     0.997553
     """
     x = _series("samples", samples, axis)
-    tau = float(_duration("time_constant", time_constant))
+    tau = v.one("time_constant", _duration("time_constant", time_constant))
     n = x.shape[-1]
     d = _duration("dt", dt)
     t = np.broadcast_to(d, (n,)) if d.ndim == 0 else d
@@ -263,7 +263,7 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
     d = _duration("dt", dt)
     v.shapes(samples=x, dt=d)
     t = np.broadcast_to(d, x.shape)
-    tau = float(_duration("time_constant", time_constant))
+    tau = v.one("time_constant", _duration("time_constant", time_constant))
     num = den = 0.0
     out = np.empty_like(x)
     for k in range(x.size):
@@ -362,7 +362,8 @@ def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int 
     [1.0, 1.0, 3.0, 3.0, 5.0]
     """
     x = _series("series", series, axis)
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
     held = np.repeat(x[..., ::k], k, axis=-1)[..., : x.shape[-1]]
     return np.moveaxis(held, -1, axis)
 

@@ -93,7 +93,7 @@ def impact_price(prices: ArrayLike, sizes: ArrayLike, notional_value: float) -> 
         )
     if p.size > 1 and not (np.all(np.diff(p) < 0) or np.all(np.diff(p) > 0)):
         raise ValueError("prices must run strictly from the best level outward (monotone)")
-    target = float(v.positive("notional_value", notional_value))
+    target = v.one("notional_value", v.positive("notional_value", notional_value))
     level_notional = p * q
     cum = np.cumsum(level_notional)
     if cum[-1] < target:
@@ -193,11 +193,11 @@ def funding_rate(
     p = v.as_float("premium", premium)
     i = v.as_float("interest", interest)
     v.shapes(premium=p, interest=i)
-    c = float(v.nonnegative("clamp", clamp))
+    c = v.one("clamp", v.nonnegative("clamp", clamp))
     f = p + np.clip(i - p, -c, c)
     if cap is not None or floor is not None:
-        hi = np.inf if cap is None else float(v.positive("cap", cap))
-        lo = -hi if floor is None else float(v.as_float("floor", floor))
+        hi = np.inf if cap is None else v.one("cap", v.positive("cap", cap))
+        lo = -hi if floor is None else v.one("floor", v.as_float("floor", floor))
         if lo >= hi:
             raise ValueError(f"floor must be below cap, got floor={lo!r}, cap={hi!r}")
         f = np.clip(f, lo, hi)
@@ -271,7 +271,7 @@ def margin_funding_cap(
     v.shapes(initial_margin_fraction=imf, maintenance_margin_fraction=mmf)
     if np.any(mmf >= imf):
         raise ValueError("maintenance_margin_fraction must be below initial_margin_fraction")
-    k = float(v.positive("multiplier", multiplier))
+    k = v.one("multiplier", v.positive("multiplier", multiplier))
     return v.scalar_or_array(k * (imf - mmf))
 
 
@@ -310,7 +310,7 @@ def dydx_funding_rate(
     v.shapes(premium=p, interest=i)
     rate = p / 8.0 + i
     if cap is not None:
-        hourly_cap = float(v.positive("cap", cap)) / 8.0
+        hourly_cap = v.one("cap", v.positive("cap", cap)) / 8.0
         rate = np.clip(rate, -hourly_cap, hourly_cap)
     return v.scalar_or_array(rate)
 
@@ -347,8 +347,8 @@ def rate_per_payment(
     0.0011875
     """
     r = v.as_float("rate", rate)
-    interval = float(_duration("payment_interval", payment_interval))
-    period = float(_duration("rate_period", rate_period))
+    interval = v.one("payment_interval", _duration("payment_interval", payment_interval))
+    period = v.one("rate_period", _duration("rate_period", rate_period))
     return v.scalar_or_array(r * interval / period)
 
 
@@ -495,8 +495,8 @@ def cumulative_funding(
             )
     r = np.broadcast_to(v.as_float("rate", rate), t.shape)
     p = np.broadcast_to(v.positive("price", price), t.shape)
-    interval = float(_duration("payment_interval", payment_interval))
-    s0 = float(v.as_float("start", start))
+    interval = v.one("payment_interval", _duration("payment_interval", payment_interval))
+    s0 = v.one("start", v.as_float("start", start))
     if s0 > t[0]:
         raise ValueError(f"start must be at or before the first time {t[0]!r}, got {s0!r}")
     k_max = int(np.floor((t[-1] - s0) / interval + 1e-9))

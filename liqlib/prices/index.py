@@ -78,7 +78,7 @@ def stale_sources(last_update: ArrayLike, now: ArrayLike, max_age: float = 10.0)
     """
     age = v.as_float("now", now)[..., None] if np.ndim(now) else v.as_float("now", now)
     last = v.as_float("last_update", last_update)
-    limit = float(v.positive("max_age", max_age))
+    limit = v.one("max_age", v.positive("max_age", max_age))
     return np.asarray(age - last > limit)
 
 
@@ -169,7 +169,7 @@ def index_price(
             raise ValueError(
                 f"weights of shape {w.shape} do not broadcast to prices of shape {p.shape}"
             ) from None
-    theta = float(v.rate("threshold", threshold, allow_zero=False))
+    theta = v.one("threshold", v.rate("threshold", threshold, allow_zero=False))
     v.choice("rule", rule, ("exclude", "clip", "none"))
     v.choice("all_stale", all_stale, ("raise", "hold"))
     if stale is None:

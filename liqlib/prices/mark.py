@@ -61,8 +61,8 @@ def time_to_funding(
     [0.0, 28799.0, 1.0, 0.0]
     """
     t = v.as_float("times", times)
-    interval = float(_duration("funding_interval", funding_interval))
-    off = float(v.as_float("offset", offset))
+    interval = v.one("funding_interval", _duration("funding_interval", funding_interval))
+    off = v.one("offset", v.as_float("offset", offset))
     return v.scalar_or_array(np.mod(-(t - off), interval))
 
 
@@ -103,7 +103,7 @@ def funding_basis(
     7.5e-05
     """
     f = v.as_float("funding_rate", funding_rate)
-    interval = float(_duration("funding_interval", funding_interval))
+    interval = v.one("funding_interval", _duration("funding_interval", funding_interval))
     tau = v.nonnegative("time_to_funding", time_to_funding)
     v.shapes(funding_rate=f, time_to_funding=tau)
     if np.any(tau > interval * (1 + 1e-12)):
@@ -277,15 +277,16 @@ def basis_moving_average(
         window_s, interval = window.window, window.interval
     else:
         window_s = window
-    step = float(_duration("dt", dt))  # checked first: interval defaults to it
+    step = v.one("dt", _duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
         interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     i = _series("index", v.positive("index", index), axis)
     if m.shape != i.shape:
         raise ValueError(f"mid and index must have the same shape, got {m.shape} and {i.shape}")
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
-    n_win = _window_samples(float(_duration("window", window_s)), float(interval))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
+    n_win = _window_samples(v.one("window", _duration("window", window_s)), float(interval))
     basis = (m - i) / i if relative else m - i
     readings = basis[..., ::k]
     avg = moving_average(readings, n_win)
@@ -336,14 +337,15 @@ def ema_basis(
     >>> ema_basis([101.0] * 4, [100.0] * 4).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
-    step = float(_duration("dt", dt))  # checked first: interval defaults to it
+    step = v.one("dt", _duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
         interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     o = _series("oracle", v.positive("oracle", oracle), axis)
     if m.shape != o.shape:
         raise ValueError(f"mid and oracle must have the same shape, got {m.shape} and {o.shape}")
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
     readings = (m - o)[..., ::k]
     avg = ema(readings, float(interval), time_constant=time_constant)
     held = np.repeat(avg, k, axis=-1)[..., : m.shape[-1]]

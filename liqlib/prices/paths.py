@@ -86,11 +86,11 @@ def gbm(
     >>> bool(np.all(gbm(100.0, sigma=0.6, n=5, seed=1) == gbm(100.0, sigma=0.6, n=5, seed=1)))
     True
     """
-    start = float(v.positive("s0", s0))
-    vol = float(v.nonnegative("sigma", sigma))
+    start = v.one("s0", v.positive("s0", s0))
+    vol = v.one("sigma", v.nonnegative("sigma", sigma))
     steps = _count("n", n)
-    h = float(v.positive("dt", dt)) / YEAR
-    mu = float(v.as_float("drift", drift))
+    h = v.one("dt", v.positive("dt", dt)) / YEAR
+    mu = v.one("drift", v.as_float("drift", drift))
     rng = _rng(seed)
     z = rng.standard_normal(steps - 1)
     increments = (mu - 0.5 * vol**2) * h + vol * math.sqrt(h) * z
@@ -131,9 +131,9 @@ def wick_profile(
     [0.0, 0.1, 0.1, 0.0]
     """
     t = v.as_float("times", times)
-    t0 = float(v.as_float("start", start))
-    d = float(v.positive("duration", duration))
-    a = float(v.rate("depth", depth))
+    t0 = v.one("start", v.as_float("start", start))
+    d = v.one("duration", v.positive("duration", duration))
+    a = v.one("depth", v.rate("depth", depth))
     v.choice("shape", shape, ("v", "box"))
     u = (t - t0) / d
     if shape == "box":
@@ -260,15 +260,15 @@ def wick_path(
     >>> bool(w.last.min() < 0.91 * w.fair.min()) and bool(w.sources.min() > 0.99 * w.fair.min())
     True
     """
-    total = float(v.positive("seconds", seconds))
-    step = float(v.positive("dt", dt))
+    total = v.one("seconds", v.positive("seconds", seconds))
+    step = v.one("dt", v.positive("dt", dt))
     n_steps = total / step
     if abs(n_steps - round(n_steps)) > 1e-9 * max(1.0, n_steps):
         raise ValueError(f"seconds must be a whole multiple of dt={step!r}, got {total!r}")
     n = int(round(n_steps)) + 1
     times = np.arange(n, dtype=np.float64) * step
-    d = float(v.positive("duration", duration))
-    t0 = total / 3 if start is None else float(v.nonnegative("start", start))
+    d = v.one("duration", v.positive("duration", duration))
+    t0 = total / 3 if start is None else v.one("start", v.nonnegative("start", start))
     if t0 + d > total:
         raise ValueError(
             f"the wick must end within the path: start + duration = {t0 + d!r} > seconds={total!r}"
@@ -284,11 +284,11 @@ def wick_path(
         if not 0 <= int(wick_on) < n_src:
             raise ValueError(f"wick_on must be a source index in [0, {n_src}), got {wick_on!r}")
     noise = {
-        "source_noise": float(v.nonnegative("source_noise", source_noise)),
-        "other_noise": float(v.nonnegative("other_noise", other_noise)),
+        "source_noise": v.one("source_noise", v.nonnegative("source_noise", source_noise)),
+        "other_noise": v.one("other_noise", v.nonnegative("other_noise", other_noise)),
     }
-    half_spread = 0.5 * float(v.rate("spread", spread))
-    b = float(v.as_float("basis", basis))
+    half_spread = 0.5 * v.one("spread", v.rate("spread", spread))
+    b = v.one("basis", v.as_float("basis", basis))
     if b <= -1:
         raise ValueError(f"basis must be > -1, got {b!r}")
     n_o = _count("n_other", n_other)
