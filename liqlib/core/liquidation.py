@@ -806,6 +806,12 @@ def bankruptcy_price(
 
     Parameters are those of :func:`liquidation_price`.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Bybit: a 1 BTC long at 10,000 with 50x is bankrupt at ``10,000 * (1 - 2%)``:
@@ -860,6 +866,12 @@ def cross_liquidation_price(
     Returns
     -------
     LiquidationResult
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
@@ -1069,6 +1081,12 @@ def account_liquidation_prices(
         Naming the argument: ``prices`` not one positive price per position, ``moving`` not one
         bool per position with at least one True, moving positions with different marks,
         ``fee_rate`` outside [0, 1), ``span`` <= 1, ``grid`` < 3.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------

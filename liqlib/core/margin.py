@@ -62,6 +62,12 @@ def initial_margin(notional_value: ArrayLike, leverage: ArrayLike) -> Any:
     DerivedRangeError
         The margin would leave [1e-200, 1e200].
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance COIN-M: 10 contracts of 100 USD at 9,800 with 20x need 0.0051 BTC.
@@ -105,6 +111,12 @@ def maintenance_margin(notional_value: ArrayLike, mmr: Maintenance) -> Any:
     ShapeError
         An array ``mmr`` that does not broadcast with ``notional_value``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance COIN-M: 100 contracts of 100 USD at 25,000 with 0.4% need 0.0016 BTC.
@@ -144,6 +156,12 @@ def margin_ratio(maintenance: ArrayLike, equity: ArrayLike) -> Any:
         Naming the argument: non-numeric, negative maintenance, non-finite elements (the first
         one's flat index), shapes that do not broadcast.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> margin_ratio(50.0, 200.0)
@@ -177,6 +195,12 @@ def effective_leverage(notional_value: ArrayLike, equity: ArrayLike) -> Any:
     ------
     ArgumentTypeError, ValueError, ShapeError
         As :func:`margin_ratio`, naming ``notional_value`` or ``equity``.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
@@ -314,6 +338,12 @@ def isolated_state(position: Position, collateral: ArrayLike, price: ArrayLike) 
 
     ``collateral`` and ``price`` broadcast: pass a price path to get every figure along it.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> pos = Position(Side.LONG, 1.0, 20_000, mmr=0.005)
@@ -373,6 +403,12 @@ class Account:
 
     def state(self, prices: ArrayLike) -> MarginState:
         """Cross margin figures with each position marked at its price in ``prices``.
+
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
 
         Examples
         --------

@@ -103,6 +103,12 @@ class Tier:
     def maintenance_margin(self, notional: ArrayLike) -> Any:
         """``notional * mmr - cum`` on this bracket's line (whatever bracket the notional is in).
 
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
+
         Examples
         --------
         Binance's FAQ: "Maintenance Margin of BTCUSDT = 71200.81144 (3500032.458 * 2.50% - 16300)".
@@ -219,6 +225,12 @@ def maintenance_amounts(floors: ArrayLike, mmrs: ArrayLike) -> np.ndarray:
         not start at 0 or do not strictly increase, rates outside (0, 1) or not strictly
         increasing (the recursion holds only for rising rates), non-finite elements.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance BTCUSDT's first three brackets (0.4% from 0, 0.5% from 50k, 1% from 250k):
@@ -297,6 +309,12 @@ class TierTable:
     ValueError
         Naming the argument, when the table is empty, ragged, unsorted or its rates out of range.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> t = TierTable([0, 50_000, 250_000], [0.004, 0.005, 0.01], [125, 100, 50], name="BTCUSDT")
@@ -370,6 +388,12 @@ class TierTable:
         unit: str = "",
     ) -> TierTable:
         """Hyperliquid-style table: ``mmr = 1 / (2 * max_leverage)`` in every bracket.
+
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
 
         References
         ----------

@@ -105,6 +105,12 @@ def weighted_median(values: ArrayLike, weights: ArrayLike | None = None, *, axis
     ValueError
         Naming ``values`` (empty, non-finite) or ``weights`` (negative, zero total, wrong shape).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices": the third mark input is the "Median of Binance, OKX,
@@ -189,6 +195,12 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
         Naming the argument: empty or non-finite samples, non-positive ``dt`` or ``time_constant``,
         ``dt`` of the wrong length.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices" (the update formula quoted above).
@@ -250,6 +262,12 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
     -------
     ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices".
@@ -298,6 +316,12 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     ------
     ValueError
         Naming ``samples`` (empty, non-finite) or ``window`` (not a whole number >= 1).
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -351,6 +375,12 @@ def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int 
     ValueError
         When ``interval`` is not a whole multiple of ``dt``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance COIN-M FAQ: the basis is read every 5 s (30 readings in 2.5 minutes); Bybit's impact
@@ -394,6 +424,12 @@ def time_weighted_average(
     ValueError
         Naming ``samples`` or ``durations`` (negative, wrong length, zero total).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Funding"; dYdX docs, "Funding".
@@ -436,6 +472,12 @@ def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------

@@ -41,6 +41,12 @@ def impact_notional(margin: ArrayLike, initial_margin_rate: ArrayLike) -> Any:
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ: "Impact Margin Notional = 200 USDT / Initial Margin Rate at maximum
@@ -79,6 +85,12 @@ def impact_price(prices: ArrayLike, sizes: ArrayLike, notional_value: float) -> 
     ------
     ValueError
         When the book is not deep enough, or levels are out of order.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
@@ -123,6 +135,12 @@ def premium_index(impact_bid: ArrayLike, impact_ask: ArrayLike, index: ArrayLike
     -------
     float or ndarray
         A fraction of the index.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -176,6 +194,12 @@ def funding_rate(
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Funding" (formula and worked example); Bybit, "Introduction to Funding
@@ -218,6 +242,12 @@ def interest_rate(quote_rate: ArrayLike, base_rate: ArrayLike, fundings_per_day:
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Bybit legacy funding article 360039261114: "The Interest Rate = (0.06%-0.03%)/3 = 0.01%".
@@ -256,6 +286,12 @@ def margin_funding_cap(
     float or ndarray
         The cap on the 8-hour funding rate.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     dYdX docs, "Funding": "The 8-hour rate cap is calculated by 600% * (Initial Margin -
@@ -293,6 +329,12 @@ def dydx_funding_rate(
     -------
     float or ndarray
         The hourly rate.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -333,6 +375,12 @@ def rate_per_payment(
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -384,6 +432,12 @@ def funding_payment(
     -------
     float or ndarray
         In the settlement currency: quote for linear, coins for inverse.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -453,6 +507,12 @@ def cumulative_funding(
     ValueError
         Naming the argument: times not increasing, rate or price of the wrong length, a
         non-positive price or interval.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -587,6 +647,12 @@ def funding_drift(
     Returns
     -------
     FundingDrift
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------

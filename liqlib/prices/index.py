@@ -66,6 +66,12 @@ def stale_sources(last_update: ArrayLike, now: ArrayLike, max_age: float = 10.0)
     ndarray of bool
         True where a source is stale; pass as ``stale=`` to :func:`index_price`.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance, "Price Index" FAQ: "If one exchange has no updates for 10 seconds, the weight of this
@@ -129,6 +135,12 @@ def index_price(
         Naming the argument: no sources, NaN or non-positive prices, negative weights or weights
         of the wrong length, a threshold outside (0, 1), an unknown rule, a step with no live
         source (unless ``all_stale="hold"``, and even then on the first step).
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------

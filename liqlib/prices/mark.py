@@ -51,6 +51,12 @@ def time_to_funding(
     float or ndarray
         Seconds until the next funding, in ``[0, funding_interval)``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ: payments "every 8 hours at 00:00 UTC, 08:00 UTC, and 16:00 UTC".
@@ -89,6 +95,12 @@ def funding_basis(
     ------
     ValueError
         When ``time_to_funding`` lies outside ``[0, funding_interval]``.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -136,6 +148,12 @@ def fair_price(
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     BitMEX, "Fair Price Marking": "Fair Price = Index Price * (1 + Funding Basis)".
@@ -170,6 +188,12 @@ def median_of_three(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> Any:
     float or ndarray
         The middle value at each position; never the largest or smallest of the three unless it
         ties.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -257,6 +281,12 @@ def basis_moving_average(
     -------
     ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance COIN-M FAQ ("Moving Average (2.5-Minute Basis)", 30 samples); Bybit, "Mark Price
@@ -326,6 +356,12 @@ def ema_basis(
     -------
     ndarray
         The EMA of ``mid - oracle`` held between updates, in price units.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -408,6 +444,12 @@ def median_mark_price(
     -------
     MedianMark
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance, "Mark Price and Price Index" (COIN-M) and Bybit, "Mark Price Calculation (Perpetual
@@ -453,6 +495,12 @@ def basis_rate_mark_price(index: ArrayLike, basis_rate: ArrayLike) -> Any:
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -529,6 +577,12 @@ def hyperliquid_mark_price(
     -------
     HyperliquidMark
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices".
@@ -604,6 +658,12 @@ def breached(
     -------
     ndarray of bool
         Shape of ``liquidation_prices`` broadcast with ``side`` (and ``opened``).
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------

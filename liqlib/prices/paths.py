@@ -78,6 +78,12 @@ def gbm(
     -------
     ndarray, shape (n,)
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> p = gbm(100.0, sigma=0.0, n=3, drift=0.0)
@@ -121,6 +127,12 @@ def wick_profile(
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
@@ -251,6 +263,12 @@ def wick_path(
     ValueError
         Naming the argument: a wick that does not fit in the path, depth outside [0, 1), a bad
         source index, negative noise, weights that are empty, negative or all zero.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
