@@ -11,6 +11,7 @@ tables, root finders, grids, counts) named in issue 15.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -62,8 +63,9 @@ ARRAY_BAD: dict[str, list[Any]] = {
 }
 
 
-def _call(func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    return func(**kwargs)
+def names(arg: str, message: str) -> bool:
+    """``arg`` appears in ``message`` as a word of its own (not inside another name)."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(arg)}(?![A-Za-z0-9_])", message) is not None
 
 
 # (id, function, valid keyword arguments, {argument: domain})
@@ -348,7 +350,7 @@ def test_bad_input_is_refused_naming_the_argument(
     with pytest.raises(exc) as info:
         func(**kwargs)
     message = str(info.value)
-    assert arg in message, f"{func.__name__}: message does not name {arg!r}: {message}"
+    assert names(arg, message), f"{func.__name__}: message does not name {arg!r}: {message}"
     if where is not None:
         subscript = f"[{where.split()[-1]}]"  # "floors[2]=..." names the element too
         assert where in message or subscript in message, (
@@ -416,15 +418,15 @@ SHAPE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("func", "kwargs", "names"), SHAPE_CASES)
+@pytest.mark.parametrize(("func", "kwargs", "arg_names"), SHAPE_CASES)
 def test_shape_mismatch_names_both_arguments(
-    func: Callable[..., Any], kwargs: dict[str, Any], names: tuple[str, str]
+    func: Callable[..., Any], kwargs: dict[str, Any], arg_names: tuple[str, str]
 ) -> None:
     with pytest.raises(ValueError) as info:
         func(**kwargs)
     message = str(info.value)
-    for name in names:
-        assert name in message, message
+    for name in arg_names:
+        assert names(name, message), message
     assert "Mismatch is between" not in message and "could not be broadcast" not in message
 
 
@@ -463,7 +465,7 @@ def test_overflow_is_refused_naming_the_input(
 ) -> None:
     with pytest.raises(DerivedRangeError) as info:
         func(**kwargs)
-    assert arg in str(info.value)
+    assert names(arg, str(info.value))
 
 
 def test_the_issue_examples_of_overflow_no_longer_give_nan() -> None:

@@ -213,3 +213,93 @@ class TestMarginAtZeroEquity:
         assert s.equity == 0.0
         assert s.margin_ratio == math.inf and s.effective_leverage == math.inf
         assert s.liquidatable
+
+
+class TestContractValues:
+    """Values of the contract algebra pinned where mutation testing found them unpinned."""
+
+    def test_linear_average_entry_is_size_weighted(self) -> None:
+        assert lq.average_entry_price([1.0, 3.0], [100.0, 200.0]) == 175.0
+        assert lq.average_entry_price([2.0], [123.0]) == 123.0
+
+    def test_inverse_average_entry_is_harmonic(self) -> None:
+        # Bybit: 1,000 @ 5,000 and 2,000 @ 6,000 average to 5,625.
+        assert lq.average_entry_price([1_000, 2_000], [5_000, 6_000], "inverse") == 5_625.0
+
+    def test_average_entry_along_an_axis(self) -> None:
+        sizes = np.array([[1.0, 3.0], [2.0, 2.0]])
+        prices = np.array([[100.0, 200.0], [10.0, 30.0]])
+        assert lq.average_entry_price(sizes, prices, axis=1).tolist() == [175.0, 20.0]
+        assert lq.average_entry_price(sizes, prices, axis=0).tolist() == pytest.approx(
+            [(100 + 20) / 3, (600 + 60) / 5]
+        )
+        assert lq.average_entry_price(sizes, prices, axis=-2).tolist() == pytest.approx(
+            [(100 + 20) / 3, (600 + 60) / 5]
+        )
+
+    def test_average_entry_keeps_the_combined_pnl(self) -> None:
+        sizes, prices = [1.0, 2.0, 0.5], [100.0, 120.0, 90.0]
+        for kind in ("linear", "inverse"):
+            avg = lq.average_entry_price(sizes, prices, kind)
+            total = sum(lq.pnl(1, q, e, 150.0, kind) for q, e in zip(sizes, prices, strict=True))
+            assert lq.pnl(1, sum(sizes), avg, 150.0, kind) == pytest.approx(total, rel=1e-12)
+
+    def test_average_entry_refuses_a_missing_axis_and_no_fills(self) -> None:
+        with pytest.raises(ValueError, match="axis must be an axis"):
+            lq.average_entry_price([1.0], [1.0], axis=1)
+        with pytest.raises(ValueError, match="at least one fill"):
+            lq.average_entry_price(np.ones((2, 0)), np.ones((2, 0)))
+
+    def test_round_to_tick_far_from_a_tick_is_not_snapped(self) -> None:
+        # 100,000.3 is 0.3 ticks from a tick: rounding up gives 100,001 (a relative tolerance in
+        # the snap would have taken 100,000).
+        assert lq.round_to_tick(100_000.3, 1.0, "up") == 100_001.0
+        assert lq.round_to_tick(100_000.7, 1.0, "down") == 100_000.0
+        assert lq.round_to_tick(7_735.5 + 1e-12, 0.5, "up") == 7_735.5  # float noise snapped
+
+    def test_round_to_tick_array_tick(self) -> None:
+        got = lq.round_to_tick([100.3, 100.3, 100.3], [0.5, 0.1, 1.0], "down")
+        assert got.tolist() == pytest.approx([100.0, 100.3, 100.0], abs=1e-12)
+
+    def test_inverse_pnl_and_notional_values(self) -> None:
+        assert lq.pnl(-1, 1_000, 5_000, 5_500, "inverse") == pytest.approx(
+            -1_000 * (1 / 5_000 - 1 / 5_500), rel=1e-15
+        )
+        assert lq.pnl(1, 10, 5_000, 5_500, "inverse", contract_value=100) == pytest.approx(
+            1_000 * (1 / 5_000 - 1 / 5_500), rel=1e-15
+        )
+        assert lq.notional(100, 25_000, "inverse", contract_value=100) == 0.4
+        assert lq.notional(3, 7.0) == 21.0
+
+    def test_contract_kind(self) -> None:
+        assert lq.core.contract_kind("inverse") is lq.INVERSE
+        assert lq.core.contract_kind(lq.LINEAR) is lq.LINEAR
+        with pytest.raises(ValueError, match="^kind must be 'linear' or 'inverse', got 'x'$"):
+            lq.core.contract_kind("x")
+        with pytest.raises(TypeError, match="^kind must be 'linear' or 'inverse', got int 3$"):
+            lq.core.contract_kind(3)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            (lambda: lq.notional(1e300, 1e300), r"^size \* price \(the notional\) must stay"),
+            (lambda: lq.notional(1.0, 1e-300, "inverse"),
+             r"^size \* contract_value / price \(the notional\) must stay"),
+            (lambda: lq.round_to_tick(1e300, 1e-300, "up"),
+             r"^price / tick \(the number of ticks\) must stay"),
+            (lambda: lq.pnl(1, 1e300, 1e300, 1.0), r"^size \* entry_price \(the notional\)"),
+            (lambda: lq.pnl(1, 1e150, 1e40, 1e60), r"^size \* price \(the notional\)"),
+        ],
+    )
+    def test_derived_range_messages(self, call, message) -> None:
+        with pytest.raises(lq.core.DerivedRangeError, match=message):
+            call()
+
+    def test_derived_range_boundaries(self) -> None:
+        # The notional may reach the bounds exactly, and no further.
+        assert lq.notional(1e100, 1e100) == 1e200
+        assert lq.notional(1e-100, 1e-100) == pytest.approx(1e-200)
+        with pytest.raises(ValueError):
+            lq.notional(1e100, 1.1e100)
+        with pytest.raises(ValueError):
+            lq.notional(1e-100, 0.9e-100)

@@ -286,7 +286,7 @@ def _collateral(
     assert leverage is not None  # guaranteed by the validation in liquidation_price
     if tiers is not None:
         scratch = (ws("idx", np.int8), ws("idx2", np.int8), ws("mask", np.bool_))
-        tiers.check_leverage(leverage, notional_entry, scratch=scratch)
+        tiers._check_validated_leverage(leverage, notional_entry, scratch=scratch)
     np.divide(notional_entry, leverage, out=out)
     nonzero = np.not_equal(extra, 0, out=None if extra.ndim == 0 else ws("mask", np.bool_))
     if nonzero.any():

@@ -356,8 +356,8 @@ class TierTable:
         if np.any(m * lev >= 1):
             i = int(np.flatnonzero(m * lev >= 1)[0])
             raise ValueError(
-                f"mmrs[{i}]={m[i].item()!r} must be below "
-                f"1/max_leverages[{i}]={(1 / lev[i]).item()!r} (initial "
+                f"{v.label('mmrs')}[{i}]={m[i].item()!r} must be below "
+                f"1/{v.label('max_leverages')}[{i}]={(1 / lev[i]).item()!r} (initial "
                 "margin at maximum leverage must exceed maintenance margin)"
             )
         for label, text in (("name", name), ("unit", unit)):
@@ -375,8 +375,18 @@ class TierTable:
 
     @classmethod
     def flat(cls, mmr: float, max_leverage: float, *, name: str = "", unit: str = "") -> TierTable:
-        """A single bracket: a flat maintenance margin rate at every size."""
-        return cls([0.0], [mmr], [max_leverage], name=name, unit=unit)
+        """A single bracket: a flat maintenance margin rate at every size.
+
+        Raises
+        ------
+        ArgumentTypeError, ValueError
+            Naming ``mmr`` (a single rate in (0, 1)) or ``max_leverage`` (a single number > 0,
+            with ``mmr * max_leverage < 1``).
+        """
+        rate = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+        lev = v.one("max_leverage", v.positive("max_leverage", max_leverage))
+        with v.renamed(mmrs="mmr", max_leverages="max_leverage"):
+            return cls([0.0], [rate], [lev], name=name, unit=unit)
 
     @classmethod
     def from_max_leverage(
@@ -482,7 +492,19 @@ class TierTable:
         bool) arrays of the broadcast shape, reused instead of allocating.
         """
         lev = v.positive("leverage", leverage)
-        v.shapes(leverage=lev, notional=notional)
+        n = v.nonnegative("notional", notional)
+        v.shapes(leverage=lev, notional=n)
+        self._check_validated_leverage(lev, n, scratch=scratch)
+
+    def _check_validated_leverage(
+        self,
+        lev: np.ndarray,
+        notional: np.ndarray,
+        *,
+        scratch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """:meth:`check_leverage` on arrays already validated (the solver's blocks: no second
+        pass over a book it has checked)."""
         caps = self.max_leverages[::-1] * (1 + 1e-12)  # ascending; tolerance for float noise
         allowed_buf, index_buf, hit = (None, None, None) if scratch is None else scratch
         allowed = count_at_or_above(caps, lev, out=allowed_buf, hit=hit)
