@@ -367,6 +367,18 @@ def test_the_table_is_large() -> None:
 
 SHAPE_CASES = [
     (core.notional, dict(size=[1.0, 2.0, 3.0], price=[1.0, 2.0]), ("size", "price")),
+    (core.notional, dict(size=[1.0, 2.0, 3.0], price=[1.0, 2.0], kind="inverse"),
+     ("size", "price")),
+    (core.notional, dict(size=1.0, price=[1.0, 2.0], kind="inverse", contract_value=[1.0] * 3),
+     ("price", "contract_value")),
+    (core.notional, dict(size=[1.0, 2.0], price=1.0, kind="inverse", contract_value=[1.0] * 3),
+     ("size", "contract_value")),
+    (core.pnl, dict(side=[1, -1, 1], size=[1.0, 2.0], entry_price=1.0, price=1.0),
+     ("side", "size")),
+    (core.pnl, dict(side=1, size=[1.0, 2.0], entry_price=1.0, price=[1.0, 2.0, 3.0]),
+     ("size", "price")),
+    (core.pnl, dict(side=1, size=[1.0, 2.0], entry_price=1.0, price=1.0, kind="inverse",
+                    contract_value=[1.0, 2.0, 3.0]), ("size", "contract_value")),
     (core.pnl, dict(side=1, size=[1.0, 2.0], entry_price=[1.0, 2.0, 3.0], price=1.0),
      ("size", "entry_price")),
     (core.average_entry_price, dict(sizes=[1.0, 2.0], prices=[1.0, 2.0, 3.0]), ("sizes", "prices")),

@@ -303,3 +303,75 @@ class TestContractValues:
             lq.notional(1e100, 1.1e100)
         with pytest.raises(ValueError):
             lq.notional(1e-100, 0.9e-100)
+
+
+class TestContractArraysAndRanges:
+    """Arrays equal their scalar calls, and the derived-range checks bound every element."""
+
+    def test_arrays_equal_scalar_calls(self) -> None:
+        size = np.array([1.0, 2.5, 40.0])
+        entry = np.array([100.0, 2_000.0, 30_000.0])
+        price = np.array([110.0, 1_900.0, 31_000.0])
+        side = np.array([1.0, -1.0, 1.0])
+        cv = np.array([1.0, 10.0, 100.0])
+        for kind in ("linear", "inverse"):
+            n = lq.notional(size, price, kind, contract_value=cv)
+            u = lq.pnl(side, size, entry, price, kind, contract_value=cv)
+            for i in range(3):
+                assert n[i] == lq.notional(size[i], price[i], kind, contract_value=cv[i])
+                assert u[i] == lq.pnl(side[i], size[i], entry[i], price[i], kind,
+                                      contract_value=cv[i])
+
+    def test_inverse_default_contract_value_is_one(self) -> None:
+        assert lq.notional(100, 25_000, "inverse") == 100 / 25_000
+        assert lq.pnl(1, 100, 20_000, 25_000, "inverse") == pytest.approx(
+            100 * (1 / 20_000 - 1 / 25_000), rel=1e-15
+        )
+
+    def test_inverse_average_along_an_axis(self) -> None:
+        sizes = np.array([[1_000.0, 2_000.0], [1.0, 1.0]])
+        prices = np.array([[5_000.0, 6_000.0], [100.0, 300.0]])
+        got = lq.average_entry_price(sizes, prices, "inverse", axis=1)
+        assert got.tolist() == pytest.approx([5_625.0, 150.0], rel=1e-15)
+
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            # one element's notional underflows though each input alone is in range
+            (lambda: lq.notional([1e-150, 1.0], [1e-60, 1.0]),
+             r"^size \* price \(the notional\) .* size in \[1e-150, 1\.0\], "
+             r"price in \[1e-60, 1\.0\]"),
+            (lambda: lq.notional([1e-150, 1.0], [1e60, 1.0], "inverse",
+                                 contract_value=[1e-10, 1e20]),
+             r"^size \* contract_value / price \(the notional\) .*"
+             r"contract_value in \[1e-10, 1e\+20\]"),
+            (lambda: lq.notional([1e150, 1.0], [1e-20, 1.0], "inverse",
+                                 contract_value=[1e40, 1e-20]),
+             r"price in \[1e-20, 1\.0\]"),
+            (lambda: lq.pnl(1, 1e150, 1e-60, 1.0, "inverse"),
+             r"^size \* contract_value / entry_price \(the notional\)"),
+            (lambda: lq.pnl(1, 1e150, 1.0, 1e-60, "inverse"),
+             r"^size \* contract_value / price \(the notional\)"),
+            (lambda: lq.average_entry_price([6e99, 6e99], [1e100, 1e100]),
+             r"^sizes \* prices \(the notional\)"),
+            (lambda: lq.average_entry_price([1e-150, 1.0], [1e-60, 1.0]),
+             r"sizes in \[1e-150, 1\.0\]"),
+            (lambda: lq.round_to_tick(1e-150, 1e60, "up"),
+             r"^price / tick \(the number of ticks\) .*price in \[1e-150\], tick in \[1e\+60\]"),
+            (lambda: lq.round_to_tick(1.7e308, 1e308, "up"),
+             r"^the rounded price overflows floating point .*: price, tick out of range"),
+        ],
+    )
+    def test_every_element_is_bounded(self, call, message) -> None:
+        with pytest.raises(lq.core.DerivedRangeError, match=message):
+            call()
+
+    def test_round_to_tick_snap_tolerance_is_absolute_1e9_ticks(self) -> None:
+        assert lq.round_to_tick(100 + 5e-9, 1.0, "up") == 101.0
+        assert lq.round_to_tick(100 + 5e-10, 1.0, "up") == 100.0
+
+    def test_average_entry_messages(self) -> None:
+        with pytest.raises(TypeError, match="^axis must be an integer"):
+            lq.average_entry_price([1.0], [1.0], axis=0.5)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="^sizes and prices must hold at least one fill"):
+            lq.average_entry_price(np.ones((2, 0)), np.ones((2, 0)))

@@ -350,6 +350,7 @@ def round_to_tick(price: ArrayLike, tick: ArrayLike, direction: str) -> Any:
     # Snap values within float noise of a tick before rounding, so 7,735.5 stays 7,735.5.
     nearest = np.round(steps)
     steps = np.where(np.isclose(steps, nearest, rtol=0, atol=1e-9), nearest, steps)
-    rounded = (np.ceil(steps) if direction == "up" else np.floor(steps)) * t
+    with np.errstate(over="ignore"):  # an overflow is refused just below, naming the inputs
+        rounded = (np.ceil(steps) if direction == "up" else np.floor(steps)) * t
     v.finite_result("the rounded price", rounded, parts={"price": p, "tick": t})
     return v.scalar_or_array(rounded)
