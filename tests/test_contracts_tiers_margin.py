@@ -343,7 +343,7 @@ class TestContractArraysAndRanges:
              r"price in \[1e-60, 1\.0\]"),
             (lambda: lq.notional([1e-150, 1.0], [1e60, 1.0], "inverse",
                                  contract_value=[1e-10, 1e20]),
-             r"^size \* contract_value / price \(the notional\) .*"
+             r"^size \* contract_value / price \(the notional\) .*size in \[1e-150, 1\.0\], "
              r"contract_value in \[1e-10, 1e\+20\]"),
             (lambda: lq.notional([1e150, 1.0], [1e-20, 1.0], "inverse",
                                  contract_value=[1e40, 1e-20]),
