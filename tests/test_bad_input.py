@@ -86,7 +86,14 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
      {"price": "pos", "tick": "pos", "direction": "option"}),
     # core.tiers
     ("Tier", Tier, dict(level=1, floor=0.0, cap=math.inf, mmr=0.01, max_leverage=50.0, cum=0.0),
-     {"mmr": "rate+", "level": "count_or_zero", "cum": "real"}),
+     {"mmr": "rate+", "level": "count_or_zero", "cum": "real", "floor": "known_nonneg",
+      "max_leverage": "known_pos", "cap": "known_cap"}),
+    ("count_at_or_below", core.count_at_or_below,
+     dict(thresholds=np.array([1.0, 2.0, 3.0]), x=[0.0, 2.5]),
+     {"thresholds": "thresholds", "x": "real"}),
+    ("count_at_or_above", core.count_at_or_above,
+     dict(thresholds=np.array([1.0, 2.0, 3.0]), x=[0.0, 2.5]),
+     {"thresholds": "thresholds", "x": "real"}),
     ("TierTable", TierTable,
      dict(floors=[0.0, 100.0, 200.0], mmrs=[0.01, 0.02, 0.03], max_leverages=[50, 25, 10]),
      {"floors": "series_nonneg", "mmrs": "series_pos", "max_leverages": "series_pos"}),
@@ -246,6 +253,12 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
 ]
 
 EXTRA_DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
+    # Tier fields that may be nan (unknown) but not negative, infinite or below the floor
+    "known_nonneg": (["abc", True, 1j, None, [1.0, 2.0]], [-1.0, math.inf, -math.inf]),
+    "known_pos": (["abc", True, 1j, None, [1.0, 2.0]], [0.0, -1.0, math.inf]),
+    "known_cap": (["abc", True, 1j, None, [1.0, 2.0]], [-1.0, -math.inf]),
+    "thresholds": (["abc", [1.0, "x"], None],
+                   [np.array([3.0, 1.0]), [3.0, 2.0, 1.0], [[1.0, 2.0]], [1.0, math.nan]]),
     "count_or_zero": ([1.5, "3", True, None], [-1]),
     "count3": ([1.5, "3", True, None], [0, 1, 2, -5]),
     "index": ([0.5, "0", True, None], [-1, 2]),
@@ -298,6 +311,8 @@ def _cases() -> list[Any]:
 #: tested by the scalar rows only.
 _SCALAR_ONLY: dict[str, tuple[str, ...]] = {
     "Tier": ("mmr", "cum"),
+    "count_at_or_below": ("x",),
+    "count_at_or_above": ("x",),
     "TierTable.flat": ("mmr", "max_leverage"),
     "table.tier": ("notional",),
     "Position": ("size", "entry_price", "mmr", "contract_value"),

@@ -375,3 +375,56 @@ class TestContractArraysAndRanges:
             lq.average_entry_price([1.0], [1.0], axis=0.5)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="^sizes and prices must hold at least one fill"):
             lq.average_entry_price(np.ones((2, 0)), np.ones((2, 0)))
+
+
+class TestCounts:
+    """``count_at_or_below``/``above``: the short-table loop, the long-table search, scratch."""
+
+    X = np.array([0.0, 1.0, 2.5, 3.0, 4.0])
+
+    def test_counts(self) -> None:
+        t = np.array([1.0, 2.0, 3.0])
+        assert lq.core.count_at_or_below(t, self.X).tolist() == [0, 1, 2, 3, 3]
+        assert lq.core.count_at_or_above(t, self.X).tolist() == [3, 3, 1, 1, 0]
+
+    def test_one_and_no_threshold(self) -> None:
+        assert lq.core.count_at_or_below(np.array([2.0]), self.X).tolist() == [0, 0, 1, 1, 1]
+        assert lq.core.count_at_or_above(np.array([2.0]), self.X).tolist() == [1, 1, 0, 0, 0]
+        assert lq.core.count_at_or_below(np.array([]), self.X).tolist() == [0] * 5
+        out = np.full(5, 7, dtype=np.int8)
+        assert lq.core.count_at_or_below(np.array([]), self.X, out=out).tolist() == [0] * 5
+
+    def test_scratch_arrays_are_used(self) -> None:
+        t = np.array([1.0, 2.0, 3.0])
+        out, hit = np.empty(5, dtype=np.int8), np.empty(5, dtype=bool)
+        got = lq.core.count_at_or_below(t, self.X, out=out, hit=hit)
+        assert got is out and out.tolist() == [0, 1, 2, 3, 3]
+
+    @pytest.mark.parametrize("n", [64, 65, 200])
+    def test_long_tables_agree_with_short_ones(self, n: int) -> None:
+        t = np.arange(1.0, n + 1.0)
+        x = np.array([0.0, 1.0, 1.5, n / 2, n, n + 1.0])
+        below = np.array([(t <= xi).sum() for xi in x])
+        above = np.array([(t >= xi).sum() for xi in x])
+        assert lq.core.count_at_or_below(t, x).tolist() == below.tolist()
+        assert lq.core.count_at_or_above(t, x).tolist() == above.tolist()
+
+    def test_list_thresholds_and_scalar_x(self) -> None:
+        assert int(lq.core.count_at_or_below([1.0, 2.0], 1.5)) == 1
+
+    def test_flat_table_message_uses_the_callers_names(self) -> None:
+        with pytest.raises(ValueError, match=r"^mmr\[0\]=0\.5 must be below 1/max_leverage\[0\]"):
+            lq.TierTable.flat(0.5, 3.0)
+        assert lq.TierTable.flat(0.01, 50.0).mmrs.tolist() == [0.01]
+
+    def test_tier_bounds(self) -> None:
+        with pytest.raises(ValueError, match=r"^cap must be >= floor=10\.0"):
+            lq.Tier(1, 10.0, 5.0, 0.01, 50.0, 0.0)
+        assert lq.Tier(1, 10.0, 10.0, 0.01, 50.0, 0.0).cap == 10.0
+        with pytest.raises(ValueError, match=r"^max_leverage must be > 0"):
+            lq.Tier(1, 0.0, 5.0, 0.01, 0.0, 0.0)
+        assert lq.Tier(1, 0.0, 5.0, 0.01, 0.5, 0.0).max_leverage == 0.5
+        with pytest.raises(ValueError, match=r"^floor must be >= 0"):
+            lq.Tier(1, -1.0, 5.0, 0.01, 1.0, 0.0)
+        with pytest.raises(ValueError, match=r"^level must be an integer in \[0, inf\]"):
+            lq.Tier(-1, 0.0, 5.0, 0.01, 1.0, 0.0)
