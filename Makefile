@@ -11,6 +11,9 @@
 #   make lint            ruff, mypy, and a check that committed notebooks carry no outputs
 #   make strip           strip outputs and execution counts from the chapters before committing
 #   make bench           run every script in benchmarks/ (each prints ratios against its own baseline)
+#   make mutate          mutation testing (mutmut, pinned) of one module against its unit tests, in a
+#                        scratch copy under _build/mutate; CPU-heavy, not part of `make test`, e.g.
+#                        make mutate MODULE=liqlib/core/tiers.py TESTS=tests/test_contracts_tiers_margin.py
 #   make clean           remove _build (the site and the execution cache); .venv stays
 #
 # PYTEST_ARGS is passed to every pytest run, e.g. `make test PYTEST_ARGS="-x -q"`.
@@ -61,7 +64,7 @@ NM := $(NPM_DIR)/node_modules
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: book test setup clean bench lint strip vendor chromium
+.PHONY: book test setup clean bench lint strip vendor chromium mutate
 
 # The venv. Rebuilt when the pins or the package metadata change, or when liqlib/__init__.py
 # appears or changes (the editable install maps the liqlib package that exists at install time).
@@ -143,6 +146,29 @@ strip: setup
 
 bench: setup
 	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+# Mutation testing: mutmut (pinned in requirements.txt) mutates MODULE one change at a time and
+# runs TESTS against each mutant, under nice on one worker (the machine is shared). It runs in a
+# scratch copy with its own setup.cfg, so the project carries no mutmut config and no mutants/.
+# Survivors: `cd _build/mutate && mutmut results`, `mutmut show <name>`. The kill rate to keep is
+# >= 90% of the non-equivalent mutants (equivalents are listed in the commit that measured it).
+MODULE ?= liqlib/core/contracts.py
+TESTS ?= tests/test_contracts_tiers_margin.py tests/test_bad_input.py
+MUTATE_DIR := _build/mutate
+mutate: setup
+	rm -rf $(MUTATE_DIR) && mkdir -p $(MUTATE_DIR)
+	cp -R liqlib tests pyproject.toml $(MUTATE_DIR)/
+	$(BIN)/python -c 'import sys; nl = "\n    "; print("[mutmut]\nsource_paths = liqlib\n" \
+	    "only_mutate = " + sys.argv[1] + "\npytest_add_cli_args =" + nl + nl.join(["-p", \
+	    "no:cacheprovider", "-x", "-q"]) + "\npytest_add_cli_args_test_selection =" + nl \
+	    + nl.join(sys.argv[2:]))' $(MODULE) $(TESTS) > $(MUTATE_DIR)/setup.cfg
+	printf '%s\n' 'from hypothesis import HealthCheck, settings' \
+	    '# mutmut calls each test from its own runner: deterministic, no database, no health checks' \
+	    'settings.register_profile("mutate", derandomize=True, database=None, deadline=None,' \
+	    '                          max_examples=30, suppress_health_check=list(HealthCheck))' \
+	    'settings.load_profile("mutate")' > $(MUTATE_DIR)/tests/conftest.py
+	cd $(MUTATE_DIR) && nice -n 10 $(abspath $(BIN))/mutmut run --max-children 1
+	cd $(MUTATE_DIR) && $(abspath $(BIN))/mutmut results
 
 clean:
 	rm -rf _build

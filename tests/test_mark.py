@@ -486,7 +486,59 @@ class TestBadInput:
             fu.premium_index(101.0, 100.0, 100.0)
         with pytest.raises(ValueError, match="times must be strictly increasing"):
             fu.cumulative_funding(1, 1.0, [0.0, 0.0], 0.001, 100.0)
-        with pytest.raises(ValueError, match="window must be a whole number"):
+        with pytest.raises(ValueError, match="window must be an integer in \\[1, "):
             av.moving_average([1.0, 2.0], 0)
         with pytest.raises(ValueError, match="side must be"):
             fu.funding_payment(2, 1.0, 100.0, 0.001)
+
+
+class TestMissedByMutation:
+    """Issue 15: one-line mutations the suite used to let through, each now pinned by a value."""
+
+    def test_time_to_funding_values(self) -> None:
+        # Binance: funding at 00:00, 08:00 and 16:00 UTC (every 28,800 s from midnight).
+        t = np.array([0.0, 1.0, 28_799.0, 28_800.0, 28_801.0, 57_600.0 - 0.5, -1.0])
+        got = mk.time_to_funding(t)
+        assert got.tolist() == [0.0, 28_799.0, 1.0, 0.0, 28_799.0, 0.5, 1.0]
+
+    def test_time_to_funding_with_an_offset_and_hourly_interval(self) -> None:
+        got = mk.time_to_funding([0.0, 1_799.0, 1_800.0, 1_801.0], 3_600.0, offset=1_800.0)
+        assert got.tolist() == [1_800.0, 1.0, 0.0, 3_599.0]
+
+    def test_time_to_funding_scalar(self) -> None:
+        assert mk.time_to_funding(3_600.0) == 25_200.0
+
+    def test_dydx_funding_with_a_nonzero_interest_term(self) -> None:
+        # dYdX docs, "Funding": "Funding Rate = (Premium Component / 8) + Interest Rate
+        # Component"; isolated markets carry 0.125 bp/h of interest.
+        interest = 0.125e-4
+        assert fu.dydx_funding_rate(0.004, interest=interest) == pytest.approx(
+            0.0005 + 0.0000125, abs=1e-18
+        )
+        assert fu.dydx_funding_rate(-0.004, interest=interest) == pytest.approx(
+            -0.0005 + 0.0000125, abs=1e-18
+        )
+        assert fu.dydx_funding_rate(0.0, interest=interest) == interest
+
+    def test_dydx_cap_applies_to_premium_plus_interest(self) -> None:
+        # cap 12% per 8 h = 1.5% per hour, on the whole hourly rate (interest included)
+        capped = fu.dydx_funding_rate(0.2, interest=0.001, cap=0.12)
+        assert capped == pytest.approx(0.015, abs=1e-15)
+        assert fu.dydx_funding_rate(0.1192, interest=0.0001, cap=0.12) == pytest.approx(
+            0.1192 / 8 + 0.0001, abs=1e-15
+        )
+
+    def test_impact_price_ending_inside_a_later_level(self) -> None:
+        # Levels 100 x 10, 99 x 20, 98 x 50: notional 1,000 + 1,980 + 4,900. An impact notional
+        # of 3,500 takes levels 1 and 2 whole (30 base for 2,980) and 520 / 98 base of level 3.
+        got = fu.impact_price([100.0, 99.0, 98.0], [10.0, 20.0, 50.0], 3_500.0)
+        assert got == pytest.approx(3_500.0 / (30.0 + 520.0 / 98.0), rel=1e-15)
+        # Ending exactly at a level boundary: 2,980 of notional is exactly 30 base.
+        edge = fu.impact_price([100.0, 99.0, 98.0], [10.0, 20.0, 50.0], 2_980.0)
+        assert edge == pytest.approx(2_980.0 / 30.0, rel=1e-15)
+        # Within the first level the price is the best price.
+        assert fu.impact_price([100.0, 99.0], [10.0, 20.0], 500.0) == 100.0
+
+    def test_impact_price_on_the_ask_side(self) -> None:
+        got = fu.impact_price([100.0, 101.0, 103.0], [1.0, 1.0, 10.0], 510.0)
+        assert got == pytest.approx(510.0 / (2.0 + 309.0 / 103.0), rel=1e-15)

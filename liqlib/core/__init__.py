@@ -9,6 +9,7 @@ validation layer every public function checks its input with.
 """
 
 from . import contracts, liquidation, margin, tiers
+from ._validate import ArgumentTypeError, DerivedRangeError, ShapeError
 from .contracts import (
     INVERSE,
     LINEAR,
@@ -51,6 +52,9 @@ from .tiers import (
 
 __all__ = [
     "Account",
+    "ArgumentTypeError",
+    "DerivedRangeError",
+    "ShapeError",
     "account_liquidation_prices",
     "average_entry_price",
     "bankruptcy_price",

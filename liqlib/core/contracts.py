@@ -48,10 +48,40 @@ INVERSE = ContractKind.INVERSE
 
 def contract_kind(kind: str | ContractKind) -> ContractKind:
     """Normalise ``"linear"``/``"inverse"`` (or the enum) and reject anything else."""
+    if not isinstance(kind, str):
+        raise v.ArgumentTypeError(
+            f"{v.label('kind')} must be 'linear' or 'inverse', got {type(kind).__name__} {kind!r}"
+        )
     try:
         return ContractKind(kind)
     except ValueError:
-        raise ValueError(f"kind must be 'linear' or 'inverse', got {kind!r}") from None
+        raise ValueError(
+            f"{v.label('kind')} must be 'linear' or 'inverse', got {kind!r}"
+        ) from None
+
+
+def _notional_extent(
+    q: tuple[Any, float, float],
+    p: tuple[Any, float, float],
+    kind: ContractKind,
+    cv: tuple[Any, float, float] | None,
+    *,
+    size: str = "size",
+    price: str = "price",
+) -> None:
+    """Refuse inputs whose notional (``size * price``, or ``size * contract_value / price``)
+    leaves float's safe range, from the inputs' extents alone (no elementwise pass)."""
+    if kind is LINEAR or cv is None:
+        v.derived_in_range(
+            f"{size} * {price} (the notional)", q[1] * p[1], q[2] * p[2],
+            parts={size: q[0], price: p[0]},
+        )
+    else:
+        v.derived_in_range(
+            f"{size} * contract_value / {price} (the notional)",
+            q[1] * cv[1] / p[2], q[2] * cv[2] / p[1],
+            parts={size: q[0], "contract_value": cv[0], price: p[0]},
+        )
 
 
 def notional(
@@ -77,6 +107,21 @@ def notional(
     float or ndarray
         ``size * price`` (linear) or ``size * contract_value / price`` (inverse).
 
+    Raises
+    ------
+    ArgumentTypeError
+        A non-numeric ``size``, ``price`` or ``contract_value`` (a string, None, a bool).
+    ValueError
+        Naming the argument: a non-positive or non-finite element (the first one's flat index).
+    ShapeError
+        ``size``, ``price`` and ``contract_value`` do not broadcast together.
+    DerivedRangeError
+        The notional would leave [1e-200, 1e200] (overflow or underflow in floating point).
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call and the message names its index.
+
     Examples
     --------
     >>> notional(2, 30_000)
@@ -84,12 +129,17 @@ def notional(
     >>> notional(100, 25_000, "inverse", contract_value=100)   # 100 BTCUSD contracts, in BTC
     0.4
     """
-    q = v.positive("size", size)
-    p = v.positive("price", price)
-    if contract_kind(kind) is LINEAR:
-        return v.scalar_or_array(q * p)
-    cv = v.positive("contract_value", contract_value)
-    return v.scalar_or_array(q * cv / p)
+    q = v.positive_extent("size", size)
+    p = v.positive_extent("price", price)
+    k = contract_kind(kind)
+    if k is LINEAR:
+        v.shapes(size=q[0], price=p[0])
+        _notional_extent(q, p, k, None)
+        return v.scalar_or_array(q[0] * p[0])
+    cv = v.positive_extent("contract_value", contract_value)
+    v.shapes(size=q[0], price=p[0], contract_value=cv[0])
+    _notional_extent(q, p, k, cv)
+    return v.scalar_or_array(q[0] * cv[0] / p[0])
 
 
 def pnl(
@@ -119,6 +169,21 @@ def pnl(
         Linear: ``side * size * (price - entry_price)`` in quote currency.
         Inverse: ``side * size * contract_value * (1/entry_price - 1/price)`` in base coins.
 
+    Raises
+    ------
+    ArgumentTypeError
+        A non-numeric argument (a string such as ``"long"``, None, a bool).
+    ValueError
+        Naming the argument: side not +1/-1, a non-positive or non-finite size or price.
+    ShapeError
+        Arguments that do not broadcast together (both named, with their shapes).
+    DerivedRangeError
+        A notional (at entry or at ``price``) outside [1e-200, 1e200].
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call and the message names its index.
+
     References
     ----------
     Bybit, "Profit & Loss calculations (Inverse Contracts)": a long of 1,000 contracts from
@@ -133,13 +198,23 @@ def pnl(
     0.0181818
     """
     s = v.side("side", side)
-    q = v.positive("size", size)
-    e = v.positive("entry_price", entry_price)
-    p = v.positive("price", price)
-    if contract_kind(kind) is LINEAR:
-        return v.scalar_or_array(s * q * (p - e))
-    cv = v.positive("contract_value", contract_value)
-    return v.scalar_or_array(s * q * cv * (1.0 / e - 1.0 / p))
+    q = v.positive_extent("size", size)
+    e = v.positive_extent("entry_price", entry_price)
+    p = v.positive_extent("price", price)
+    k = contract_kind(kind)
+    cv = None if k is LINEAR else v.positive_extent("contract_value", contract_value)
+    v.shapes(
+        side=s,
+        size=q[0],
+        entry_price=e[0],
+        price=p[0],
+        contract_value=None if cv is None else cv[0],
+    )
+    _notional_extent(q, e, k, cv, price="entry_price")
+    _notional_extent(q, p, k, cv)
+    if cv is None:
+        return v.scalar_or_array(s * q[0] * (p[0] - e[0]))
+    return v.scalar_or_array(s * q[0] * cv[0] * (1.0 / e[0] - 1.0 / p[0]))
 
 
 def average_entry_price(
@@ -163,6 +238,22 @@ def average_entry_price(
     -------
     float or ndarray
 
+    Raises
+    ------
+    ArgumentTypeError
+        Non-numeric ``sizes``/``prices``, or an ``axis`` that is not an integer.
+    ValueError
+        Naming the argument: a non-positive or non-finite element (its flat index), no fills
+        along ``axis``, or an ``axis`` the arrays do not have.
+    ShapeError
+        ``sizes`` and ``prices`` do not broadcast together.
+    DerivedRangeError
+        A fill's notional outside [1e-200, 1e200].
+
+    Notes
+    -----
+    One bad element rejects the whole call and the message names its flat index.
+
     References
     ----------
     Bybit, "Profit & Loss calculations (Inverse Contracts)" (documented 5,625.00 below).
@@ -174,17 +265,33 @@ def average_entry_price(
     >>> average_entry_price([1, 3], [100, 200])
     175.0
     """
-    q = v.positive("sizes", sizes)
-    p = v.positive("prices", prices)
-    q, p = np.broadcast_arrays(q, p)
-    if contract_kind(kind) is LINEAR:
-        avg = (q * p).sum(axis=axis) / q.sum(axis=axis)
+    qe = v.positive_extent("sizes", sizes)
+    pe = v.positive_extent("prices", prices)
+    k = contract_kind(kind)
+    shape = v.shapes(sizes=qe[0], prices=pe[0])
+    ax = v.integer("axis", axis)
+    if not -len(shape) <= ax < len(shape):
+        raise ValueError(
+            f"{v.label('axis')} must be an axis of the fills' shape {shape}, got {ax}"
+        )
+    if shape[ax] == 0:
+        raise ValueError(
+            f"{v.label('sizes')} and {v.label('prices')} must hold at least one fill along axis "
+            f"{ax}, got shape {shape}"
+        )
+    # The sum of sizes and of notionals must stay finite too: bound them by count * max.
+    _notional_extent(
+        (qe[0], qe[1], qe[2] * shape[ax]), pe, LINEAR, None, size="sizes", price="prices"
+    )
+    q, p = np.broadcast_arrays(qe[0], pe[0])
+    if k is LINEAR:
+        avg = (q * p).sum(axis=ax) / q.sum(axis=ax)
     else:
-        avg = q.sum(axis=axis) / (q / p).sum(axis=axis)
+        avg = q.sum(axis=ax) / (q / p).sum(axis=ax)
     return v.scalar_or_array(np.asarray(avg))
 
 
-def round_to_tick(price: ArrayLike, tick: float, direction: str) -> Any:
+def round_to_tick(price: ArrayLike, tick: ArrayLike, direction: str) -> Any:
     """Round a price to a multiple of ``tick``, ``"up"`` or ``"down"``.
 
     Venues round bankruptcy and liquidation prices toward the position's entry, the direction that
@@ -194,13 +301,30 @@ def round_to_tick(price: ArrayLike, tick: float, direction: str) -> Any:
     ----------
     price : float or array
         Price(s) to round (> 0).
-    tick : float
-        Tick size (> 0).
+    tick : float or array
+        Tick size (> 0), broadcasting with ``price`` (one tick per instrument).
     direction : {"up", "down"}
 
     Returns
     -------
     float or ndarray
+
+    Raises
+    ------
+    ArgumentTypeError
+        Non-numeric ``price``/``tick``, or a ``direction`` that is not a string.
+    ValueError
+        Naming the argument: a non-positive or non-finite element (its flat index), an unknown
+        ``direction``.
+    ShapeError
+        ``price`` and ``tick`` do not broadcast together.
+    DerivedRangeError
+        ``price / tick`` (the number of ticks) outside [1e-200, 1e200], or a rounded price that
+        overflows.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call and the message names its index.
 
     References
     ----------
@@ -212,12 +336,21 @@ def round_to_tick(price: ArrayLike, tick: float, direction: str) -> Any:
     >>> round_to_tick(7_735.372549, 0.5, "up")
     7735.5
     """
-    p = v.positive("price", price)
-    t = float(v.positive("tick", tick))
+    p, p_lo, p_hi = v.positive_extent("price", price)
+    t, t_lo, t_hi = v.positive_extent("tick", tick)
     v.choice("direction", direction, ("up", "down"))
+    v.shapes(price=p, tick=t)
+    v.derived_in_range(
+        "price / tick (the number of ticks)",
+        p_lo / t_hi,
+        p_hi / t_lo,
+        parts={"price": p, "tick": t},
+    )
     steps = p / t
     # Snap values within float noise of a tick before rounding, so 7,735.5 stays 7,735.5.
     nearest = np.round(steps)
     steps = np.where(np.isclose(steps, nearest, rtol=0, atol=1e-9), nearest, steps)
-    rounded = (np.ceil(steps) if direction == "up" else np.floor(steps)) * t
+    with np.errstate(over="ignore"):  # an overflow is refused just below, naming the inputs
+        rounded = (np.ceil(steps) if direction == "up" else np.floor(steps)) * t
+    v.finite_result("the rounded price", rounded, parts={"price": p, "tick": t})
     return v.scalar_or_array(rounded)

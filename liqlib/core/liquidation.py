@@ -83,6 +83,9 @@ class LiquidationResult:
     below_maintenance : bool or ndarray
         True when the position is already at or below its maintenance requirement at the mark price
         (the liquidation price then lies on the far side of the mark).
+    valid : bool or ndarray
+        False for the rows whose input was refused under ``errors="nan"`` (their price and
+        bankruptcy price are ``nan``, tier and iterations 0, both flags False); True otherwise.
     """
 
     price: Any
@@ -91,6 +94,7 @@ class LiquidationResult:
     iterations: Any
     liquidatable: Any
     below_maintenance: Any
+    valid: Any = True
 
 
 # --- the closed form in notional space -----------------------------------------------------------
@@ -282,7 +286,7 @@ def _collateral(
     assert leverage is not None  # guaranteed by the validation in liquidation_price
     if tiers is not None:
         scratch = (ws("idx", np.int8), ws("idx2", np.int8), ws("mask", np.bool_))
-        tiers.check_leverage(leverage, notional_entry, scratch=scratch)
+        tiers._check_validated_leverage(leverage, notional_entry, scratch=scratch)
     np.divide(notional_entry, leverage, out=out)
     nonzero = np.not_equal(extra, 0, out=None if extra.ndim == 0 else ws("mask", np.bool_))
     if nonzero.any():
@@ -331,6 +335,7 @@ def liquidation_price(
     maintenance_at: str = "liquidation",
     fee_at: str = "liquidation",
     method: str = "iterate",
+    errors: str = "raise",
 ) -> LiquidationResult:
     """Liquidation and bankruptcy price of isolated positions (vectorized).
 
@@ -373,6 +378,12 @@ def liquidation_price(
     method : {"iterate", "bracket"}
         Tier search: Binance's re-check iteration, or a direct bracket search (faster, same result).
         ``"bracket"`` needs a scalar ``fee_rate``.
+    errors : {"raise", "nan"}
+        ``"raise"`` (default): one bad element of any array rejects the whole call, and the
+        message names the argument and the element's flat index. ``"nan"``: a row whose values
+        are bad (NaN, out of range, leverage above its bracket's maximum, a notional out of float
+        range) comes out as ``nan`` with ``valid=False`` and the other rows are solved; wrong
+        types, shapes that do not broadcast and bad options still raise.
 
     Returns
     -------
@@ -380,10 +391,25 @@ def liquidation_price(
 
     Raises
     ------
+    ArgumentTypeError
+        A non-numeric argument (``side="long"``, a string price, None where a number is needed),
+        or an option that is not a string.
     ValueError
         Naming the argument: non-positive or non-finite size or prices, side not +1/-1, leverage
-        <= 0 or above the bracket's maximum, rates outside [0, 1), both or neither of
-        leverage/collateral, unknown option strings.
+        <= 0 or above the bracket's maximum, rates outside [0, 1), ``mmr + fee_rate`` >= 1 (the
+        requirement would exceed the notional), both or neither of leverage/collateral, unknown
+        option strings.
+    ShapeError
+        Array arguments that do not broadcast together (both named, with their shapes).
+    DerivedRangeError
+        Inputs whose notional at entry (or at ``mark_price``) or collateral leaves
+        [1e-200, 1e200] in magnitude: float arithmetic would overflow or underflow (``size=1e300,
+        entry_price=1e300``).
+
+    Notes
+    -----
+    Arrays broadcast together; the result has their broadcast shape (floats for scalar input).
+    Results are identical, bit for bit, to one scalar call per element.
 
     Examples
     --------
@@ -407,15 +433,27 @@ def liquidation_price(
         raise ValueError(
             "give exactly one of leverage (collateral = notional/leverage) or collateral"
         )
+    if v.choice("errors", errors, ("raise", "nan")) == "nan":
+        return _per_element(
+            side, size, entry_price, leverage=leverage, collateral=collateral,
+            extra_margin=extra_margin, mmr=mmr, fee_rate=fee_rate, kind=kind,
+            contract_value=contract_value, mark_price=mark_price, maintenance_at=maintenance_at,
+            fee_at=fee_at, method=method,
+        )
+    size_x = v.positive_extent("size", size)
+    entry_x = v.positive_extent("entry_price", entry_price)
+    cv_x = v.positive_extent("contract_value", contract_value)
+    lev_x = None if leverage is None else v.positive_extent("leverage", leverage)
+    mark_x = None if mark_price is None else v.positive_extent("mark_price", mark_price)
     arrays: dict[str, Any] = {
         "side": _side(side),
-        "size": v.positive("size", size),
-        "entry_price": v.positive("entry_price", entry_price),
-        "contract_value": v.positive("contract_value", contract_value),
+        "size": size_x[0],
+        "entry_price": entry_x[0],
+        "contract_value": cv_x[0],
         "extra_margin": v.as_float("extra_margin", extra_margin),
-        "leverage": None if leverage is None else v.positive("leverage", leverage),
+        "leverage": None if lev_x is None else lev_x[0],
         "collateral": None if collateral is None else v.as_float("collateral", collateral),
-        "mark_price": None if mark_price is None else v.positive("mark_price", mark_price),
+        "mark_price": None if mark_x is None else mark_x[0],
     }
     options: dict[str, Any] = {
         "kind": contract_kind(kind),
@@ -424,6 +462,7 @@ def liquidation_price(
         "fee_at": v.choice("fee_at", fee_at, ("liquidation", "bankruptcy")),
         "method": v.choice("method", method, ("iterate", "bracket")),
     }
+    _check_ranges(size_x, entry_x, cv_x, lev_x, mark_x, arrays, options["kind"])
     arrays["flat_rates"] = None
     if isinstance(mmr, (Tier, TierTable)):
         options["mmr"] = mmr
@@ -432,7 +471,8 @@ def liquidation_price(
         # One rate per position travels with the positions (and their blocks) as an array.
         arrays["flat_rates"] = rates if rates.ndim else None
         options["mmr"] = float(rates) if rates.ndim == 0 else None
-    shape = np.broadcast_shapes(*(a.shape for a in arrays.values() if a is not None))
+    _check_requirement(mmr, options["fee_rate"])
+    shape = v.shapes(**{_ARG.get(k, k): a for k, a in arrays.items()})
     total = math.prod(shape)
     # A per-position fee rate is cut into blocks with the positions (it does not widen the shape).
     arrays["fee_rate"] = options.pop("fee_rate")
@@ -474,6 +514,139 @@ def liquidation_price(
             ws=ws,
         )
     return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
+
+
+#: The caller's names of the internal arrays (for shape messages).
+_ARG = {"flat_rates": "mmr"}
+
+
+def _check_ranges(
+    size: tuple[FloatArray, float, float],
+    entry: tuple[FloatArray, float, float],
+    cv: tuple[FloatArray, float, float],
+    lev: tuple[FloatArray, float, float] | None,
+    mark: tuple[FloatArray, float, float] | None,
+    arrays: dict[str, Any],
+    kind: ContractKind,
+) -> None:
+    """Refuse inputs whose derived notionals or collateral leave float's safe range, from the
+    extents the validators already computed (no elementwise pass on a valid book)."""
+    linear = kind is LINEAR
+
+    def span(p: tuple[FloatArray, float, float]) -> tuple[float, float]:
+        if linear:
+            return size[1] * p[1], size[2] * p[2]
+        return size[1] * cv[1] / p[2], size[2] * cv[2] / p[1]
+
+    what = "size * {} (the notional)" if linear else "size * contract_value / {} (the notional)"
+    parts = {"size": size[0]} if linear else {"size": size[0], "contract_value": cv[0]}
+    lo, hi = span(entry)
+    v.derived_in_range(what.format("entry_price"), lo, hi, parts={**parts, "entry_price": entry[0]})
+    if mark is not None:
+        v.derived_in_range(
+            what.format("mark_price"), *span(mark), parts={**parts, "mark_price": mark[0]}
+        )
+    if lev is not None:
+        v.derived_in_range(
+            "the notional at entry / leverage (the collateral)", lo / lev[2], hi / lev[1],
+            parts={**parts, "entry_price": entry[0], "leverage": lev[0]},
+        )
+    for name in ("collateral", "extra_margin"):
+        arr = arrays[name]
+        if arr is not None and arr.size and float(np.max(np.abs(arr))) > v.DERIVED_MAX:
+            v.derived_in_range(name, 0.0, float(np.max(np.abs(arr))), parts={name: arr})
+
+
+def _check_requirement(mmr: Any, fee_rate: FloatArray) -> None:
+    """The requirement is (mmr + fee_rate) of the notional: at or above 1 no price solves it."""
+    if isinstance(mmr, TierTable):
+        top = float(mmr.mmrs[-1])
+    elif isinstance(mmr, Tier):
+        top = mmr.mmr
+    else:
+        top = float(np.max(mmr))
+    fee = float(np.max(fee_rate)) if fee_rate.size else 0.0
+    if top + fee >= 1:
+        raise ValueError(
+            f"{v.label('mmr')} + {v.label('fee_rate')} must be < 1 (a requirement of the whole "
+            f"notional or more is met at no price), got {top!r} + {fee!r}"
+        )
+
+
+def _per_element(side: Any, size: Any, entry_price: Any, **kw: Any) -> LiquidationResult:
+    """``liquidation_price(..., errors="nan")``: rows with bad values are set aside (``nan``,
+    ``valid=False``) and the others solved in one vectorized call."""
+    names = ("side", "size", "entry_price", "leverage", "collateral", "extra_margin",
+             "contract_value", "mark_price", "fee_rate")
+    given = {"side": side, "size": size, "entry_price": entry_price, **kw}
+    raw: dict[str, Any] = {}
+    for name in names:
+        if given[name] is not None:
+            raw[name] = (
+                v._convert(name, given[name])
+                if not (isinstance(given[name], np.ndarray) and given[name].dtype == np.float64)
+                else given[name]
+            )
+    mmr = given["mmr"]
+    rates = None if isinstance(mmr, (Tier, TierTable)) else v._convert("mmr", mmr)
+    if rates is not None:
+        raw["mmr"] = rates
+    shape = v.shapes(**raw)
+    full = {k: np.broadcast_to(a, shape) for k, a in raw.items()}
+    bad = np.zeros(shape, dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
+        finite = {k: np.isfinite(a) for k, a in full.items()}
+        for k in full:
+            bad |= ~finite[k]
+        bad |= np.abs(full["side"]) != 1
+        for k in ("size", "entry_price", "contract_value", "leverage", "mark_price"):
+            if k in full:
+                bad |= ~(full[k] > 0)
+        for k in ("fee_rate",):
+            if k in full:
+                bad |= ~((full[k] >= 0) & (full[k] < 1))
+        if rates is not None:
+            bad |= ~((full["mmr"] > 0) & (full["mmr"] < 1))
+        kind = contract_kind(kw["kind"])
+        cv = full.get("contract_value", 1.0)
+        for price in ("entry_price", "mark_price"):
+            if price in full:
+                n = full["size"] * (full[price] if kind is LINEAR else cv / full[price])
+                bad |= ~((n >= v.DERIVED_MIN) & (n <= v.DERIVED_MAX))
+                if price == "entry_price" and "leverage" in full:
+                    c = n / full["leverage"]
+                    bad |= ~((np.abs(c) >= v.DERIVED_MIN) & (np.abs(c) <= v.DERIVED_MAX))
+                    if isinstance(mmr, TierTable):
+                        bad |= full["leverage"] > np.asarray(mmr.max_leverage(np.where(
+                            np.isfinite(n) & (n >= 0), n, 0.0))) * (1 + 1e-12)
+        for k in ("collateral", "extra_margin"):
+            if k in full:
+                bad |= np.abs(full[k]) > v.DERIVED_MAX
+    # Stand-ins for the bad rows: a valid position that any table accepts (its result is dropped).
+    clean: dict[str, Any] = {}
+    stand_in = {"side": 1.0, "size": 1.0, "entry_price": 1.0, "contract_value": 1.0,
+                "leverage": 1.0, "collateral": 1.0, "extra_margin": 0.0, "mark_price": 1.0,
+                "fee_rate": 0.0, "mmr": 0.005}
+    for k, a in full.items():
+        clean[k] = np.where(bad, stand_in[k], a) if bad.any() else raw[k]
+    if isinstance(mmr, TierTable) and "leverage" in clean:
+        clean["leverage"] = np.where(bad, float(mmr.max_leverages[-1]), clean["leverage"])
+    options = {k: kw[k] for k in ("kind", "maintenance_at", "fee_at", "method")}
+    result = liquidation_price(
+        clean["side"], clean["size"], clean["entry_price"],
+        leverage=clean.get("leverage"), collateral=clean.get("collateral"),
+        extra_margin=clean.get("extra_margin", 0.0),
+        mmr=clean.get("mmr", mmr) if rates is not None else mmr,
+        fee_rate=clean.get("fee_rate", 0.0), contract_value=clean.get("contract_value", 1.0),
+        mark_price=clean.get("mark_price"), **options,
+    )
+    fields = {}
+    for name, fill in (("price", np.nan), ("bankruptcy_price", np.nan), ("tier", 0),
+                       ("iterations", 0), ("liquidatable", False), ("below_maintenance", False)):
+        arr = np.array(np.broadcast_to(getattr(result, name), shape))
+        arr[bad] = fill
+        fields[name] = v.scalar_or_array(arr)
+    return LiquidationResult(**fields, valid=v.scalar_or_array(~bad))
 
 
 #: Positions per block: 512 kB per float temporary (1 MB for the packed complex gather), all in
@@ -633,6 +806,12 @@ def bankruptcy_price(
 
     Parameters are those of :func:`liquidation_price`.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Bybit: a 1 BTC long at 10,000 with 50x is bankrupt at ``10,000 * (1 - 2%)``:
@@ -688,6 +867,12 @@ def cross_liquidation_price(
     -------
     LiquidationResult
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     dYdX docs' cross example: equity 1,000 USDC, short 1.5 ETH at 3,000 (MMF 5%), long 1,000 STRK
@@ -699,6 +884,8 @@ def cross_liquidation_price(
     >>> round(cross_liquidation_price(acct, 0, [3_000, 1.75]).price, 2)
     3380.95
     """
+    if not isinstance(account, Account):
+        raise v.ArgumentTypeError(f"account must be an Account, got {type(account).__name__}")
     tmm, upnl = account.others(index, prices)
     pos = account.positions[index]
     mark = float(np.asarray(prices, dtype=np.float64).reshape(-1)[index])
@@ -734,36 +921,105 @@ def bracketed_root(
     is only piecewise smooth (kinks at every tier floor); it halves each bracket every step and
     stops when every bracket is narrower than ``xtol`` relative to its midpoint.
 
+    Parameters
+    ----------
+    func : callable
+        Maps an array of points to an array of finite values of the same shape.
+    lo, hi : float or array
+        Bracket ends (finite, ``lo <= hi``), broadcasting together.
+    xtol : float
+        Relative width (> 0) at which a bracket counts as converged.
+    maxiter : int
+        Bisection steps allowed (>= 1).
+
+    Returns
+    -------
+    float or ndarray
+        The midpoint of each converged bracket.
+
     Raises
     ------
+    ArgumentTypeError
+        ``func`` not callable, ``maxiter`` not an integer, non-numeric ``lo``/``hi``/``xtol``.
     ValueError
-        Naming ``lo``/``hi`` where a bracket does not change sign or is inverted.
+        Naming the argument: a bracket that does not change sign or is inverted (its flat index),
+        ``func`` returning ``nan``/``inf`` or the wrong shape, ``xtol`` <= 0, ``maxiter`` < 1, or
+        brackets still wider than ``xtol`` after ``maxiter`` steps (never an unconverged
+        midpoint).
+    ShapeError
+        ``lo`` and ``hi`` that do not broadcast.
+
+    Notes
+    -----
+    One bad bracket rejects the whole call and the message names its flat index.
 
     Examples
     --------
     >>> round(float(bracketed_root(lambda x: x**2 - 2, 0.0, 2.0)), 12)
     1.414213562373
     """
-    lo_a = v.as_float("lo", lo).copy()
-    hi_a = v.as_float("hi", hi).copy()
+    if not callable(func):
+        raise v.ArgumentTypeError(f"func must be callable, got {type(func).__name__}")
+    tol = v.one("xtol", v.positive("xtol", xtol))
+    steps = v.integer("maxiter", maxiter, low=1)
+    lo_a = v.as_float("lo", lo)
+    hi_a = v.as_float("hi", hi)
+    v.shapes(lo=lo_a, hi=hi_a)
     lo_a, hi_a = np.broadcast_arrays(lo_a, hi_a)
     lo_a, hi_a = lo_a.copy(), hi_a.copy()
-    if np.any(lo_a > hi_a):
-        raise ValueError("lo must be <= hi in every bracket")
-    f_lo = np.asarray(func(lo_a), dtype=np.float64)
-    f_hi = np.asarray(func(hi_a), dtype=np.float64)
-    if np.any(f_lo * f_hi > 0):
-        raise ValueError("func must change sign on every [lo, hi] bracket; some brackets do not")
-    for _ in range(maxiter):
+    inverted = lo_a > hi_a
+    if np.any(inverted):
+        i = int(np.flatnonzero(inverted)[0])
+        raise ValueError(
+            f"lo must be <= hi in every bracket, got lo={lo_a.reshape(-1)[i].item()!r} > "
+            f"hi={hi_a.reshape(-1)[i].item()!r} at flat index {i}"
+        )
+    f_lo = _values(func, lo_a)
+    f_hi = _values(func, hi_a)
+    no_change = f_lo * f_hi > 0
+    if np.any(no_change):
+        i = int(np.flatnonzero(no_change)[0])
+        raise ValueError(
+            "func must change sign on every [lo, hi] bracket, got the same sign at both ends of "
+            f"[{lo_a.reshape(-1)[i].item()!r}, {hi_a.reshape(-1)[i].item()!r}] (flat index {i})"
+        )
+    for _ in range(steps):
         mid = 0.5 * (lo_a + hi_a)
-        if np.all(hi_a - lo_a <= xtol * np.maximum(np.abs(mid), 1.0)):
+        if np.all(hi_a - lo_a <= tol * np.maximum(np.abs(mid), 1.0)):
             break
-        f_mid = np.asarray(func(mid), dtype=np.float64)
+        f_mid = _values(func, mid)
         left = np.sign(f_mid) == np.sign(f_lo)
         lo_a = np.where(left, mid, lo_a)
         f_lo = np.where(left, f_mid, f_lo)
         hi_a = np.where(left, hi_a, mid)
+    else:
+        mid = 0.5 * (lo_a + hi_a)
+        if not np.all(hi_a - lo_a <= tol * np.maximum(np.abs(mid), 1.0)):
+            raise ValueError(
+                f"maxiter={steps} bisection steps leave a bracket wider than xtol={tol!r} "
+                "(relative): raise maxiter or xtol"
+            )
     return 0.5 * (lo_a + hi_a)
+
+
+def _values(func: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
+    """``func(x)`` checked: finite values of ``x``'s shape (a NaN has no sign to bisect on)."""
+    try:
+        y = np.asarray(func(x), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"func must return real numbers, failed with: {exc}") from exc
+    if y.shape != x.shape:
+        y = np.broadcast_to(y, x.shape) if y.ndim == 0 else y
+        if y.shape != x.shape:
+            raise v.ShapeError(f"func must return one value per point {x.shape}, got {y.shape}")
+    bad = ~np.isfinite(y)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"func must return finite values, got {y.reshape(-1)[i].item()!r} at "
+            f"x={x.reshape(-1)[i].item()!r} (flat index {i})"
+        )
+    return y
 
 
 @dataclass(frozen=True)
@@ -809,13 +1065,28 @@ def account_liquidation_prices(
     fee_rate : float
         Closing-fee rate on the moving positions' notional.
     span : float
-        Search range factor (> 1).
+        Search range factor (> 1, at most 1e100).
     grid : int
-        Number of scan points.
+        Number of scan points (an integer >= 3).
 
     Returns
     -------
     CrossLiquidationResult
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``account`` not an :class:`Account`, ``grid`` not an integer, non-numeric arguments.
+    ValueError
+        Naming the argument: ``prices`` not one positive price per position, ``moving`` not one
+        bool per position with at least one True, moving positions with different marks,
+        ``fee_rate`` outside [0, 1), ``span`` <= 1, ``grid`` < 3.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     Examples
     --------
@@ -830,16 +1101,23 @@ def account_liquidation_prices(
     >>> round(r.lower, 6), r.upper
     (72.164948, nan)
     """
+    if not isinstance(account, Account):
+        raise v.ArgumentTypeError(f"account must be an Account, got {type(account).__name__}")
     p = account._prices(prices)
-    mask = np.asarray(moving, dtype=bool).reshape(-1)
+    mask = np.asarray(moving)
+    if mask.dtype != np.bool_:
+        raise v.ArgumentTypeError(
+            f"moving must be an array of bool (one per position), got dtype {mask.dtype}"
+        )
+    mask = mask.reshape(-1)
     if mask.size != p.size or not mask.any():
         raise ValueError(f"moving must flag at least one of the {p.size} positions, got {moving!r}")
+    n_grid = v.integer("grid", grid, low=3)
+    span_f = v.one("span", v.bounded("span", span, 1.0, 1e100, low_open=True))
     marks = p[mask]
     if not np.allclose(marks, marks[0], rtol=1e-12, atol=0):
         raise ValueError(f"prices of the moving positions must be equal, got {marks.tolist()}")
-    f = float(v.rate("fee_rate", fee_rate))
-    if not span > 1:
-        raise ValueError(f"span must be > 1, got {span!r}")
+    f = v.one("fee_rate", v.rate("fee_rate", fee_rate))
     fixed = [i for i in range(p.size) if not mask[i]]
     fixed_state = 0.0
     for i in fixed:
@@ -858,7 +1136,7 @@ def account_liquidation_prices(
         return total
 
     mark = float(marks[0])
-    xs = mark * np.logspace(-np.log10(span), np.log10(span), grid)
+    xs = mark * np.logspace(-np.log10(span_f), np.log10(span_f), n_grid)
     xs = np.union1d(xs, [mark])
     g = surplus(xs)
     at = int(np.searchsorted(xs, mark))

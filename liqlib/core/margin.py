@@ -47,6 +47,27 @@ def initial_margin(notional_value: ArrayLike, leverage: ArrayLike) -> Any:
     leverage : float or array
         Chosen leverage (> 0).
 
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ArgumentTypeError
+        A non-numeric argument.
+    ValueError
+        Naming the argument: a non-positive or non-finite element (the first one's flat index).
+    ShapeError
+        The arguments do not broadcast together.
+    DerivedRangeError
+        The margin would leave [1e-200, 1e200].
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance COIN-M: 10 contracts of 100 USD at 9,800 with 20x need 0.0051 BTC.
@@ -54,8 +75,13 @@ def initial_margin(notional_value: ArrayLike, leverage: ArrayLike) -> Any:
     >>> round(initial_margin(10 * 100 / 9_800, 20), 6)
     0.005102
     """
-    n = v.positive("notional_value", notional_value)
-    lev = v.positive("leverage", leverage)
+    n, n_lo, n_hi = v.positive_extent("notional_value", notional_value)
+    lev, lev_lo, lev_hi = v.positive_extent("leverage", leverage)
+    v.shapes(notional_value=n, leverage=lev)
+    v.derived_in_range(
+        "notional_value / leverage (the initial margin)", n_lo / lev_hi, n_hi / lev_lo,
+        parts={"notional_value": n, "leverage": lev},
+    )
     return v.scalar_or_array(n / lev)
 
 
@@ -71,6 +97,26 @@ def maintenance_margin(notional_value: ArrayLike, mmr: Maintenance) -> Any:
         (``N * mmr - cum`` whatever the size), or a tier table (``N * mmr_n - cum_n`` with the
         bracket looked up at ``N``).
 
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ArgumentTypeError
+        A non-numeric ``notional_value`` or ``mmr`` (a string, None, a bool).
+    ValueError
+        Naming the argument: a negative or non-finite notional (the first bad element's flat
+        index), a flat ``mmr`` outside (0, 1).
+    ShapeError
+        An array ``mmr`` that does not broadcast with ``notional_value``.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance COIN-M: 100 contracts of 100 USD at 25,000 with 0.4% need 0.0016 BTC.
@@ -81,29 +127,103 @@ def maintenance_margin(notional_value: ArrayLike, mmr: Maintenance) -> Any:
     n = v.nonnegative("notional_value", notional_value)
     if isinstance(mmr, (Tier, TierTable)):
         return mmr.maintenance_margin(n)
-    return v.scalar_or_array(n * v.rate("mmr", mmr, allow_zero=False))
+    rate = v.rate("mmr", mmr, allow_zero=False)
+    v.shapes(notional_value=n, mmr=rate)
+    return v.scalar_or_array(n * rate)
 
 
 def margin_ratio(maintenance: ArrayLike, equity: ArrayLike) -> Any:
     """Binance/Bybit margin ratio ``maintenance / equity``; liquidation at >= 1.
 
     Returns ``inf`` where equity <= 0 (the account is past bankruptcy, so no finite ratio
-    describes it).
+    describes it), zero maintenance included: at exactly zero equity the ratio is ``inf``, never
+    ``nan``.
+
+    Parameters
+    ----------
+    maintenance : float or array
+        Maintenance margin (>= 0).
+    equity : float or array
+        Equity (any finite value).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError, ShapeError
+        Naming the argument: non-numeric, negative maintenance, non-finite elements (the first
+        one's flat index), shapes that do not broadcast.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
+    Examples
+    --------
+    >>> margin_ratio(50.0, 200.0)
+    0.25
+    >>> margin_ratio(0.0, 0.0)
+    inf
     """
     mm = v.nonnegative("maintenance", maintenance)
     eq = v.as_float("equity", equity)
+    v.shapes(maintenance=mm, equity=eq)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), np.inf)
     return v.scalar_or_array(ratio)
 
 
 def effective_leverage(notional_value: ArrayLike, equity: ArrayLike) -> Any:
-    """Effective leverage ``notional / equity`` (``inf`` where equity <= 0)."""
+    """Effective leverage ``notional / equity`` (``inf`` where equity <= 0).
+
+    Parameters
+    ----------
+    notional_value : float or array
+        Position value (>= 0).
+    equity : float or array
+        Equity (any finite value).
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ArgumentTypeError, ValueError, ShapeError
+        As :func:`margin_ratio`, naming ``notional_value`` or ``equity``.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
+    Examples
+    --------
+    >>> effective_leverage(10_000.0, 500.0)
+    20.0
+    >>> effective_leverage(10_000.0, -1.0)
+    inf
+    """
     n = v.nonnegative("notional_value", notional_value)
     eq = v.as_float("equity", equity)
+    v.shapes(notional_value=n, equity=eq)
     with np.errstate(divide="ignore", invalid="ignore"):
         lev = np.where(eq > 0, n / np.where(eq > 0, eq, 1.0), np.inf)
     return v.scalar_or_array(lev)
+
+
+def _scalar(name: str, arr: np.ndarray) -> np.ndarray:
+    if arr.ndim != 0:
+        raise v.ArgumentTypeError(
+            f"{v.label(name)} must be a single number (a Position is one position; use the "
+            f"vectorized functions for arrays), got shape {arr.shape}"
+        )
+    return arr
 
 
 @dataclass(frozen=True)
@@ -124,6 +244,14 @@ class Position:
         Linear or inverse.
     contract_value : float
         Quote value of one inverse contract (ignored for linear).
+
+    Raises
+    ------
+    ArgumentTypeError
+        A field of the wrong type (``side="long"``: use ``Side.LONG``), or an array field.
+    ValueError
+        Naming the field: side not +1/-1, non-positive or non-finite size, entry price or
+        contract value, a flat ``mmr`` outside (0, 1), a notional at entry outside [1e-200, 1e200].
     """
 
     side: Side
@@ -134,13 +262,15 @@ class Position:
     contract_value: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "side", Side(int(v.side("side", self.side))))
-        v.positive("size", self.size)
-        v.positive("entry_price", self.entry_price)
-        v.positive("contract_value", self.contract_value)
+        object.__setattr__(self, "side", Side(int(_scalar("side", v.side("side", self.side)))))
+        _scalar("size", v.positive("size", self.size))
+        _scalar("entry_price", v.positive("entry_price", self.entry_price))
+        _scalar("contract_value", v.positive("contract_value", self.contract_value))
         object.__setattr__(self, "kind", contract_kind(self.kind))
         if not isinstance(self.mmr, (Tier, TierTable)):
-            v.rate("mmr", self.mmr, allow_zero=False)
+            _scalar("mmr", v.rate("mmr", self.mmr, allow_zero=False))
+        # The notional at entry must be computable (no overflow to inf, no underflow to 0).
+        notional(self.size, self.entry_price, self.kind, self.contract_value)
 
     def notional(self, price: ArrayLike) -> Any:
         """Position value at ``price`` in the settlement currency."""
@@ -208,6 +338,12 @@ def isolated_state(position: Position, collateral: ArrayLike, price: ArrayLike) 
 
     ``collateral`` and ``price`` broadcast: pass a price path to get every figure along it.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> pos = Position(Side.LONG, 1.0, 20_000, mmr=0.005)
@@ -217,8 +353,11 @@ def isolated_state(position: Position, collateral: ArrayLike, price: ArrayLike) 
     >>> isolated_state(pos, collateral=400, price=[20_000, 19_000]).liquidatable
     array([False,  True])
     """
+    if not isinstance(position, Position):
+        raise v.ArgumentTypeError(f"position must be a Position, got {type(position).__name__}")
     c = v.as_float("collateral", collateral)
     n = np.asarray(position.notional(price))
+    v.shapes(collateral=c, price=n)
     equity = v.scalar_or_array(c + np.asarray(position.pnl(price)))
     mm = maintenance_margin(n, position.mmr)
     return _state(v.scalar_or_array(n), equity, mm)
@@ -236,8 +375,17 @@ class Account:
     positions: Sequence[Position]
 
     def __post_init__(self) -> None:
-        v.as_float("wallet_balance", self.wallet_balance)
+        _scalar("wallet_balance", v.as_float("wallet_balance", self.wallet_balance))
+        if isinstance(self.positions, (str, bytes)) or not hasattr(self.positions, "__iter__"):
+            raise v.ArgumentTypeError(
+                f"positions must be a sequence of Position, got {type(self.positions).__name__}"
+            )
         object.__setattr__(self, "positions", tuple(self.positions))
+        for i, pos in enumerate(self.positions):
+            if not isinstance(pos, Position):
+                raise v.ArgumentTypeError(
+                    f"positions must hold Position objects, got {type(pos).__name__} at index {i}"
+                )
         kinds = {p.kind for p in self.positions}
         if len(kinds) > 1:
             raise ValueError(
@@ -248,13 +396,19 @@ class Account:
     def _prices(self, prices: ArrayLike) -> np.ndarray:
         p = v.positive("prices", prices).reshape(-1)
         if p.size != len(self.positions):
-            raise ValueError(
+            raise v.ShapeError(
                 f"prices must give one price per position ({len(self.positions)}), got {p.size}"
             )
         return p
 
     def state(self, prices: ArrayLike) -> MarginState:
         """Cross margin figures with each position marked at its price in ``prices``.
+
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
 
         Examples
         --------
@@ -282,8 +436,7 @@ class Account:
         price is solved for in cross margin.
         """
         p = self._prices(prices)
-        if not 0 <= index < len(self.positions):
-            raise ValueError(f"index must be in [0, {len(self.positions)}), got {index}")
+        v.integer("index", index, low=0, high=len(self.positions) - 1)
         rest = [
             (pos, px)
             for i, (pos, px) in enumerate(zip(self.positions, p, strict=True))

@@ -29,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,18 @@ class Tier:
         Highest leverage allowed for a position whose notional lies in this bracket.
     cum : float
         Maintenance amount, derived by the recursion.
+
+    A bracket a venue's API hands out on its own (rate and maintenance amount) may leave
+    ``floor``, ``cap`` and ``max_leverage`` unknown as ``nan`` and ``level`` as 0; ``mmr`` and
+    ``cum`` are always needed.
+
+    Raises
+    ------
+    ArgumentTypeError
+        A non-integer ``level`` or a non-numeric field.
+    ValueError
+        Naming the field: ``mmr`` outside (0, 1); ``cum`` not finite; ``level`` < 0; ``floor``
+        < 0; ``cap`` below ``floor``; ``max_leverage`` <= 0 (``nan`` allowed where unknown).
     """
 
     level: int
@@ -64,6 +77,24 @@ class Tier:
     max_leverage: float
     cum: float
 
+    def __post_init__(self) -> None:
+        v.integer("level", self.level, low=0)
+        v.rate("mmr", self.mmr, allow_zero=False)
+        v.as_float("cum", self.cum)
+        floor = _known("floor", self.floor)
+        if floor is not None and floor < 0:
+            raise ValueError(f"{v.label('floor')} must be >= 0 (or nan), got {floor!r}")
+        cap = _known("cap", self.cap, allow_inf=True)
+        if cap is not None and floor is not None and cap < floor:
+            raise ValueError(
+                f"{v.label('cap')} must be >= floor={floor!r} (or nan), got {cap!r}"
+            )
+        lev = _known("max_leverage", self.max_leverage)
+        if lev is not None and lev <= 0:
+            raise ValueError(
+                f"{v.label('max_leverage')} must be > 0 (or nan), got {lev!r}"
+            )
+
     @property
     def initial_margin_rate(self) -> float:
         """Initial margin rate at maximum leverage, ``1 / max_leverage``."""
@@ -71,6 +102,12 @@ class Tier:
 
     def maintenance_margin(self, notional: ArrayLike) -> Any:
         """``notional * mmr - cum`` on this bracket's line (whatever bracket the notional is in).
+
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
 
         Examples
         --------
@@ -81,6 +118,19 @@ class Tier:
         """
         n = v.nonnegative("notional", notional)
         return v.scalar_or_array(n * self.mmr - self.cum)
+
+
+def _known(name: str, value: Any, *, allow_inf: bool = False) -> float | None:
+    """A scalar field that may be ``nan`` (unknown): None for nan, else the finite float."""
+    x = v._convert(name, value) if not isinstance(value, float) else np.asarray(value)
+    if x.ndim != 0:
+        raise v.ArgumentTypeError(f"{v.label(name)} must be a single number, got shape {x.shape}")
+    f = float(x)
+    if math.isnan(f):
+        return None
+    if math.isinf(f) and not (allow_inf and f > 0):
+        raise ValueError(f"{v.label(name)} must be finite (or nan), got {f!r}")
+    return f
 
 
 def count_at_or_below(
@@ -120,7 +170,15 @@ def _count(
     out: np.ndarray | None = None,
     hit: np.ndarray | None = None,
 ) -> np.ndarray:
-    xa = np.asarray(x, dtype=np.float64)
+    if not (isinstance(thresholds, np.ndarray) and thresholds.ndim == 1):
+        thresholds = v.as_float("thresholds", thresholds)
+        if thresholds.ndim != 1:
+            raise ValueError(
+                f"{v.label('thresholds')} must be a 1-D array, got shape {thresholds.shape}"
+            )
+    if thresholds.size > 1 and not thresholds[-1] >= thresholds[0]:
+        raise ValueError(f"{v.label('thresholds')} must be ascending")
+    xa = x if isinstance(x, np.ndarray) and x.dtype == np.float64 else v.as_float("x", x)
     if thresholds.size > 64:
         below = np.searchsorted(thresholds, xa, side=side)
         return below if compare is np.greater_equal else thresholds.size - below
@@ -158,6 +216,21 @@ def maintenance_amounts(floors: ArrayLike, mmrs: ArrayLike) -> np.ndarray:
     ndarray
         ``cum`` with ``cum[0] = 0`` and ``cum[n] = floors[n] * (mmrs[n] - mmrs[n-1]) + cum[n-1]``.
 
+    Raises
+    ------
+    ArgumentTypeError
+        Non-numeric floors or rates.
+    ValueError
+        Naming the argument: empty, ragged or not 1-D input, lengths that differ, floors that do
+        not start at 0 or do not strictly increase, rates outside (0, 1) or not strictly
+        increasing (the recursion holds only for rising rates), non-finite elements.
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     Binance BTCUSDT's first three brackets (0.4% from 0, 0.5% from 50k, 1% from 250k):
@@ -165,10 +238,52 @@ def maintenance_amounts(floors: ArrayLike, mmrs: ArrayLike) -> np.ndarray:
     >>> maintenance_amounts([0, 50_000, 250_000], [0.004, 0.005, 0.01]).round(6).tolist()
     [0.0, 50.0, 1300.0]
     """
-    f = np.asarray(floors, dtype=np.float64)
-    m = np.asarray(mmrs, dtype=np.float64)
+    f, m = _brackets(floors, mmrs)
     steps = np.concatenate(([0.0], f[1:] * np.diff(m)))
     return np.cumsum(steps)
+
+
+def _first_not_rising(name: str, arr: np.ndarray, *, strictly: bool = True) -> None:
+    step = np.diff(arr)
+    bad = step <= 0 if strictly else step < 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0]) + 1
+        what = "strictly increasing" if strictly else "non-decreasing"
+        raise ValueError(
+            f"{v.label(name)} must be {what} with the bracket, got {name}[{i}]="
+            f"{arr[i].item()!r} after {arr[i - 1].item()!r}"
+        )
+
+
+def _brackets(floors: ArrayLike, mmrs: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Floors and rates of a table, checked: 1-D, one of each per bracket, floors from 0 strictly
+    increasing, rates in (0, 1) strictly increasing."""
+    f = v.as_float("floors", floors)
+    m = v.as_float("mmrs", mmrs)
+    for name, arr in (("floors", f), ("mmrs", m)):
+        if arr.ndim != 1:
+            raise ValueError(
+                f"{v.label(name)} must be a 1-D sequence (one entry per bracket), got shape "
+                f"{arr.shape}"
+            )
+    if f.size == 0:
+        raise ValueError(
+            f"{v.label('floors')} must hold at least one bracket, got an empty table"
+        )
+    if f.size != m.size:
+        raise v.ShapeError(
+            f"{v.label('floors')} and {v.label('mmrs')} must have one entry per bracket, got "
+            f"lengths {f.size}, {m.size}"
+        )
+    if f[0] != 0:
+        raise ValueError(
+            f"{v.label('floors')} must start at 0 (the first bracket), got floors[0]="
+            f"{f[0].item()!r}"
+        )
+    _first_not_rising("floors", f)
+    v.rate("mmrs", m, allow_zero=False)
+    _first_not_rising("mmrs", m)
+    return f, m
 
 
 class TierTable:
@@ -194,6 +309,12 @@ class TierTable:
     ValueError
         Naming the argument, when the table is empty, ragged, unsorted or its rates out of range.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> t = TierTable([0, 50_000, 250_000], [0.004, 0.005, 0.01], [125, 100, 50], name="BTCUSDT")
@@ -216,29 +337,15 @@ class TierTable:
         m = v.as_float("mmrs", mmrs).reshape(-1)
         lev = v.as_float("max_leverages", max_leverages).reshape(-1)
         if f.size == 0:
-            raise ValueError("floors must hold at least one bracket, got an empty table")
-        if not (f.size == m.size == lev.size):
             raise ValueError(
+                f"{v.label('floors')} must hold at least one bracket, got an empty table"
+            )
+        if not (f.size == m.size == lev.size):
+            raise v.ShapeError(
                 "floors, mmrs and max_leverages must have one entry per bracket, got lengths "
                 f"{f.size}, {m.size}, {lev.size}"
             )
-        if f[0] != 0:
-            raise ValueError(
-                f"floors must start at 0 (the first bracket), got floors[0]={f[0].item()!r}"
-            )
-        if np.any(np.diff(f) <= 0):
-            i = int(np.flatnonzero(np.diff(f) <= 0)[0]) + 1
-            raise ValueError(
-                f"floors must be strictly increasing, got floors[{i}]={f[i].item()!r} "
-                f"after {f[i - 1].item()!r}"
-            )
-        v.rate("mmrs", m, allow_zero=False)
-        if np.any(np.diff(m) <= 0):
-            i = int(np.flatnonzero(np.diff(m) <= 0)[0]) + 1
-            raise ValueError(
-                f"mmrs must be strictly increasing with the bracket, got mmrs[{i}]={m[i].item()!r} "
-                f"after {m[i - 1].item()!r}"
-            )
+        f, m = _brackets(f, m)
         v.positive("max_leverages", lev)
         if np.any(np.diff(lev) > 0):
             i = int(np.flatnonzero(np.diff(lev) > 0)[0]) + 1
@@ -249,10 +356,13 @@ class TierTable:
         if np.any(m * lev >= 1):
             i = int(np.flatnonzero(m * lev >= 1)[0])
             raise ValueError(
-                f"mmrs[{i}]={m[i].item()!r} must be below "
-                f"1/max_leverages[{i}]={(1 / lev[i]).item()!r} (initial "
+                f"{v.label('mmrs')}[{i}]={m[i].item()!r} must be below "
+                f"1/{v.label('max_leverages')}[{i}]={(1 / lev[i]).item()!r} (initial "
                 "margin at maximum leverage must exceed maintenance margin)"
             )
+        for label, text in (("name", name), ("unit", unit)):
+            if not isinstance(text, str):
+                raise v.ArgumentTypeError(f"{label} must be a string, got {text!r}")
         self.name = name
         self.unit = unit
         self.floors = f
@@ -265,8 +375,18 @@ class TierTable:
 
     @classmethod
     def flat(cls, mmr: float, max_leverage: float, *, name: str = "", unit: str = "") -> TierTable:
-        """A single bracket: a flat maintenance margin rate at every size."""
-        return cls([0.0], [mmr], [max_leverage], name=name, unit=unit)
+        """A single bracket: a flat maintenance margin rate at every size.
+
+        Raises
+        ------
+        ArgumentTypeError, ValueError
+            Naming ``mmr`` (a single rate in (0, 1)) or ``max_leverage`` (a single number > 0,
+            with ``mmr * max_leverage < 1``).
+        """
+        rate = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+        lev = v.one("max_leverage", v.positive("max_leverage", max_leverage))
+        with v.renamed(mmrs="mmr", max_leverages="max_leverage"):
+            return cls([0.0], [rate], [lev], name=name, unit=unit)
 
     @classmethod
     def from_max_leverage(
@@ -278,6 +398,12 @@ class TierTable:
         unit: str = "",
     ) -> TierTable:
         """Hyperliquid-style table: ``mmr = 1 / (2 * max_leverage)`` in every bracket.
+
+        Notes
+        -----
+        Arrays broadcast; one bad element rejects the whole call, and the message names the
+        argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+        ``ValueError``, both naming the argument).
 
         References
         ----------
@@ -296,6 +422,8 @@ class TierTable:
         return int(self.floors.size)
 
     def __getitem__(self, index: int) -> Tier:
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"tier index must be an integer, got {index!r}")
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"tier index {index} out of range for a table of {n} brackets")
@@ -332,7 +460,7 @@ class TierTable:
 
     def tier(self, notional: float) -> Tier:
         """The :class:`Tier` a scalar notional falls in."""
-        return self[int(self.index(float(v.nonnegative("notional", notional))))]
+        return self[int(self.index(v.one("notional", v.nonnegative("notional", notional))))]
 
     def maintenance_margin(self, notional: ArrayLike) -> Any:
         """``MM(N) = N * mmr_n - cum_n`` with ``n`` the bracket of ``N`` (vectorized)."""
@@ -363,7 +491,20 @@ class TierTable:
         brackets, so no per-position limit array is built. ``scratch``: optional (int8, int8,
         bool) arrays of the broadcast shape, reused instead of allocating.
         """
-        lev = np.asarray(leverage, dtype=np.float64)
+        lev = v.positive("leverage", leverage)
+        n = v.nonnegative("notional", notional)
+        v.shapes(leverage=lev, notional=n)
+        self._check_validated_leverage(lev, n, scratch=scratch)
+
+    def _check_validated_leverage(
+        self,
+        lev: np.ndarray,
+        notional: np.ndarray,
+        *,
+        scratch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """:meth:`check_leverage` on arrays already validated (the solver's blocks: no second
+        pass over a book it has checked)."""
         caps = self.max_leverages[::-1] * (1 + 1e-12)  # ascending; tolerance for float noise
         allowed_buf, index_buf, hit = (None, None, None) if scratch is None else scratch
         allowed = count_at_or_above(caps, lev, out=allowed_buf, hit=hit)
@@ -373,6 +514,6 @@ class TierTable:
             i = np.flatnonzero(bad)[0]
             limit = float(self.max_leverage(n_b.reshape(-1)[i]))
             raise ValueError(
-                f"leverage must be at most the bracket's max leverage {limit!r} for that "
-                f"notional, got {lev_b.reshape(-1)[i].item()!r}"
+                f"{v.label('leverage')} must be at most the bracket's max leverage {limit!r} for "
+                f"that notional, got {lev_b.reshape(-1)[i].item()!r}"
             )

@@ -57,10 +57,23 @@ def _window_samples(window: float, interval: float) -> int:
 def _series(name: str, values: ArrayLike, axis: int) -> FloatArray:
     arr = v.as_float(name, values)
     if arr.ndim == 0:
-        raise ValueError(f"{name} must be a series (an array with a time axis), got a scalar")
-    if arr.shape[axis] == 0:
-        raise ValueError(f"{name} must hold at least one sample, got an empty series")
-    return np.moveaxis(arr, axis, -1)
+        raise ValueError(
+            f"{v.label(name)} must be a series (an array with a time axis), got a scalar"
+        )
+    ax = v.integer("axis", axis)
+    if not -arr.ndim <= ax < arr.ndim:
+        raise ValueError(
+            f"{v.label('axis')} must be an axis of {v.label(name)} (shape {arr.shape}), got {ax}"
+        )
+    if arr.shape[ax] == 0:
+        raise ValueError(f"{v.label(name)} must hold at least one sample, got an empty series")
+    return np.moveaxis(arr, ax, -1)
+
+
+def _finite(result: Any, **parts: Any) -> Any:
+    """Refuse a result that overflowed (valid but huge samples summed or weighted)."""
+    v.finite_result("the average", np.asarray(result), parts=parts)
+    return result
 
 
 # --- averaging primitives -------------------------------------------------------------------------
@@ -91,6 +104,12 @@ def weighted_median(values: ArrayLike, weights: ArrayLike | None = None, *, axis
     ------
     ValueError
         Naming ``values`` (empty, non-finite) or ``weights`` (negative, zero total, wrong shape).
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -176,6 +195,12 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
         Naming the argument: empty or non-finite samples, non-positive ``dt`` or ``time_constant``,
         ``dt`` of the wrong length.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices" (the update formula quoted above).
@@ -189,9 +214,10 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
     0.997553
     """
     x = _series("samples", samples, axis)
-    tau = float(_duration("time_constant", time_constant))
+    tau = v.one("time_constant", _duration("time_constant", time_constant))
     n = x.shape[-1]
-    t = np.broadcast_to(_duration("dt", dt), (n,)) if np.ndim(dt) == 0 else _duration("dt", dt)
+    d = _duration("dt", dt)
+    t = np.broadcast_to(d, (n,)) if d.ndim == 0 else d
     if t.shape != (n,):
         raise ValueError(f"dt must be a scalar or one duration per sample ({n}), got {t.shape}")
     t = np.asarray(t, dtype=np.float64)
@@ -217,7 +243,7 @@ def ema(samples: ArrayLike, dt: ArrayLike = 1.0, *, time_constant: float, axis: 
         carry_num = num_out[..., e - 1]
         carry_den = float(den_out[e - 1])
     out = num_out / den_out
-    return np.moveaxis(out, -1, axis)
+    return _finite(np.moveaxis(out, -1, axis), samples=samples, dt=dt)
 
 
 def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> FloatArray:
@@ -236,6 +262,12 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
     -------
     ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices".
@@ -246,8 +278,10 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
     [0.0, 0.997553]
     """
     x = v.as_float("samples", samples).reshape(-1)
-    t = np.broadcast_to(_duration("dt", dt), x.shape)
-    tau = float(_duration("time_constant", time_constant))
+    d = _duration("dt", dt)
+    v.shapes(samples=x, dt=d)
+    t = np.broadcast_to(d, x.shape)
+    tau = v.one("time_constant", _duration("time_constant", time_constant))
     num = den = 0.0
     out = np.empty_like(x)
     for k in range(x.size):
@@ -255,7 +289,7 @@ def ema_reference(samples: ArrayLike, dt: ArrayLike, time_constant: float) -> Fl
         num = num * decay + x[k] * t[k]
         den = den * decay + t[k]
         out[k] = num / den
-    return out
+    return _finite(out, samples=x, dt=t)
 
 
 def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
@@ -283,6 +317,12 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     ValueError
         Naming ``samples`` (empty, non-finite) or ``window`` (not a whole number >= 1).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance COIN-M FAQ: "Moving Average (2.5-Minute Basis) = sum of [(Bid1_i + Ask1_i)/2 - PI_i]
@@ -294,19 +334,19 @@ def moving_average(samples: ArrayLike, window: int, *, axis: int = -1) -> Any:
     [1.0, 1.5, 2.0, 3.0, 4.0]
     """
     x = _series("samples", samples, axis)
-    if not isinstance(window, (int, np.integer)) or window < 1:
-        raise ValueError(f"window must be a whole number of samples >= 1, got {window!r}")
-    w = int(window)
+    w = v.integer("window", window, low=1)
     base = x[..., :1]
-    c = np.cumsum(x - base, axis=-1)  # centred first: keeps the running sum small
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
+        c = np.cumsum(x - base, axis=-1)  # centred first: keeps the running sum small
     out = np.empty_like(x)
     n = x.shape[-1]
     head = min(w, n)
-    out[..., :head] = c[..., :head] / np.arange(1, head + 1)
-    if n > w:
-        out[..., w:] = (c[..., w:] - c[..., :-w]) / w
-    out += base
-    return np.moveaxis(out, -1, axis)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[..., :head] = c[..., :head] / np.arange(1, head + 1)
+        if n > w:
+            out[..., w:] = (c[..., w:] - c[..., :-w]) / w
+        out += base
+    return _finite(np.moveaxis(out, -1, axis), samples=samples)
 
 
 def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int = -1) -> Any:
@@ -335,6 +375,12 @@ def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int 
     ValueError
         When ``interval`` is not a whole multiple of ``dt``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance COIN-M FAQ: the basis is read every 5 s (30 readings in 2.5 minutes); Bybit's impact
@@ -346,7 +392,8 @@ def sample_and_hold(series: ArrayLike, dt: float, interval: float, *, axis: int 
     [1.0, 1.0, 3.0, 3.0, 5.0]
     """
     x = _series("series", series, axis)
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
     held = np.repeat(x[..., ::k], k, axis=-1)[..., : x.shape[-1]]
     return np.moveaxis(held, -1, axis)
 
@@ -377,6 +424,12 @@ def time_weighted_average(
     ValueError
         Naming ``samples`` or ``durations`` (negative, wrong length, zero total).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Funding"; dYdX docs, "Funding".
@@ -390,15 +443,18 @@ def time_weighted_average(
     """
     x = _series("samples", samples, axis)
     if durations is None:
-        return v.scalar_or_array(x.mean(axis=-1))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused by name
+            return _finite(v.scalar_or_array(x.mean(axis=-1)), samples=x)
     d = v.nonnegative("durations", durations)
     if d.shape != (x.shape[-1],):
         raise ValueError(
             f"durations must give one duration per sample ({x.shape[-1]}), got shape {d.shape}"
         )
     if d.sum() <= 0:
-        raise ValueError("durations must have a positive total")
-    return v.scalar_or_array((x * d).sum(axis=-1) / d.sum())
+        raise ValueError(f"{v.label('durations')} must have a positive total")
+    with np.errstate(over="ignore", invalid="ignore"):
+        average = v.scalar_or_array((x * d).sum(axis=-1) / d.sum())
+    return _finite(average, samples=x, durations=d)
 
 
 def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
@@ -417,6 +473,12 @@ def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Bybit, "Introduction to Funding Rate": "(Premium Index _1 * 1 + Premium Index _2 * 2 +... +
@@ -429,4 +491,6 @@ def linearly_weighted_average(samples: ArrayLike, *, axis: int = -1) -> Any:
     """
     x = _series("samples", samples, axis)
     w = np.arange(1, x.shape[-1] + 1, dtype=np.float64)
-    return v.scalar_or_array((x * w).sum(axis=-1) / w.sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        average = v.scalar_or_array((x * w).sum(axis=-1) / w.sum())
+    return _finite(average, samples=x)

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from ..core import _validate as v
 from ..core._validate import FloatArray
-from ..core.contracts import LINEAR, ContractKind, notional
+from ..core.contracts import LINEAR, ContractKind, contract_kind, notional
 from ..core.liquidation import LiquidationResult, liquidation_price
 from ..core.margin import Maintenance
 from ..core.tiers import Tier
@@ -41,6 +41,12 @@ def impact_notional(margin: ArrayLike, initial_margin_rate: ArrayLike) -> Any:
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ: "Impact Margin Notional = 200 USDT / Initial Margin Rate at maximum
@@ -54,6 +60,7 @@ def impact_notional(margin: ArrayLike, initial_margin_rate: ArrayLike) -> Any:
     """
     m = v.positive("margin", margin)
     imr = v.rate("initial_margin_rate", initial_margin_rate, allow_zero=False)
+    v.shapes(margin=m, initial_margin_rate=imr)
     return v.scalar_or_array(m / imr)
 
 
@@ -79,6 +86,12 @@ def impact_price(prices: ArrayLike, sizes: ArrayLike, notional_value: float) -> 
     ValueError
         When the book is not deep enough, or levels are out of order.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> round(impact_price([100.0, 99.0, 98.0], [10.0, 20.0, 50.0], 2_000.0), 4)
@@ -92,7 +105,7 @@ def impact_price(prices: ArrayLike, sizes: ArrayLike, notional_value: float) -> 
         )
     if p.size > 1 and not (np.all(np.diff(p) < 0) or np.all(np.diff(p) > 0)):
         raise ValueError("prices must run strictly from the best level outward (monotone)")
-    target = float(v.positive("notional_value", notional_value))
+    target = v.one("notional_value", v.positive("notional_value", notional_value))
     level_notional = p * q
     cum = np.cumsum(level_notional)
     if cum[-1] < target:
@@ -123,6 +136,12 @@ def premium_index(impact_bid: ArrayLike, impact_ask: ArrayLike, index: ArrayLike
     float or ndarray
         A fraction of the index.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ; Bybit, "Introduction to Funding Rate"; Hyperliquid docs, "Funding"
@@ -138,6 +157,7 @@ def premium_index(impact_bid: ArrayLike, impact_ask: ArrayLike, index: ArrayLike
     b = v.positive("impact_bid", impact_bid)
     a = v.positive("impact_ask", impact_ask)
     i = v.positive("index", index)
+    v.shapes(impact_bid=b, impact_ask=a, index=i)
     if np.any(b > a):
         raise ValueError("impact_bid must not exceed impact_ask")
     return v.scalar_or_array((np.maximum(0.0, b - i) - np.maximum(0.0, i - a)) / i)
@@ -174,6 +194,12 @@ def funding_rate(
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Funding" (formula and worked example); Bybit, "Introduction to Funding
@@ -190,11 +216,12 @@ def funding_rate(
     """
     p = v.as_float("premium", premium)
     i = v.as_float("interest", interest)
-    c = float(v.nonnegative("clamp", clamp))
+    v.shapes(premium=p, interest=i)
+    c = v.one("clamp", v.nonnegative("clamp", clamp))
     f = p + np.clip(i - p, -c, c)
     if cap is not None or floor is not None:
-        hi = np.inf if cap is None else float(v.positive("cap", cap))
-        lo = -hi if floor is None else float(v.as_float("floor", floor))
+        hi = np.inf if cap is None else v.one("cap", v.positive("cap", cap))
+        lo = -hi if floor is None else v.one("floor", v.as_float("floor", floor))
         if lo >= hi:
             raise ValueError(f"floor must be below cap, got floor={lo!r}, cap={hi!r}")
         f = np.clip(f, lo, hi)
@@ -215,6 +242,12 @@ def interest_rate(quote_rate: ArrayLike, base_rate: ArrayLike, fundings_per_day:
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Bybit legacy funding article 360039261114: "The Interest Rate = (0.06%-0.03%)/3 = 0.01%".
@@ -226,9 +259,9 @@ def interest_rate(quote_rate: ArrayLike, base_rate: ArrayLike, fundings_per_day:
     """
     q = v.as_float("quote_rate", quote_rate)
     b = v.as_float("base_rate", base_rate)
-    if not isinstance(fundings_per_day, (int, np.integer)) or fundings_per_day < 1:
-        raise ValueError(f"fundings_per_day must be a whole number >= 1, got {fundings_per_day!r}")
-    return v.scalar_or_array((q - b) / fundings_per_day)
+    v.shapes(quote_rate=q, base_rate=b)
+    per_day = v.integer("fundings_per_day", fundings_per_day, low=1)
+    return v.scalar_or_array((q - b) / per_day)
 
 
 def margin_funding_cap(
@@ -253,6 +286,12 @@ def margin_funding_cap(
     float or ndarray
         The cap on the 8-hour funding rate.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     dYdX docs, "Funding": "The 8-hour rate cap is calculated by 600% * (Initial Margin -
@@ -265,9 +304,10 @@ def margin_funding_cap(
     """
     imf = v.rate("initial_margin_fraction", initial_margin_fraction, allow_zero=False)
     mmf = v.rate("maintenance_margin_fraction", maintenance_margin_fraction, allow_zero=False)
+    v.shapes(initial_margin_fraction=imf, maintenance_margin_fraction=mmf)
     if np.any(mmf >= imf):
         raise ValueError("maintenance_margin_fraction must be below initial_margin_fraction")
-    k = float(v.positive("multiplier", multiplier))
+    k = v.one("multiplier", v.positive("multiplier", multiplier))
     return v.scalar_or_array(k * (imf - mmf))
 
 
@@ -290,6 +330,12 @@ def dydx_funding_rate(
     float or ndarray
         The hourly rate.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     dYdX docs, "Funding": "Funding Rate = (Premium Component / 8) + Interest Rate Component".
@@ -303,9 +349,10 @@ def dydx_funding_rate(
     """
     p = v.as_float("premium", premium)
     i = v.as_float("interest", interest)
+    v.shapes(premium=p, interest=i)
     rate = p / 8.0 + i
     if cap is not None:
-        hourly_cap = float(v.positive("cap", cap)) / 8.0
+        hourly_cap = v.one("cap", v.positive("cap", cap)) / 8.0
         rate = np.clip(rate, -hourly_cap, hourly_cap)
     return v.scalar_or_array(rate)
 
@@ -329,6 +376,12 @@ def rate_per_payment(
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Funding": "funding is paid every hour at one eighth of the computed rate";
@@ -342,8 +395,8 @@ def rate_per_payment(
     0.0011875
     """
     r = v.as_float("rate", rate)
-    interval = float(_duration("payment_interval", payment_interval))
-    period = float(_duration("rate_period", rate_period))
+    interval = v.one("payment_interval", _duration("payment_interval", payment_interval))
+    period = v.one("rate_period", _duration("rate_period", rate_period))
     return v.scalar_or_array(r * interval / period)
 
 
@@ -380,6 +433,12 @@ def funding_payment(
     float or ndarray
         In the settlement currency: quote for linear, coins for inverse.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ: "Funding Amount = Nominal Value of Positions * Funding Rate"; Hyperliquid
@@ -398,6 +457,7 @@ def funding_payment(
     s = v.side("side", side)
     n = np.asarray(notional(size, price, kind, contract_value))
     r = v.as_float("rate", rate)
+    v.shapes(side=s, size=np.asarray(size), price=np.asarray(price), rate=r)
     return v.scalar_or_array(s * n * r)
 
 
@@ -448,6 +508,12 @@ def cumulative_funding(
         Naming the argument: times not increasing, rate or price of the wrong length, a
         non-positive price or interval.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ (every 8 hours, on mark notional); Hyperliquid docs, "Funding" (hourly at
@@ -465,6 +531,17 @@ def cumulative_funding(
     >>> [round(float(x), 10) for x in (hourly[8], eight[8], hourly[12], eight[12])]
     [0.01, 0.01, 0.015, 0.01]
     """
+    # The position and the period are checked even when no payment falls in ``times``.
+    for name, value in (("side", side), ("size", size), ("contract_value", contract_value)):
+        if np.ndim(value):
+            raise v.ArgumentTypeError(
+                f"{name} must be a scalar (one position), got shape {np.shape(value)}"
+            )
+    v.side("side", side)
+    v.positive("size", size)
+    v.positive("contract_value", contract_value)
+    contract_kind(kind)
+    _duration("rate_period", rate_period)
     t = v.as_float("times", times).reshape(-1)
     if t.size == 0:
         raise ValueError("times must hold at least one time")
@@ -478,8 +555,8 @@ def cumulative_funding(
             )
     r = np.broadcast_to(v.as_float("rate", rate), t.shape)
     p = np.broadcast_to(v.positive("price", price), t.shape)
-    interval = float(_duration("payment_interval", payment_interval))
-    s0 = float(v.as_float("start", start))
+    interval = v.one("payment_interval", _duration("payment_interval", payment_interval))
+    s0 = v.one("start", v.as_float("start", start))
     if s0 > t[0]:
         raise ValueError(f"start must be at or before the first time {t[0]!r}, got {s0!r}")
     k_max = int(np.floor((t[-1] - s0) / interval + 1e-9))
@@ -570,6 +647,12 @@ def funding_drift(
     Returns
     -------
     FundingDrift
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------

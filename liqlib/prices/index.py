@@ -66,6 +66,12 @@ def stale_sources(last_update: ArrayLike, now: ArrayLike, max_age: float = 10.0)
     ndarray of bool
         True where a source is stale; pass as ``stale=`` to :func:`index_price`.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance, "Price Index" FAQ: "If one exchange has no updates for 10 seconds, the weight of this
@@ -78,7 +84,7 @@ def stale_sources(last_update: ArrayLike, now: ArrayLike, max_age: float = 10.0)
     """
     age = v.as_float("now", now)[..., None] if np.ndim(now) else v.as_float("now", now)
     last = v.as_float("last_update", last_update)
-    limit = float(v.positive("max_age", max_age))
+    limit = v.one("max_age", v.positive("max_age", max_age))
     return np.asarray(age - last > limit)
 
 
@@ -130,6 +136,12 @@ def index_price(
         of the wrong length, a threshold outside (0, 1), an unknown rule, a step with no live
         source (unless ``all_stale="hold"``, and even then on the first step).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance, "Price Index" FAQ (the 5% rule, the median fallback and the 10-second stale rule);
@@ -169,7 +181,7 @@ def index_price(
             raise ValueError(
                 f"weights of shape {w.shape} do not broadcast to prices of shape {p.shape}"
             ) from None
-    theta = float(v.rate("threshold", threshold, allow_zero=False))
+    theta = v.one("threshold", v.rate("threshold", threshold, allow_zero=False))
     v.choice("rule", rule, ("exclude", "clip", "none"))
     v.choice("all_stale", all_stale, ("raise", "hold"))
     if stale is None:

@@ -51,6 +51,12 @@ def time_to_funding(
     float or ndarray
         Seconds until the next funding, in ``[0, funding_interval)``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance funding FAQ: payments "every 8 hours at 00:00 UTC, 08:00 UTC, and 16:00 UTC".
@@ -61,8 +67,9 @@ def time_to_funding(
     [0.0, 28799.0, 1.0, 0.0]
     """
     t = v.as_float("times", times)
-    interval = float(_duration("funding_interval", funding_interval))
-    return v.scalar_or_array(np.mod(-(t - offset), interval))
+    interval = v.one("funding_interval", _duration("funding_interval", funding_interval))
+    off = v.one("offset", v.as_float("offset", offset))
+    return v.scalar_or_array(np.mod(-(t - off), interval))
 
 
 def funding_basis(
@@ -89,6 +96,12 @@ def funding_basis(
     ValueError
         When ``time_to_funding`` lies outside ``[0, funding_interval]``.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     BitMEX, "Fair Price Marking": "Funding Basis = Funding Rate * (Time Until Funding / Funding
@@ -102,8 +115,9 @@ def funding_basis(
     7.5e-05
     """
     f = v.as_float("funding_rate", funding_rate)
-    interval = float(_duration("funding_interval", funding_interval))
+    interval = v.one("funding_interval", _duration("funding_interval", funding_interval))
     tau = v.nonnegative("time_to_funding", time_to_funding)
+    v.shapes(funding_rate=f, time_to_funding=tau)
     if np.any(tau > interval * (1 + 1e-12)):
         raise ValueError(
             f"time_to_funding must lie in [0, funding_interval={interval!r}] s, got "
@@ -133,6 +147,12 @@ def fair_price(
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -169,6 +189,12 @@ def median_of_three(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> Any:
         The middle value at each position; never the largest or smallest of the three unless it
         ties.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     The median in Binance's and Bybit's mark prices and in Hyperliquid's.
@@ -181,6 +207,7 @@ def median_of_three(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> Any:
     x = v.as_float("a", a)
     y = v.as_float("b", b)
     z = v.as_float("c", c)
+    v.shapes(a=x, b=y, c=z)
     return v.scalar_or_array(np.maximum(np.minimum(x, y), np.minimum(np.maximum(x, y), z)))
 
 
@@ -254,6 +281,12 @@ def basis_moving_average(
     -------
     ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance COIN-M FAQ ("Moving Average (2.5-Minute Basis)", 30 samples); Bybit, "Mark Price
@@ -274,14 +307,16 @@ def basis_moving_average(
         window_s, interval = window.window, window.interval
     else:
         window_s = window
+    step = v.one("dt", _duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
-        interval = dt
+        interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     i = _series("index", v.positive("index", index), axis)
     if m.shape != i.shape:
         raise ValueError(f"mid and index must have the same shape, got {m.shape} and {i.shape}")
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
-    n_win = _window_samples(float(_duration("window", window_s)), float(interval))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
+    n_win = _window_samples(v.one("window", _duration("window", window_s)), float(interval))
     basis = (m - i) / i if relative else m - i
     readings = basis[..., ::k]
     avg = moving_average(readings, n_win)
@@ -322,6 +357,12 @@ def ema_basis(
     ndarray
         The EMA of ``mid - oracle`` held between updates, in price units.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices": "Oracle price plus a 150 second exponential moving
@@ -332,13 +373,15 @@ def ema_basis(
     >>> ema_basis([101.0] * 4, [100.0] * 4).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
+    step = v.one("dt", _duration("dt", dt))  # checked first: interval defaults to it
     if interval is None:
-        interval = dt
+        interval = step
     m = _series("mid", v.positive("mid", mid), axis)
     o = _series("oracle", v.positive("oracle", oracle), axis)
     if m.shape != o.shape:
         raise ValueError(f"mid and oracle must have the same shape, got {m.shape} and {o.shape}")
-    k = _stride(float(_duration("interval", interval)), float(_duration("dt", dt)))
+    every = v.one("interval", _duration("interval", interval))
+    k = _stride(every, v.one("dt", _duration("dt", dt)))
     readings = (m - o)[..., ::k]
     avg = ema(readings, float(interval), time_constant=time_constant)
     held = np.repeat(avg, k, axis=-1)[..., : m.shape[-1]]
@@ -401,6 +444,12 @@ def median_mark_price(
     -------
     MedianMark
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Binance, "Mark Price and Price Index" (COIN-M) and Bybit, "Mark Price Calculation (Perpetual
@@ -416,7 +465,8 @@ def median_mark_price(
     >>> m.price, m.price1
     (29980.0, 30001.5)
     """
-    p1 = np.asarray(fair_price(index, last_funding_rate, time_to_funding, funding_interval))
+    with v.renamed(funding_rate="last_funding_rate"):
+        p1 = np.asarray(fair_price(index, last_funding_rate, time_to_funding, funding_interval))
     i = v.positive("index", index)
     p2 = i + v.as_float("basis_average", basis_average)
     last = v.positive("last_price", last_price)
@@ -445,6 +495,12 @@ def basis_rate_mark_price(index: ArrayLike, basis_rate: ArrayLike) -> Any:
     Returns
     -------
     float or ndarray
+
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
 
     References
     ----------
@@ -521,6 +577,12 @@ def hyperliquid_mark_price(
     -------
     HyperliquidMark
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     References
     ----------
     Hyperliquid docs, "Robust price indices".
@@ -537,9 +599,25 @@ def hyperliquid_mark_price(
     """
     o = v.positive("oracle", oracle)
     first = o + v.as_float("ema_of_basis", ema_of_basis)
+    bad_first = ~(first > 0)
+    if np.any(bad_first):
+        raise ValueError(
+            "oracle + ema_of_basis (the first mark input) must be > 0, got "
+            f"{np.asarray(first).reshape(-1)[int(np.flatnonzero(bad_first)[0])].item()!r}"
+        )
     bid = v.positive("best_bid", best_bid)
     ask = v.positive("best_ask", best_ask)
     last = v.positive("last_price", last_price)
+    v.shapes(oracle=o, ema_of_basis=first, best_bid=bid, best_ask=ask, last_price=last)
+    crossed = bid > ask
+    if np.any(crossed):
+        b_b, a_b = np.broadcast_arrays(bid, ask)
+        i = int(np.flatnonzero(crossed)[0])
+        where = "" if crossed.ndim == 0 else f" at flat index {i}"
+        raise ValueError(
+            f"best_bid must not exceed best_ask (a crossed book has no mid), got "
+            f"{b_b.reshape(-1)[i].item()!r} > {a_b.reshape(-1)[i].item()!r}{where}"
+        )
     book = np.asarray(median_of_three(bid, ask, last))
     ext = v.positive("external_mids", external_mids)
     if ext.ndim == 0:
@@ -581,6 +659,12 @@ def breached(
     ndarray of bool
         Shape of ``liquidation_prices`` broadcast with ``side`` (and ``opened``).
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> breached([100.0, 93.0, 99.0], [95.0, 90.0, 105.0], [1, 1, -1]).tolist()
@@ -591,17 +675,20 @@ def breached(
     path = v.positive("trigger_prices", trigger_prices).reshape(-1)
     if path.size == 0:
         raise ValueError("trigger_prices must hold at least one price")
-    lp = np.asarray(liquidation_prices, dtype=np.float64)
+    lp = v._convert("liquidation_prices", liquidation_prices)
     if np.any(np.isinf(lp)):
         raise ValueError("liquidation_prices must be finite or nan (no liquidation price)")
     s = v.side("side", side)
+    v.shapes(liquidation_prices=lp, side=s, opened=None if opened is None else np.asarray(opened))
     if opened is None:
         low: Any = path.min()
         high: Any = path.max()
     else:
         k = np.asarray(opened)
         if k.dtype.kind not in "iu":
-            raise ValueError(f"opened must hold integer sample indices, got dtype {k.dtype}")
+            raise v.ArgumentTypeError(
+                f"opened must hold integer sample indices, got dtype {k.dtype}"
+            )
         if k.size and (k.min() < 0 or k.max() >= path.size):
             raise ValueError(
                 f"opened must index the path: each in [0, {path.size}), got "

@@ -29,15 +29,21 @@ FloatArray = NDArray[np.float64]
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise v.ArgumentTypeError(
+            f"seed must be a non-negative int or a numpy Generator, got {seed!r}"
+        )
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative int or a numpy Generator, got {seed!r}")
     return np.random.default_rng(int(seed))
 
 
+#: Most samples one path may hold (8 GB of float64): a larger count is a typo, not a request.
+MAX_SAMPLES = 10**9
+
+
 def _count(name: str, value: Any, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
+    return v.integer(name, value, low=low, high=MAX_SAMPLES)
 
 
 def gbm(
@@ -72,6 +78,12 @@ def gbm(
     -------
     ndarray, shape (n,)
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> p = gbm(100.0, sigma=0.0, n=3, drift=0.0)
@@ -80,11 +92,11 @@ def gbm(
     >>> bool(np.all(gbm(100.0, sigma=0.6, n=5, seed=1) == gbm(100.0, sigma=0.6, n=5, seed=1)))
     True
     """
-    start = float(v.positive("s0", s0))
-    vol = float(v.nonnegative("sigma", sigma))
+    start = v.one("s0", v.positive("s0", s0))
+    vol = v.one("sigma", v.nonnegative("sigma", sigma))
     steps = _count("n", n)
-    h = float(v.positive("dt", dt)) / YEAR
-    mu = float(v.as_float("drift", drift))
+    h = v.one("dt", v.positive("dt", dt)) / YEAR
+    mu = v.one("drift", v.as_float("drift", drift))
     rng = _rng(seed)
     z = rng.standard_normal(steps - 1)
     increments = (mu - 0.5 * vol**2) * h + vol * math.sqrt(h) * z
@@ -116,6 +128,12 @@ def wick_profile(
     -------
     float or ndarray
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> wick_profile([0.0, 10.0, 15.0, 20.0, 30.0], start=10.0, duration=10.0, depth=0.1).tolist()
@@ -125,9 +143,9 @@ def wick_profile(
     [0.0, 0.1, 0.1, 0.0]
     """
     t = v.as_float("times", times)
-    t0 = float(v.as_float("start", start))
-    d = float(v.positive("duration", duration))
-    a = float(v.rate("depth", depth))
+    t0 = v.one("start", v.as_float("start", start))
+    d = v.one("duration", v.positive("duration", duration))
+    a = v.one("depth", v.rate("depth", depth))
     v.choice("shape", shape, ("v", "box"))
     u = (t - t0) / d
     if shape == "box":
@@ -246,6 +264,12 @@ def wick_path(
         Naming the argument: a wick that does not fit in the path, depth outside [0, 1), a bad
         source index, negative noise, weights that are empty, negative or all zero.
 
+    Notes
+    -----
+    Arrays broadcast; one bad element rejects the whole call, and the message names the
+    argument and the element's flat index (wrong types raise ``TypeError``, wrong values
+    ``ValueError``, both naming the argument).
+
     Examples
     --------
     >>> w = wick_path(depth=0.1, duration=20.0, seed=3)
@@ -254,15 +278,15 @@ def wick_path(
     >>> bool(w.last.min() < 0.91 * w.fair.min()) and bool(w.sources.min() > 0.99 * w.fair.min())
     True
     """
-    total = float(v.positive("seconds", seconds))
-    step = float(v.positive("dt", dt))
+    total = v.one("seconds", v.positive("seconds", seconds))
+    step = v.one("dt", v.positive("dt", dt))
     n_steps = total / step
     if abs(n_steps - round(n_steps)) > 1e-9 * max(1.0, n_steps):
         raise ValueError(f"seconds must be a whole multiple of dt={step!r}, got {total!r}")
     n = int(round(n_steps)) + 1
     times = np.arange(n, dtype=np.float64) * step
-    d = float(v.positive("duration", duration))
-    t0 = total / 3 if start is None else float(v.nonnegative("start", start))
+    d = v.one("duration", v.positive("duration", duration))
+    t0 = total / 3 if start is None else v.one("start", v.nonnegative("start", start))
     if t0 + d > total:
         raise ValueError(
             f"the wick must end within the path: start + duration = {t0 + d!r} > seconds={total!r}"
@@ -278,17 +302,18 @@ def wick_path(
         if not 0 <= int(wick_on) < n_src:
             raise ValueError(f"wick_on must be a source index in [0, {n_src}), got {wick_on!r}")
     noise = {
-        "source_noise": float(v.nonnegative("source_noise", source_noise)),
-        "other_noise": float(v.nonnegative("other_noise", other_noise)),
+        "source_noise": v.one("source_noise", v.nonnegative("source_noise", source_noise)),
+        "other_noise": v.one("other_noise", v.nonnegative("other_noise", other_noise)),
     }
-    half_spread = 0.5 * float(v.rate("spread", spread))
-    b = float(v.as_float("basis", basis))
+    half_spread = 0.5 * v.one("spread", v.rate("spread", spread))
+    b = v.one("basis", v.as_float("basis", basis))
     if b <= -1:
         raise ValueError(f"basis must be > -1, got {b!r}")
     n_o = _count("n_other", n_other)
     rng = _rng(seed)
 
-    fair = gbm(price, sigma=sigma, n=n, dt=step, seed=rng)
+    with v.renamed(s0="price"):
+        fair = gbm(price, sigma=sigma, n=n, dt=step, seed=rng)
     drop = np.asarray(wick_profile(times, start=t0, duration=d, depth=depth, shape=shape))
     sources = fair[:, None] * np.exp(noise["source_noise"] * rng.standard_normal((n, n_src)))
     own = fair * (1 + b) * np.exp(noise["other_noise"] * rng.standard_normal(n))
