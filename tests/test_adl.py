@@ -11,9 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liqlib.engine.adl import (
+    ADL_RULES,
+    RANKED_RULES,
+    RANKS_BY_PROFIT,
     adl_queue,
+    adl_scores,
     binance_score,
     bitmex_score,
+    hyperliquid_literal_score,
     hyperliquid_score,
     pro_rata_allocation,
     queue_allocation,
@@ -59,9 +64,93 @@ def test_binance_score_only_ranks_profits() -> None:
     assert binance_score(100, 0.5, 10) == pytest.approx(100 / 1 * 10 / 100.5)
 
 
-def test_hyperliquid_score_as_printed() -> None:
-    assert hyperliquid_score(110, 100, 1_100, 220) == pytest.approx(5.5)
-    assert hyperliquid_score(110, 100, 1_100, -1.0) == np.inf
+def test_hyperliquid_literal_score_as_printed() -> None:
+    assert hyperliquid_literal_score(110, 100, 1_100, 220) == pytest.approx(5.5)
+    assert hyperliquid_literal_score(110, 100, 1_100, -1.0) == np.inf
+
+
+def test_hyperliquid_literal_index_puts_the_losing_short_first() -> None:
+    """The issue's case: two 2x shorts at mark 80, sold at 100 (in profit) and at 70 (losing).
+    Printed without a side, the index is 1.6 and 2.286: the loser is deleveraged first."""
+    scores = hyperliquid_literal_score(80.0, np.array([100.0, 70.0]), 800.0, 400.0)
+    np.testing.assert_allclose(scores, [1.6, 80 / 70 * 2])
+    assert adl_queue(scores).tolist() == [1, 0]
+    # and an underwater account (no value left) scores +inf: deleveraged before anyone
+    assert adl_queue(hyperliquid_literal_score(80.0, [100.0, 70.0], 800.0, [400.0, -1.0]))[0] == 1
+
+
+def test_hyperliquid_default_ranks_by_profit_and_leverage() -> None:
+    """Docs: "ranked by unrealized pnl and leverage used"; the index is for "users in profit"."""
+    scores = hyperliquid_score(-1, 80.0, np.array([100.0, 70.0]), 800.0, 400.0)
+    np.testing.assert_allclose(scores, [100 / 80 * 2, (70 / 80 - 1) / 2])
+    assert adl_queue(scores).tolist() == [0, 1]
+    # a long in profit scores the printed index exactly (the ratio needs no adjustment)
+    assert hyperliquid_score(1, 110, 100, 1_100, 220) == hyperliquid_literal_score(
+        110, 100, 1_100, 220
+    )
+    # more leverage, same profit: first; underwater: last
+    assert hyperliquid_score(1, 110, 100, 1_100, 110) > hyperliquid_score(1, 110, 100, 1_100, 220)
+    assert hyperliquid_score(1, 110, 100, 1_100, -1.0) == -np.inf
+
+
+def test_adl_scores_dispatches_every_ranked_rule() -> None:
+    side, entry, mark, size, coll, mm = -1.0, np.array([100.0, 70.0]), 80.0, 10.0, 200.0, 4.0
+    upnl = side * size * (mark - entry)
+    equity = coll + upnl
+    expected = {
+        "bitmex": bitmex_score(side, entry, mark, equity, size * mark),
+        "binance": binance_score(upnl, coll, mm),
+        "hyperliquid": hyperliquid_score(side, mark, entry, size * mark, equity),
+        "hyperliquid_literal": hyperliquid_literal_score(mark, entry, size * mark, equity),
+    }
+    assert set(RANKED_RULES) == set(expected) and set(RANKED_RULES) <= set(ADL_RULES)
+    for rule, want in expected.items():
+        np.testing.assert_array_equal(adl_scores(rule, side, entry, mark, size, coll, mm), want)
+    with pytest.raises(ValueError, match="rule must be one of"):
+        adl_scores("dydx", side, entry, mark, size, coll, mm)
+    with pytest.raises(ValueError, match="maintenance is required"):
+        adl_scores("binance", side, entry, mark, size, coll)
+
+
+accounts = st.lists(
+    st.tuples(
+        st.floats(50.0, 150.0),  # entry
+        st.floats(0.01, 10.0),  # size
+        st.floats(-200.0, 2_000.0),  # collateral (negative: an account already underwater)
+    ),
+    min_size=2,
+    max_size=30,
+)
+
+
+@given(accounts, st.sampled_from([-1.0, 1.0]), st.floats(50.0, 150.0))
+def test_rankings_by_profit_never_put_a_loser_first(
+    population: list[tuple[float, float, float]], side: float, mark: float
+) -> None:
+    """Every rule that says it ranks by profit queues each account in profit (upnl > 0, equity
+    > 0) before every account losing or underwater; the literal Hyperliquid index and the unranked
+    rules make no such promise."""
+    entry, size, coll = (np.array(c) for c in zip(*population, strict=True))
+    upnl = side * size * (mark - entry)
+    equity = coll + upnl
+    winner = (upnl > 0) & (equity > 0)
+    loser = (upnl < 0) | (equity <= 0)
+    mm = 0.005 * size * mark
+    for rule in RANKS_BY_PROFIT:
+        order = adl_queue(adl_scores(rule, side, entry, mark, size, coll, mm))
+        place = np.empty(order.size, dtype=np.int64)
+        place[order] = np.arange(order.size)
+        if winner.any() and loser.any():
+            assert place[winner].max() < place[loser].min(), rule
+    assert set(RANKS_BY_PROFIT) < set(RANKED_RULES)  # hyperliquid_literal is not among them
+
+
+def test_the_literal_index_breaks_the_profit_first_property() -> None:
+    """The counterexample the property excludes: under the printed index the loser goes first."""
+    side, entry, mark, size = -1.0, np.array([100.0, 70.0]), 80.0, 10.0
+    coll = np.array([200.0, 500.0])
+    assert adl_queue(adl_scores("hyperliquid_literal", side, entry, mark, size, coll))[0] == 1
+    assert adl_queue(adl_scores("hyperliquid", side, entry, mark, size, coll))[0] == 0
 
 
 def test_random_queue_is_a_rotation() -> None:

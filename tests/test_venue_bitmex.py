@@ -138,3 +138,64 @@ class TestBadInput:
             bitmex.adl_allocation([1, 2], [1, 1], 3)
         with pytest.raises(ValueError, match="one distinct label"):
             bitmex.adl_queue(["a", "a"], [1, 2], [1, 1])
+
+
+class TestRiskLimits:
+    xbt = bitmex.XBTUSD_RISK_LIMITS
+
+    def test_maintenance_jumps_at_each_limit_where_the_tier_table_does_not(self) -> None:
+        """A step's rate on the whole value: maintenance jumps by rate_per_step * limit (1 XBT at
+        200 XBT, 1.75 at 350); the cum-continuous TierTable of the same brackets does not jump."""
+        table = self.xbt.tier_table(3)
+        for k, limit in enumerate([200.0, 350.0, 500.0]):
+            below, above = limit, limit * (1 + 1e-12)
+            jump = float(self.xbt.maintenance_margin(above) - self.xbt.maintenance_margin(below))
+            assert jump == pytest.approx(float(self.xbt.jump(k)), rel=1e-9)
+            assert jump == pytest.approx(0.005 * limit, rel=1e-9)
+            smooth = float(table.maintenance_margin(above) - table.maintenance_margin(below))
+            assert abs(smooth) < 1e-9
+        # away from the limits the step rule always asks at least as much as the smooth one
+        values = np.linspace(1.0, 649.0, 500)
+        step, smooth = self.xbt.maintenance_margin(values), table.maintenance_margin(values)
+        assert np.all(step >= smooth - 1e-12)
+
+    def test_the_jump_is_why_bitmex_steps_down(self) -> None:
+        """230 XBT with 1.5 XBT of equity: below the 2.30 XBT the step rule asks, so it is
+        liquidated, though the smooth table (1.30 XBT) would not liquidate it. Selling the 30 XBT
+        above the 200 XBT limit ("a FillOrKill order, of a size to bring the position value below
+        a lower tier Risk Limit") leaves 200 XBT needing 1.00: compliant after 13% of the
+        position."""
+        equity, value = 1.5, 230.0
+        assert equity < self.xbt.maintenance_margin(value)
+        assert equity > self.xbt.tier_table(2).maintenance_margin(value)
+        target = self.xbt.step_down_value(value)
+        assert target == 200.0
+        assert self.xbt.maintenance_margin(target) < equity  # fills near the mark keep the equity
+        assert math.isnan(self.xbt.step_down_value(150.0))  # no lower limit: taken over whole
+
+    @given(value=st.floats(0.0, 5_000.0))
+    def test_rates_and_limits_are_consistent(self, value: float) -> None:
+        n = self.xbt.steps(value)
+        limit = self.xbt.risk_limit(value)
+        assert value <= limit + 1e-9 and (n == 0 or value > limit - 150.0 - 1e-9)
+        assert self.xbt.maintenance_rate(value) == pytest.approx(0.005 * (1 + n))
+        assert self.xbt.initial_rate(value) - self.xbt.maintenance_rate(value) == pytest.approx(
+            0.005)
+        assert self.xbt.maintenance_margin(-value) == self.xbt.maintenance_margin(value)  # shorts
+
+    def test_vectorized_and_custom_step_rate(self) -> None:
+        got = self.xbt.maintenance_rate(np.array([100.0, 200.0, 200.5, 350.0, 351.0]))
+        np.testing.assert_allclose(got, [0.005, 0.005, 0.01, 0.01, 0.015])
+        limits = bitmex.RiskLimits(1_000.0, 500.0, 0.004, 0.008, step_rate=0.002, unit="USDT")
+        assert limits.maintenance_rate(1_600.0) == pytest.approx(0.008)
+        assert limits.rate_per_step == 0.002
+
+    def test_bad_input(self) -> None:
+        with pytest.raises(ValueError, match="risk_step must be > 0"):
+            bitmex.RiskLimits(200.0, 0.0, 0.005, 0.01)
+        with pytest.raises(ValueError, match="base_initial must exceed base_maintenance"):
+            bitmex.RiskLimits(200.0, 150.0, 0.01, 0.005)
+        with pytest.raises(ValueError, match="position_value must be finite"):
+            self.xbt.maintenance_margin(float("nan"))
+        with pytest.raises(ValueError, match="n_steps must be"):
+            self.xbt.tier_table(-1)

@@ -78,9 +78,7 @@ from ..core import _validate as v
 from ..core.margin import THRESHOLD_RTOL
 from ..core.tiers import TierTable
 from .adl import (
-    binance_score,
-    bitmex_score,
-    hyperliquid_score,
+    adl_scores,
     pro_rata_allocation,
     queue_allocation,
     queue_front,
@@ -675,15 +673,10 @@ class Engine:
         return taken, order
 
     def _adl_scores(self, rule: str, idx: np.ndarray) -> Any:
-        s, q, entry = self.side[idx], self.size[idx], self.entry[idx]
-        notional = q * self.mark
-        upnl = s * q * (self.mark - entry)
-        equity = self.collateral[idx] + upnl
-        if rule == "bitmex":
-            return bitmex_score(s, entry, self.mark, equity, notional)
-        if rule == "binance":
-            return binance_score(upnl, self.collateral[idx], self.maintenance()[idx])
-        return hyperliquid_score(self.mark, entry, notional, equity)
+        # only Binance's margin ratio needs the maintenance margin: skip computing it otherwise
+        maintenance = self.maintenance()[idx] if rule == "binance" else None
+        return adl_scores(rule, self.side[idx], self.entry[idx], self.mark, self.size[idx],
+                          self.collateral[idx], maintenance)
 
     def _backstop_due(self, i: int) -> bool:
         ratio = self.rules.backstop_ratio
