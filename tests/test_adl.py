@@ -241,3 +241,11 @@ def test_queue_front_allocates_as_the_whole_queue(
     part = np.zeros(scores.size)
     part[front] = queue_allocation(sizes[front], needed)
     assert np.array_equal(whole, part)
+
+
+def test_an_account_past_bankruptcy_ranks_last_under_bitmex() -> None:
+    """BitMEX's effective leverage |MV| / (MV - BV) divides by the equity: at or below zero the
+    position is past its bankruptcy price, not in profit, and goes to the back of the queue."""
+    scores = bitmex_score(1, 100.0, 110.0, np.array([50.0, 0.0, -5.0]), 1_100.0)
+    assert scores[1] == scores[2] == -np.inf
+    assert adl_queue(scores).tolist() == [0, 1, 2]

@@ -131,7 +131,7 @@ def bitmex_score(
     eq = v.as_float("equity", equity)
     n = v.nonnegative("notional", notional)
     pnl_pct = s * (m - e) / e
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         leverage = n / np.where(eq > 0, eq, 1.0)
         score = np.where(pnl_pct > 0, pnl_pct * leverage, pnl_pct / leverage)
     return v.scalar_or_array(np.where(eq > 0, score, -np.inf))
@@ -170,9 +170,11 @@ def binance_score(upnl: ArrayLike, wallet_balance: ArrayLike, maintenance: Array
     mm = v.nonnegative("maintenance", maintenance)
     pnl_pct = np.maximum(0.0, u) / np.maximum(1.0, wb)
     eq = wb + u
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), 0.0)
-    return v.scalar_or_array(pnl_pct * ratio)
+        # no profit scores 0 even where a vanishing equity makes the ratio overflow
+        score = np.where(pnl_pct > 0, pnl_pct * ratio, 0.0)
+    return v.scalar_or_array(score)
 
 
 def hyperliquid_score(
@@ -241,7 +243,7 @@ def hyperliquid_score(
     n = v.nonnegative("notional", notional)
     av = v.as_float("account_value", account_value)
     ratio = np.where(s > 0, m / e, e / m)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         leverage = n / np.where(av > 0, av, 1.0)
         loss = np.where(leverage > 0, (ratio - 1.0) / np.where(leverage > 0, leverage, 1.0), 0.0)
         score = np.where(ratio > 1.0, ratio * leverage, loss)
@@ -293,7 +295,7 @@ def hyperliquid_literal_score(
     e = v.positive("entry_price", entry_price)
     n = v.nonnegative("notional", notional)
     av = v.as_float("account_value", account_value)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         score = np.where(av > 0, (m / e) * n / np.where(av > 0, av, 1.0), np.inf)
     return v.scalar_or_array(score)
 

@@ -783,11 +783,11 @@ def adl_ranking(
         PNL percentage = (Mark Value - Avg Entry Value) / abs(Avg Entry Value)
 
     ``Mark Value - Bankrupt Value`` is the PnL from the bankruptcy price to the mark (the equity
-    above bankruptcy), so effective leverage is the mark notional over it (``inf`` past
-    bankruptcy). Computed by :func:`liqlib.engine.adl.bitmex_score`, which is written for linear
-    contracts; an inverse position is passed as the linear position of the opposite side on the
-    reciprocal price, which has the same PnL percentage. Longs and shorts are ranked separately,
-    highest first.
+    above bankruptcy), so effective leverage is the mark notional over it; a position at or past
+    its bankruptcy price has none left and ranks last (``-inf``). Computed by
+    :func:`liqlib.engine.adl.bitmex_score`, which is written for linear contracts; an inverse
+    position is passed as the linear position of the opposite side on the reciprocal price, which
+    has the same PnL percentage. Longs and shorts are ranked separately, highest first.
 
     Parameters
     ----------
