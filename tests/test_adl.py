@@ -249,3 +249,27 @@ def test_an_account_past_bankruptcy_ranks_last_under_bitmex() -> None:
     scores = bitmex_score(1, 100.0, 110.0, np.array([50.0, 0.0, -5.0]), 1_100.0)
     assert scores[1] == scores[2] == -np.inf
     assert adl_queue(scores).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("rule", "first"), [("hyperliquid", 1), ("hyperliquid_literal", 2), ("bitmex", 1)]
+)
+def test_engine_deleverages_the_winner_first_unless_the_index_is_read_literally(
+    rule: str, first: int
+) -> None:
+    """On a small book: a 5x long of 10 bankrupt after a fall from 100 to 78 with no bids near,
+    against two shorts of 10 opened at 2x, sold at 100 (in profit) and at 70 (losing). Hyperliquid's
+    ranking "by unrealized pnl and leverage used" closes the winner; its index as printed closes
+    the loser."""
+    from liqlib.engine import Engine, LevelLadder, ResilientBook, Rules, Trader
+
+    bids = LevelLadder.from_prices([50.0], [1e6], mid=78.0)
+    traders = [Trader(200.0, +1, 10.0, 100.0), Trader(500.0, -1, 10.0, 100.0),
+               Trader(350.0, -1, 10.0, 70.0)]
+    engine = Engine(traders, 100.0, book=ResilientBook(bids, bids, half_life=np.inf),
+                    rules=Rules("full", "forfeit_surplus", rule, "bankruptcy"), rng=1)
+    engine.step(78.0)
+    adl = engine.ledger.of_kind("adl")
+    assert [e.counterparty for e in adl] == [first]
+    assert math.isclose(sum(e.size for e in adl), 10.0)
+    assert abs(engine.audit().imbalance) < 1e-9
