@@ -199,3 +199,39 @@ class TestRiskLimits:
             self.xbt.maintenance_margin(float("nan"))
         with pytest.raises(ValueError, match="n_steps must be"):
             self.xbt.tier_table(-1)
+
+    def test_the_engine_steps_down_on_the_step_table(self) -> None:
+        """The engine on BitMEX's rules, a long worth 230 (risk limits 200 + 150 steps, 0.5% +
+        0.5% per step) with 1.5 of equity at the mark: the step table asks 1% of all of it, so the
+        engine liquidates, and sells only down to the 200 limit; the cum-continuous table of the
+        same brackets asks 1.265 and leaves the position alone."""
+        from liqlib.engine import Engine, LevelLadder, ResilientBook, Trader
+
+        limits = bitmex.RiskLimits(200.0, 150.0, 0.005, 0.01)
+        mark = 100.0 - 3.5 / 2.3  # equity 5 - 3.5 = 1.5 on 2.3 units from 100
+
+        def run(table):  # type: ignore[no-untyped-def]
+            bids = LevelLadder.from_prices([mark - 0.01], [1e6], mid=mark)
+            engine = Engine([Trader(5.0, +1, 2.3, 100.0)], 100.0, rules="bitmex",
+                            maintenance=table, book=ResilientBook(bids, bids, half_life=np.inf))
+            engine.step(mark)
+            return engine
+
+        step = run(limits.step_table(3))
+        smooth = run(limits.tier_table(3))
+        assert float(smooth.size[0]) == 2.3 and not smooth.ledger.of_kind("fill")
+        left = float(step.size[0])
+        assert 0 < left * mark < 200.0 and left * mark > 199.0  # just below the lower limit
+        assert step.margin_equity()[0] > step.maintenance()[0]  # compliant after the step-down
+        assert abs(step.audit().imbalance) < 1e-9
+
+    def test_step_table_matches_the_risk_limits(self) -> None:
+        table = self.xbt.step_table(3)
+        values = np.array([0.0, 199.0, 200.0, 200.5, 350.0, 351.0, 650.0])
+        assert table.index(values).tolist() == [0, 0, 0, 1, 1, 2, 3]
+        np.testing.assert_allclose(table.maintenance_margin(values),
+                                   self.xbt.maintenance_margin(values))
+        assert table.index(10_000.0) == 3  # beyond the last limit: the last step's rate
+        out = np.empty(2, dtype=np.int8)
+        assert table.index(np.array([100.0, 400.0]), out=out) is out and out.tolist() == [0, 2]
+        assert all(t.cum == 0.0 for t in table)

@@ -430,6 +430,83 @@ class RiskLimits:
             unit=self.unit,
         )
 
+    def step_table(self, n_steps: int) -> StepTierTable:
+        """The brackets as BitMEX applies them, for the engine: :class:`StepTierTable`.
+
+        Parameters
+        ----------
+        n_steps : int
+            Steps above the base limit to include (>= 0).
+        """
+        return StepTierTable(self, n_steps)
+
+
+class StepTierTable(TierTable):
+    """BitMEX's risk limits as a :class:`~liqlib.core.tiers.TierTable` the engine can run on.
+
+    The brackets of :meth:`RiskLimits.step_table` with **no maintenance amounts**: ``MM(N) = N *
+    mmr_n``, the step's rate on the whole value, so maintenance margin jumps at every limit. A
+    value equal to a limit stays within it, as :class:`RiskLimits` reads the page; beyond the last
+    limit the last step's rate applies (build the table with enough steps). Pass it as
+    ``Engine(..., maintenance=table)``: the engine's tier step-down then sells to the next lower
+    limit, as BitMEX does.
+
+    Parameters
+    ----------
+    limits : RiskLimits
+        The risk limits.
+    n_steps : int
+        Steps above the base limit to include (>= 0).
+
+    Raises
+    ------
+    ValueError
+        For a negative ``n_steps``.
+
+    References
+    ----------
+    BitMEX, "Risk Limits Examples" (as :class:`RiskLimits`).
+
+    Examples
+    --------
+    >>> table = XBTUSD_RISK_LIMITS.step_table(3)
+    >>> [round(float(table.maintenance_margin(x)), 6) for x in (200.0, 200.01, 230.0)]
+    [1.0, 2.0001, 2.3]
+    >>> table.tier(230.0).cum
+    0.0
+    """
+
+    def __init__(self, limits: RiskLimits, n_steps: int) -> None:
+        n = v.integer("n_steps", n_steps, low=0)
+        k = np.arange(n + 1)
+        rate = limits.rate_per_step
+        super().__init__(
+            np.concatenate(([0.0], limits.base_risk_limit + k[:-1] * limits.risk_step)),
+            limits.base_maintenance + k * rate,
+            1.0 / (limits.base_initial + k * rate),
+            name="BitMEX risk limits (step)",
+            unit=limits.unit,
+        )
+        self.limits = limits
+        cums = np.zeros(n + 1)  # no maintenance amount: the step's rate on the whole value
+        cums.setflags(write=False)
+        self.cums = cums
+
+    def index(
+        self,
+        notional: ArrayLike,
+        *,
+        out: np.ndarray | None = None,
+        hit: np.ndarray | None = None,
+    ) -> Any:
+        """Bracket of each notional: its risk-limit steps, capped at the table's last step."""
+        value = np.maximum(v.as_float("notional", notional), 0.0)
+        steps = np.minimum(np.asarray(self.limits.steps(value)), len(self) - 1)
+        if out is None:
+            return v.scalar_or_array(steps)
+        out[...] = steps
+        return out
+
 
 #: XBTUSD's risk limits in BitMEX's "Risk Limits Examples": base 200 XBT, steps of 150 XBT,
 #: 0.50% maintenance and 1.00% initial at the base, both +0.50% per step. These are the page's
