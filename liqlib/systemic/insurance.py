@@ -200,7 +200,9 @@ def optimal_fund(deficits: ArrayLike, capital_cost: float, loss_weight: float) -
 
 #: Bybit's example drawdown threshold: ADL starts once a symbol's 8-hour PnL drawdown passes 30% of
 #: its insurance pool's 8-hour maximum balance (``insurancePnlRatio = -0.3`` in Bybit's "Get ADL
-#: Alert" example; a per-pool setting).
+#: Alert" example for its grouped pools; a per-pool setting). Bybit's help page (updated
+#: 2025-11-05) states 100% ("reaches or exceeds 100% of the insurance fund's highest balance"):
+#: ``max_drawdown=1``.
 BYBIT_MAX_DRAWDOWN = 0.3
 
 
