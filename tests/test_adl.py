@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liqlib.engine.adl import (
@@ -273,3 +273,38 @@ def test_engine_deleverages_the_winner_first_unless_the_index_is_read_literally(
     assert [e.counterparty for e in adl] == [first]
     assert math.isclose(sum(e.size for e in adl), 10.0)
     assert abs(engine.audit().imbalance) < 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(60.0, 130.0), st.floats(0.5, 20.0), st.floats(1.0, 20.0)),
+             min_size=2, max_size=10),
+    st.sampled_from(RANKS_BY_PROFIT),
+    st.floats(5.0, 60.0),
+)
+def test_engine_adl_takes_no_loser_while_a_winner_is_open(
+    shorts: list[tuple[float, float, float]], rule: str, whale: float
+) -> None:
+    """In the engine, under every rule that ranks by profit, a short that is losing (or
+    underwater) at the crash is deleveraged only once every short in profit is closed."""
+    from liqlib.engine import Engine, LevelLadder, ResilientBook, Rules, Trader
+
+    crash = 78.0
+    traders = [Trader(whale * 100.0 / 5.0, +1, whale, 100.0)]  # 5x, bankrupt at 80
+    traders += [Trader(q * e / lev, -1, q, e) for e, q, lev in shorts]
+    bids = LevelLadder.from_prices([10.0], [1e9], mid=crash)
+    engine = Engine(traders, 100.0, book=ResilientBook(bids, bids, half_life=np.inf),
+                    rules=Rules("full", "forfeit_surplus", rule, "bankruptcy"), rng=0)
+    entry = np.array([e for e, _, _ in shorts])
+    size = np.array([q for _, q, _ in shorts])
+    equity = np.array([q * e / lev for e, q, lev in shorts]) - size * (crash - entry)
+    winner = (entry > crash) & (equity > 0)
+    engine.step(crash)
+    taken = np.zeros(len(shorts))
+    for event in engine.ledger.of_kind("adl"):
+        j = event.counterparty - 1
+        if j >= 0 and not winner[j]:
+            # a loser is hit: every winner must already be closed in full
+            assert np.allclose(taken[winner], size[winner]), (rule, j)
+        if j >= 0:
+            taken[j] += event.size
