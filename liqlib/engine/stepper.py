@@ -573,6 +573,8 @@ class Engine:
         """
         fee = self.rules.partial_fee_policy if partial else self.rules.fee_policy
         limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
+        if limit is not None and limit <= 0:
+            limit = None  # a long bankrupt below price 0: every bid is better than its limit
         preview = self._preview(i, q, limit)
         if fill_or_kill and float(preview.unfilled) > 0:
             return False
@@ -616,7 +618,7 @@ class Engine:
         """The largest part of a market order for ``q`` whose deficit the fund can pay.
 
         Fills only get worse down the book, so the deficit is convex in the quantity and the
-        quantities the fund covers form an interval from 0: bisection finds its end.
+        quantities the fund covers form an interval from 0: a grid search finds its end.
         """
         whole = self._preview(i, q)
         hi = float(whole.quantity)
@@ -626,13 +628,21 @@ class Engine:
         s = float(self.side[i])
         if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
-        lo, width = 0.0, hi
-        while hi - lo > 1e-12 * width:
-            mid = 0.5 * (lo + hi)
-            if self._deficit(i, self._preview(i, mid), bankrupt) <= self.fund:
-                lo = mid
-            else:
-                hi = mid
+        # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
+        # rounds narrow the end to 64**-5 = 1e-9 of the order, for a fifth of bisection's calls
+        lo = 0.0
+        ladder, consumed = ((self.book.bids, self.book.consumed_bids) if s > 0
+                            else (self.book.asks, self.book.consumed_asks))
+        for _ in range(5):
+            grid = np.linspace(lo, hi, 65)[1:]
+            fill = execute(ladder, -int(s), grid, self._book_mid, consumed)
+            deficit = -s * grid * (np.asarray(fill.vwap) - bankrupt)
+            covered = np.flatnonzero(deficit <= self.fund)
+            if covered.size:
+                lo = float(grid[covered[-1]])
+            if covered.size == grid.size:
+                break
+            hi = float(grid[covered[-1] + 1]) if covered.size else float(grid[0])
         return lo
 
     def _fill(self, i: int, q: float, fee: FeePolicy, limit: float | None = None) -> float:
@@ -796,7 +806,8 @@ class Engine:
     def _claw_back(self, i: int, need: float) -> float:
         """Take ``need`` from profitable accounts pro rata to their unrealized profit."""
         others = np.flatnonzero((self.size > 0) & ~self.exempt & (np.arange(self.n_accounts) != i))
-        profit = np.clip(self.upnl()[others], 0.0, None)
+        # the profit, but never more than the account's equity: a clawback pushes nobody below 0
+        profit = np.clip(np.minimum(self.upnl(), self.margin_equity())[others], 0.0, None)
         taken = pro_rata_allocation(profit, need)
         for j, amount in zip(others[taken > 0], taken[taken > 0], strict=True):
             self.collateral[j] -= amount
