@@ -622,14 +622,14 @@ class Engine:
         Fills only get worse down the book, so the deficit is convex in the quantity and the
         quantities the fund covers form an interval from 0: a grid search finds its end.
         """
-        whole = self._preview(i, q)
-        hi = float(whole.quantity)
-        bankrupt = self.bankruptcy_price(i)
-        if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
-            return hi
         s = float(self.side[i])
+        bankrupt = self.bankruptcy_price(i)
         if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
+        whole = self._preview(i, q)
+        hi = float(whole.quantity)
+        if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
+            return hi
         # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
         # rounds narrow the end to 64**-5 = 1e-9 of the order, for a fifth of bisection's calls
         lo = 0.0
