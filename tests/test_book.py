@@ -167,7 +167,8 @@ def test_a_limit_order_never_fills_beyond_its_limit(
     if fill.quantity > 0:
         assert side * (fill.worst_price - limit) <= 1e-9 * mid
         assert side * (fill.vwap - limit) <= 1e-9 * mid
-    within = float(ladder.quantity_within(np.array(reach)))
+    # the distance the limit price stands at, as execute computes it from the price
+    within = float(ladder.quantity_within(np.array(side * (limit - mid) / mid)))
     expected = min(q, max(0.0, min(within, ladder.capacity) - min(consumed, ladder.capacity)))
     assert fill.quantity == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert fill.quantity + fill.unfilled == pytest.approx(q)
