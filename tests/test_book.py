@@ -178,7 +178,8 @@ def test_a_limit_order_never_fills_beyond_its_limit(
 def test_quantity_within_inverts_distance(ladder: ob.Ladder, q: float) -> None:
     q = min(q, 0.999 * ladder.capacity)
     x = float(ladder.distance(np.array(q)))
-    assert float(ladder.quantity_within(np.array(x))) >= q * (1 - 1e-9) - 1e-9
+    # x(q) is rounded; a shallow power (alpha < 1) amplifies that rounding in the inverse
+    assert float(ladder.quantity_within(np.array(x))) >= q * (1 - 1e-6) - 1e-9
 
 
 def test_limit_beyond_the_mid_fills_nothing_and_bad_limits_are_refused() -> None:
