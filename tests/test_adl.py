@@ -7,13 +7,18 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liqlib.engine.adl import (
+    ADL_RULES,
+    RANKED_RULES,
+    RANKS_BY_PROFIT,
     adl_queue,
+    adl_scores,
     binance_score,
     bitmex_score,
+    hyperliquid_literal_score,
     hyperliquid_score,
     pro_rata_allocation,
     queue_allocation,
@@ -59,9 +64,93 @@ def test_binance_score_only_ranks_profits() -> None:
     assert binance_score(100, 0.5, 10) == pytest.approx(100 / 1 * 10 / 100.5)
 
 
-def test_hyperliquid_score_as_printed() -> None:
-    assert hyperliquid_score(110, 100, 1_100, 220) == pytest.approx(5.5)
-    assert hyperliquid_score(110, 100, 1_100, -1.0) == np.inf
+def test_hyperliquid_literal_score_as_printed() -> None:
+    assert hyperliquid_literal_score(110, 100, 1_100, 220) == pytest.approx(5.5)
+    assert hyperliquid_literal_score(110, 100, 1_100, -1.0) == np.inf
+
+
+def test_hyperliquid_literal_index_puts_the_losing_short_first() -> None:
+    """The issue's case: two 2x shorts at mark 80, sold at 100 (in profit) and at 70 (losing).
+    Printed without a side, the index is 1.6 and 2.286: the loser is deleveraged first."""
+    scores = hyperliquid_literal_score(80.0, np.array([100.0, 70.0]), 800.0, 400.0)
+    np.testing.assert_allclose(scores, [1.6, 80 / 70 * 2])
+    assert adl_queue(scores).tolist() == [1, 0]
+    # and an underwater account (no value left) scores +inf: deleveraged before anyone
+    assert adl_queue(hyperliquid_literal_score(80.0, [100.0, 70.0], 800.0, [400.0, -1.0]))[0] == 1
+
+
+def test_hyperliquid_default_ranks_by_profit_and_leverage() -> None:
+    """Docs: "ranked by unrealized pnl and leverage used"; the index is for "users in profit"."""
+    scores = hyperliquid_score(-1, 80.0, np.array([100.0, 70.0]), 800.0, 400.0)
+    np.testing.assert_allclose(scores, [100 / 80 * 2, (70 / 80 - 1) / 2])
+    assert adl_queue(scores).tolist() == [0, 1]
+    # a long in profit scores the printed index exactly (the ratio needs no adjustment)
+    assert hyperliquid_score(1, 110, 100, 1_100, 220) == hyperliquid_literal_score(
+        110, 100, 1_100, 220
+    )
+    # more leverage, same profit: first; underwater: last
+    assert hyperliquid_score(1, 110, 100, 1_100, 110) > hyperliquid_score(1, 110, 100, 1_100, 220)
+    assert hyperliquid_score(1, 110, 100, 1_100, -1.0) == -np.inf
+
+
+def test_adl_scores_dispatches_every_ranked_rule() -> None:
+    side, entry, mark, size, coll, mm = -1.0, np.array([100.0, 70.0]), 80.0, 10.0, 200.0, 4.0
+    upnl = side * size * (mark - entry)
+    equity = coll + upnl
+    expected = {
+        "bitmex": bitmex_score(side, entry, mark, equity, size * mark),
+        "binance": binance_score(upnl, coll, mm),
+        "hyperliquid": hyperliquid_score(side, mark, entry, size * mark, equity),
+        "hyperliquid_literal": hyperliquid_literal_score(mark, entry, size * mark, equity),
+    }
+    assert set(RANKED_RULES) == set(expected) and set(RANKED_RULES) <= set(ADL_RULES)
+    for rule, want in expected.items():
+        np.testing.assert_array_equal(adl_scores(rule, side, entry, mark, size, coll, mm), want)
+    with pytest.raises(ValueError, match="rule must be one of"):
+        adl_scores("dydx", side, entry, mark, size, coll, mm)
+    with pytest.raises(ValueError, match="maintenance is required"):
+        adl_scores("binance", side, entry, mark, size, coll)
+
+
+accounts = st.lists(
+    st.tuples(
+        st.floats(50.0, 150.0),  # entry
+        st.floats(0.01, 10.0),  # size
+        st.floats(-200.0, 2_000.0),  # collateral (negative: an account already underwater)
+    ),
+    min_size=2,
+    max_size=30,
+)
+
+
+@given(accounts, st.sampled_from([-1.0, 1.0]), st.floats(50.0, 150.0))
+def test_rankings_by_profit_never_put_a_loser_first(
+    population: list[tuple[float, float, float]], side: float, mark: float
+) -> None:
+    """Every rule that says it ranks by profit queues each account in profit (upnl > 0, equity
+    > 0) before every account losing or underwater; the literal Hyperliquid index and the unranked
+    rules make no such promise."""
+    entry, size, coll = (np.array(c) for c in zip(*population, strict=True))
+    upnl = side * size * (mark - entry)
+    equity = coll + upnl
+    winner = (upnl > 0) & (equity > 0)
+    loser = (upnl < 0) | (equity <= 0)
+    mm = 0.005 * size * mark
+    for rule in RANKS_BY_PROFIT:
+        order = adl_queue(adl_scores(rule, side, entry, mark, size, coll, mm))
+        place = np.empty(order.size, dtype=np.int64)
+        place[order] = np.arange(order.size)
+        if winner.any() and loser.any():
+            assert place[winner].max() < place[loser].min(), rule
+    assert set(RANKS_BY_PROFIT) < set(RANKED_RULES)  # hyperliquid_literal is not among them
+
+
+def test_the_literal_index_breaks_the_profit_first_property() -> None:
+    """The counterexample the property excludes: under the printed index the loser goes first."""
+    side, entry, mark, size = -1.0, np.array([100.0, 70.0]), 80.0, 10.0
+    coll = np.array([200.0, 500.0])
+    assert adl_queue(adl_scores("hyperliquid_literal", side, entry, mark, size, coll))[0] == 1
+    assert adl_queue(adl_scores("hyperliquid", side, entry, mark, size, coll))[0] == 0
 
 
 def test_random_queue_is_a_rotation() -> None:
@@ -152,3 +241,70 @@ def test_queue_front_allocates_as_the_whole_queue(
     part = np.zeros(scores.size)
     part[front] = queue_allocation(sizes[front], needed)
     assert np.array_equal(whole, part)
+
+
+def test_an_account_past_bankruptcy_ranks_last_under_bitmex() -> None:
+    """BitMEX's effective leverage |MV| / (MV - BV) divides by the equity: at or below zero the
+    position is past its bankruptcy price, not in profit, and goes to the back of the queue."""
+    scores = bitmex_score(1, 100.0, 110.0, np.array([50.0, 0.0, -5.0]), 1_100.0)
+    assert scores[1] == scores[2] == -np.inf
+    assert adl_queue(scores).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("rule", "first"), [("hyperliquid", 1), ("hyperliquid_literal", 2), ("bitmex", 1)]
+)
+def test_engine_deleverages_the_winner_first_unless_the_index_is_read_literally(
+    rule: str, first: int
+) -> None:
+    """On a small book: a 5x long of 10 bankrupt after a fall from 100 to 78 with no bids near,
+    against two shorts of 10 opened at 2x, sold at 100 (in profit) and at 70 (losing). Hyperliquid's
+    ranking "by unrealized pnl and leverage used" closes the winner; its index as printed closes
+    the loser."""
+    from liqlib.engine import Engine, LevelLadder, ResilientBook, Rules, Trader
+
+    bids = LevelLadder.from_prices([50.0], [1e6], mid=78.0)
+    traders = [Trader(200.0, +1, 10.0, 100.0), Trader(500.0, -1, 10.0, 100.0),
+               Trader(350.0, -1, 10.0, 70.0)]
+    engine = Engine(traders, 100.0, book=ResilientBook(bids, bids, half_life=np.inf),
+                    rules=Rules("full", "forfeit_surplus", rule, "bankruptcy"), rng=1)
+    engine.step(78.0)
+    adl = engine.ledger.of_kind("adl")
+    assert [e.counterparty for e in adl] == [first]
+    assert math.isclose(sum(e.size for e in adl), 10.0)
+    assert abs(engine.audit().imbalance) < 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(60.0, 130.0), st.floats(0.5, 20.0), st.floats(1.0, 20.0)),
+             min_size=2, max_size=10),
+    st.sampled_from(RANKS_BY_PROFIT),
+    st.floats(5.0, 60.0),
+)
+def test_engine_adl_takes_no_loser_while_a_winner_is_open(
+    shorts: list[tuple[float, float, float]], rule: str, whale: float
+) -> None:
+    """In the engine, under every rule that ranks by profit, a short that is losing (or
+    underwater) at the crash is deleveraged only once every short in profit is closed."""
+    from liqlib.engine import Engine, LevelLadder, ResilientBook, Rules, Trader
+
+    crash = 78.0
+    traders = [Trader(whale * 100.0 / 5.0, +1, whale, 100.0)]  # 5x, bankrupt at 80
+    traders += [Trader(q * e / lev, -1, q, e) for e, q, lev in shorts]
+    bids = LevelLadder.from_prices([10.0], [1e9], mid=crash)
+    engine = Engine(traders, 100.0, book=ResilientBook(bids, bids, half_life=np.inf),
+                    rules=Rules("full", "forfeit_surplus", rule, "bankruptcy"), rng=0)
+    entry = np.array([e for e, _, _ in shorts])
+    size = np.array([q for _, q, _ in shorts])
+    equity = np.array([q * e / lev for e, q, lev in shorts]) - size * (crash - entry)
+    winner = (entry > crash) & (equity > 0)
+    engine.step(crash)
+    taken = np.zeros(len(shorts))
+    for event in engine.ledger.of_kind("adl"):
+        j = event.counterparty - 1
+        if j >= 0 and not winner[j]:
+            # a loser is hit: every winner must already be closed in full
+            assert np.allclose(taken[winner], size[winner]), (rule, j)
+        if j >= 0:
+            taken[j] += event.size

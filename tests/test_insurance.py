@@ -13,10 +13,15 @@ from hypothesis import strategies as st
 from liqlib.engine import flat_ladder
 from liqlib.systemic import cascade, generate_population
 from liqlib.systemic.insurance import (
+    BYBIT_MAX_DRAWDOWN,
     adl_probability,
+    drawdown_adl,
+    drawdown_deficit,
     expected_adl,
     fund_for_probability,
+    open_interest,
     optimal_fund,
+    shock_standard_deviation,
     simulate_deficits,
 )
 
@@ -97,6 +102,88 @@ def test_simulation_is_seeded() -> None:
     assert np.array_equal(a.deficits, b.deficits) and np.array_equal(a.shocks, b.shocks)
     assert not np.array_equal(a.shocks, c.shocks)
     assert len(a) == 30 and np.all(np.abs(a.shocks) <= 0.5) and np.all(a.open_interest > 0)
+
+
+def test_open_interest_counts_one_side() -> None:
+    """Venues quote open interest as outstanding contracts, each a long and a short: one side."""
+    assert open_interest([1, 1, -1], [2.0, 1.0, 3.0], 10.0) == 30.0  # 3 long, 3 short: 3 contracts
+    assert open_interest([1] * 6 + [-1] * 4, [1.0] * 10, 100.0) == 600.0
+    with pytest.raises(ValueError, match="side must be"):
+        open_interest([0], [1.0], 1.0)
+    with pytest.raises(ValueError, match="price must be > 0"):
+        open_interest([1], [1.0], 0.0)
+
+
+def test_simulated_open_interest_is_one_sided() -> None:
+    """The chapter's 60/40 population: summing both sides overstated open interest ~1/0.6 times,
+    so the fund as a share of it was understated by as much."""
+    sample = simulate_deficits(4, seed=3, positions=2_000)
+    seeds = np.random.default_rng(3).integers(0, 2**63 - 1, size=4)
+    for k in range(4):
+        pop = generate_population(2_000, 60_000.0, seed=int(seeds[k]))
+        both = float(pop.size.sum()) * 60_000.0
+        longs = float(pop.size[pop.side > 0].sum()) * 60_000.0
+        assert sample.open_interest[k] == pytest.approx(max(longs, both - longs))
+        assert 1.5 < both / sample.open_interest[k] < 1.9  # about 1 / 0.6
+
+
+def test_bybit_drawdown_example() -> None:
+    """Bybit's "Get ADL Alert" example: pool 1M, symbol A loses 350K, "pnlRatio = -35%" below
+    the -30% threshold: ADL, and 50K is covered by it to hold the ratio at -30%."""
+    assert drawdown_adl([-350_000.0], 1_000_000.0, BYBIT_MAX_DRAWDOWN) == pytest.approx(50_000.0)
+    assert drawdown_deficit([-350_000.0], BYBIT_MAX_DRAWDOWN) == pytest.approx(350_000 / 0.3)
+    # the original rule ("balance <= 0") needs no ADL there
+    assert drawdown_adl([-350_000.0], 1_000_000.0) == 0.0
+    with pytest.raises(ValueError, match=r"max_drawdown must be in \(0, 1\]"):
+        drawdown_deficit([-1.0], 0.0)
+    with pytest.raises(ValueError, match="fund must be >= 0"):
+        drawdown_adl([-1.0], -1.0)
+
+
+flow_lists = st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40)
+
+
+@given(flow_lists, st.floats(0.05, 1.0), st.floats(0.05, 1.0), funds)
+def test_drawdown_deficit_is_the_fund_that_avoids_adl(
+    flows: list[float], r: float, r2: float, fund: float
+) -> None:
+    walk = np.concatenate(([0.0], np.cumsum(flows)))
+    d_r = drawdown_deficit(flows, r)
+    # r = 1 is the empty-fund rule: the peak deficit, and ADL = max(0, D - F)
+    assert drawdown_deficit(flows, 1.0) == pytest.approx(max(0.0, float(np.max(-walk))))
+    assert drawdown_adl(flows, fund, 1.0) == pytest.approx(
+        max(0.0, drawdown_deficit(flows, 1.0) - fund), abs=1e-6)
+    # ADL happens exactly when the fund is below D_r
+    scale = 1e-9 * (1.0 + float(np.max(np.abs(walk))) / r)
+    if fund > d_r + scale:
+        assert drawdown_adl(flows, fund, r) <= scale
+    if fund < d_r - scale:
+        assert drawdown_adl(flows, fund, r) > 0
+    # a tighter trigger needs a larger fund
+    low, high = sorted((r, r2))
+    assert drawdown_deficit(flows, low) >= drawdown_deficit(flows, high) - scale
+
+
+def test_simulated_drawdown_deficits() -> None:
+    plain = simulate_deficits(40, seed=4, positions=300, depth=5.0, shock_scale=0.08)
+    same = simulate_deficits(40, seed=4, positions=300, depth=5.0, shock_scale=0.08,
+                             max_drawdown=1.0)
+    bybit = simulate_deficits(40, seed=4, positions=300, depth=5.0, shock_scale=0.08,
+                              max_drawdown=BYBIT_MAX_DRAWDOWN)
+    assert np.array_equal(plain.deficits, same.deficits)
+    assert np.all(bybit.deficits >= plain.deficits - 1e-6)
+    assert np.any(bybit.deficits > plain.deficits)
+
+
+def test_shock_standard_deviation() -> None:
+    assert shock_standard_deviation(0.04, 3.0) == pytest.approx(0.04 * math.sqrt(3.0))
+    assert shock_standard_deviation(0.04, 2.0) == math.inf
+    assert shock_standard_deviation(1.0, 1e9) == pytest.approx(1.0)  # the normal limit
+    # the seeded draws agree with it (the clip at 50% barely binds at a 1% scale)
+    sample = simulate_deficits(4_000, seed=9, positions=1, shock_scale=0.01, shock_dof=5.0)
+    assert np.std(sample.shocks) == pytest.approx(shock_standard_deviation(0.01, 5.0), rel=0.1)
+    with pytest.raises(ValueError, match="shock_dof must be > 0"):
+        shock_standard_deviation(0.04, 0.0)
 
 
 def test_deeper_books_and_smaller_shocks_need_smaller_funds() -> None:

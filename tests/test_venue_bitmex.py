@@ -138,3 +138,100 @@ class TestBadInput:
             bitmex.adl_allocation([1, 2], [1, 1], 3)
         with pytest.raises(ValueError, match="one distinct label"):
             bitmex.adl_queue(["a", "a"], [1, 2], [1, 1])
+
+
+class TestRiskLimits:
+    xbt = bitmex.XBTUSD_RISK_LIMITS
+
+    def test_maintenance_jumps_at_each_limit_where_the_tier_table_does_not(self) -> None:
+        """A step's rate on the whole value: maintenance jumps by rate_per_step * limit (1 XBT at
+        200 XBT, 1.75 at 350); the cum-continuous TierTable of the same brackets does not jump."""
+        table = self.xbt.tier_table(3)
+        for k, limit in enumerate([200.0, 350.0, 500.0]):
+            below, above = limit, limit * (1 + 1e-12)
+            jump = float(self.xbt.maintenance_margin(above) - self.xbt.maintenance_margin(below))
+            assert jump == pytest.approx(float(self.xbt.jump(k)), rel=1e-9)
+            assert jump == pytest.approx(0.005 * limit, rel=1e-9)
+            smooth = float(table.maintenance_margin(above) - table.maintenance_margin(below))
+            assert abs(smooth) < 1e-9
+        # away from the limits the step rule always asks at least as much as the smooth one
+        values = np.linspace(1.0, 649.0, 500)
+        step, smooth = self.xbt.maintenance_margin(values), table.maintenance_margin(values)
+        assert np.all(step >= smooth - 1e-12)
+
+    def test_the_jump_is_why_bitmex_steps_down(self) -> None:
+        """230 XBT with 1.5 XBT of equity: below the 2.30 XBT the step rule asks, so it is
+        liquidated, though the smooth table (1.30 XBT) would not liquidate it. Selling the 30 XBT
+        above the 200 XBT limit ("a FillOrKill order, of a size to bring the position value below
+        a lower tier Risk Limit") leaves 200 XBT needing 1.00: compliant after 13% of the
+        position."""
+        equity, value = 1.5, 230.0
+        assert equity < self.xbt.maintenance_margin(value)
+        assert equity > self.xbt.tier_table(2).maintenance_margin(value)
+        target = self.xbt.step_down_value(value)
+        assert target == 200.0
+        assert self.xbt.maintenance_margin(target) < equity  # fills near the mark keep the equity
+        assert math.isnan(self.xbt.step_down_value(150.0))  # no lower limit: taken over whole
+
+    @given(value=st.floats(0.0, 5_000.0))
+    def test_rates_and_limits_are_consistent(self, value: float) -> None:
+        n = self.xbt.steps(value)
+        limit = self.xbt.risk_limit(value)
+        assert value <= limit + 1e-9 and (n == 0 or value > limit - 150.0 - 1e-9)
+        assert self.xbt.maintenance_rate(value) == pytest.approx(0.005 * (1 + n))
+        assert self.xbt.initial_rate(value) - self.xbt.maintenance_rate(value) == pytest.approx(
+            0.005)
+        assert self.xbt.maintenance_margin(-value) == self.xbt.maintenance_margin(value)  # shorts
+
+    def test_vectorized_and_custom_step_rate(self) -> None:
+        got = self.xbt.maintenance_rate(np.array([100.0, 200.0, 200.5, 350.0, 351.0]))
+        np.testing.assert_allclose(got, [0.005, 0.005, 0.01, 0.01, 0.015])
+        limits = bitmex.RiskLimits(1_000.0, 500.0, 0.004, 0.008, step_rate=0.002, unit="USDT")
+        assert limits.maintenance_rate(1_600.0) == pytest.approx(0.008)
+        assert limits.rate_per_step == 0.002
+
+    def test_bad_input(self) -> None:
+        with pytest.raises(ValueError, match="risk_step must be > 0"):
+            bitmex.RiskLimits(200.0, 0.0, 0.005, 0.01)
+        with pytest.raises(ValueError, match="base_initial must exceed base_maintenance"):
+            bitmex.RiskLimits(200.0, 150.0, 0.01, 0.005)
+        with pytest.raises(ValueError, match="position_value must be finite"):
+            self.xbt.maintenance_margin(float("nan"))
+        with pytest.raises(ValueError, match="n_steps must be"):
+            self.xbt.tier_table(-1)
+
+    def test_the_engine_steps_down_on_the_step_table(self) -> None:
+        """The engine on BitMEX's rules, a long worth 230 (risk limits 200 + 150 steps, 0.5% +
+        0.5% per step) with 1.5 of equity at the mark: the step table asks 1% of all of it, so the
+        engine liquidates, and sells only down to the 200 limit; the cum-continuous table of the
+        same brackets asks 1.265 and leaves the position alone."""
+        from liqlib.engine import Engine, LevelLadder, ResilientBook, Trader
+
+        limits = bitmex.RiskLimits(200.0, 150.0, 0.005, 0.01)
+        mark = 100.0 - 3.5 / 2.3  # equity 5 - 3.5 = 1.5 on 2.3 units from 100
+
+        def run(table):  # type: ignore[no-untyped-def]
+            bids = LevelLadder.from_prices([mark - 0.01], [1e6], mid=mark)
+            engine = Engine([Trader(5.0, +1, 2.3, 100.0)], 100.0, rules="bitmex",
+                            maintenance=table, book=ResilientBook(bids, bids, half_life=np.inf))
+            engine.step(mark)
+            return engine
+
+        step = run(limits.step_table(3))
+        smooth = run(limits.tier_table(3))
+        assert float(smooth.size[0]) == 2.3 and not smooth.ledger.of_kind("fill")
+        left = float(step.size[0])
+        assert 0 < left * mark < 200.0 and left * mark > 199.0  # just below the lower limit
+        assert step.margin_equity()[0] > step.maintenance()[0]  # compliant after the step-down
+        assert abs(step.audit().imbalance) < 1e-9
+
+    def test_step_table_matches_the_risk_limits(self) -> None:
+        table = self.xbt.step_table(3)
+        values = np.array([0.0, 199.0, 200.0, 200.5, 350.0, 351.0, 650.0])
+        assert table.index(values).tolist() == [0, 0, 0, 1, 1, 2, 3]
+        np.testing.assert_allclose(table.maintenance_margin(values),
+                                   self.xbt.maintenance_margin(values))
+        assert table.index(10_000.0) == 3  # beyond the last limit: the last step's rate
+        out = np.empty(2, dtype=np.int8)
+        assert table.index(np.array([100.0, 400.0]), out=out) is out and out.tolist() == [0, 2]
+        assert all(t.cum == 0.0 for t in table)

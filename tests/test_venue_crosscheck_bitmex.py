@@ -106,3 +106,28 @@ def test_funding_moves_a_short_the_right_way_only_in_the_default(entry, lev, f):
     # A short paying negative funding is liquidated sooner (lower) in the default.
     paying = bitmex.liquidation_price(-1, 100, entry, leverage=lev, funding_rate=-f).price
     assert paying <= base * (1 + 1e-12)
+
+
+# --- risk limits: BitMEX's "Risk Limits Examples" page -----------------------------------------
+
+
+def test_risk_limit_table_reproduces_the_page() -> None:
+    """"< 200 XBT | 0.50% | 1.00%; < 350 XBT | 1.00% | 1.50%; < 500 XBT | 1.50% | 2.00%;
+    < 650 XBT | 2.00% | 2.50%" (maintenance, initial)."""
+    xbt = bitmex.XBTUSD_RISK_LIMITS
+    values = [199.0, 349.0, 499.0, 649.0]
+    assert [round(float(xbt.maintenance_rate(x)), 6) for x in values] == [
+        0.005, 0.01, 0.015, 0.02]
+    assert [round(float(xbt.initial_rate(x)), 6) for x in values] == [0.01, 0.015, 0.02, 0.025]
+    assert [float(xbt.risk_limit(x)) for x in values] == [200.0, 350.0, 500.0, 650.0]
+
+
+def test_risk_limit_trade_example() -> None:
+    """"A trader has a XBTUSD position worth 180 XBT. The current maintenance margin requirement is
+    0.50% (0.90 XBT) [...] increase his position to 230 XBT [...] 1 step above the Base Risk
+    Limit of 200 XBT [...] to 1.00% and 1.50%, respectively." The 1% applies to all 230 XBT."""
+    xbt = bitmex.XBTUSD_RISK_LIMITS
+    assert xbt.maintenance_margin(180.0) == pytest.approx(0.90)
+    assert xbt.steps(230.0) == 1
+    assert (xbt.maintenance_rate(230.0), xbt.initial_rate(230.0)) == pytest.approx((0.01, 0.015))
+    assert xbt.maintenance_margin(230.0) == pytest.approx(2.30)

@@ -7,8 +7,20 @@ cover, venues close it instead against traders on the **opposite side**, at a pr
 * **BitMEX** (also Bybit, in the words "highest profit and effective leverage") ranks by
   ``PnL% * effective leverage`` for a profit and ``PnL% / effective leverage`` for a loss [1]_ [2]_;
 * **Binance** ranks by ``LeveragePnl = PnL/collateral * margin ratio`` [3]_;
-* **Hyperliquid** ranks by ``(mark / entry) * (notional / account value)`` [4]_;
-* **dYdX v4** does not rank: it walks the opposite side from a pseudo-random start [5]_.
+* **Hyperliquid** ranks "by unrealized pnl and leverage used", with the index ``(mark / entry) *
+  (notional / account value)`` "to determine the affected users in profit" [4]_. Read for a short
+  as printed, a *losing* short outranks a winning one (two 2x shorts at mark 80: from 100 the
+  index is 1.6, from 70 it is 2.29). The default, :func:`hyperliquid_score`, applies the index to
+  the side's profit ratio (``entry / mark`` for a short) and queues accounts in profit before the
+  others, as the page's words say; the index as printed is :func:`hyperliquid_literal_score`
+  (rule ``"hyperliquid_literal"``);
+* **dYdX v4** does not rank: it walks the opposite side from a pseudo-random start [5]_;
+* **OKX** matches the liquidated position "with opposing profitable or highly leveraged
+  positions" [7]_ and **Deribit** documents no ranking we could retrieve: neither has a rule
+  of its own here.
+
+Under every rule that says it ranks by profit (:data:`RANKS_BY_PROFIT`), an account that is
+losing or underwater (equity <= 0) never queues before one in profit.
 
 Each venue closes whole positions down its queue until the liquidated size is matched; BitMEX shows
 the top of the queue as quintile "lights". The **pro-rata** rule, which closes the same fraction of
@@ -30,12 +42,20 @@ References
    https://www.binance.com/zh-CN/support/announcement/360033525471: "'LeveragePnL', which is defined
    as unrealized PnL/collateral multiplied by the margin ratio"; the exact form (``max(0, uPnL) /
    max(1, WB)`` times ``MM / (WB + uPnL)``) is a user's quote on dev.binance.vision (third party).
-.. [4] Hyperliquid docs, "Auto-deleveraging": "The specific sorting index ... is
-   ``(mark_price / entry_price) * (notional_position / account_value)``".
+.. [4] Hyperliquid docs, "Auto-deleveraging",
+   https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging (read 2026-12-03):
+   "If a user's account value or isolated position value becomes negative, the users on the
+   opposite side of the position are ranked by unrealized pnl and leverage used. [...] The
+   specific sorting index to determine the affected users in profit is ``(mark_price /
+   entry_price) * (notional_position / account_value)``."
 .. [5] dYdX v4-chain @ 84d4664, ``protocol/x/clob/keeper/deleveraging.go``
    (``OffsetSubaccountPerpetualPosition``): opposite-side subaccounts iterated from a pseudo-random
    index, no ranking.
 .. [6] Chitra, T. (2025). Autodeleveraging: impossibilities and optimization. arXiv:2512.01112.
+.. [7] OKX, "Automatic-Deleveraging: what it is and how it affects your positions",
+   https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl (read 2026-12-03): "loss-making
+   positions are matched with opposing profitable or highly leveraged positions"; the ranking
+   formula is not on the page.
 """
 
 from __future__ import annotations
@@ -47,9 +67,16 @@ from numpy.typing import ArrayLike
 
 from ..core import _validate as v
 
-#: Names of the queue orders the engine (:mod:`liqlib.engine.stepper`) knows, plus ``"pro_rata"``
-#: (no queue).
-ADL_RULES = ("bitmex", "binance", "hyperliquid", "dydx", "pro_rata")
+#: Names of the ADL rules: the ranked queues :func:`adl_scores` scores, ``"dydx"`` (an unranked
+#: queue, :func:`random_queue`) and ``"pro_rata"`` (no queue).
+ADL_RULES = ("bitmex", "binance", "hyperliquid", "hyperliquid_literal", "dydx", "pro_rata")
+
+#: The ranked rules, whose queue :func:`adl_scores` scores.
+RANKED_RULES = ("bitmex", "binance", "hyperliquid", "hyperliquid_literal")
+
+#: The rules whose venue says they rank by profit: under them an account in profit always queues
+#: before a losing or underwater one. ``"hyperliquid_literal"`` (the index as printed) does not.
+RANKS_BY_PROFIT = ("bitmex", "binance", "hyperliquid")
 
 #: ADL fill prices: the liquidated slice's bankruptcy price (BitMEX, Binance, Bybit, dYdX), the
 #: current mark (OKX) or the previous mark (Hyperliquid).
@@ -64,7 +91,8 @@ def bitmex_score(
 
     For a linear position ``PnL% = side * (mark - entry) / entry`` and, because the position value
     at the bankruptcy price differs from the mark value by exactly the equity, ``effective leverage
-    = notional / equity`` (``inf`` when equity <= 0).
+    = notional / equity``. At equity <= 0 the page's leverage divides by zero or turns negative;
+    such an account is past its bankruptcy price, not in profit, and scores ``-inf`` (last).
 
     Parameters
     ----------
@@ -94,6 +122,8 @@ def bitmex_score(
     1.0
     >>> round(bitmex_score(1, 100, 90, 90, 900), 12)
     -0.01
+    >>> float(bitmex_score(1, 100, 110, -5, 1_100))
+    -inf
     """
     s = v.side("side", side)
     e = v.positive("entry_price", entry_price)
@@ -101,10 +131,10 @@ def bitmex_score(
     eq = v.as_float("equity", equity)
     n = v.nonnegative("notional", notional)
     pnl_pct = s * (m - e) / e
-    with np.errstate(divide="ignore", invalid="ignore"):
-        leverage = np.where(eq > 0, n / np.where(eq > 0, eq, 1.0), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        leverage = n / np.where(eq > 0, eq, 1.0)
         score = np.where(pnl_pct > 0, pnl_pct * leverage, pnl_pct / leverage)
-    return v.scalar_or_array(score)
+    return v.scalar_or_array(np.where(eq > 0, score, -np.inf))
 
 
 def binance_score(upnl: ArrayLike, wallet_balance: ArrayLike, maintenance: ArrayLike) -> Any:
@@ -140,35 +170,204 @@ def binance_score(upnl: ArrayLike, wallet_balance: ArrayLike, maintenance: Array
     mm = v.nonnegative("maintenance", maintenance)
     pnl_pct = np.maximum(0.0, u) / np.maximum(1.0, wb)
     eq = wb + u
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), 0.0)
-    return v.scalar_or_array(pnl_pct * ratio)
+        # no profit scores 0 even where a vanishing equity makes the ratio overflow
+        score = np.where(pnl_pct > 0, pnl_pct * ratio, 0.0)
+    return v.scalar_or_array(score)
 
 
 def hyperliquid_score(
-    mark_price: ArrayLike, entry_price: ArrayLike, notional: ArrayLike, account_value: ArrayLike
+    side: ArrayLike,
+    mark_price: ArrayLike,
+    entry_price: ArrayLike,
+    notional: ArrayLike,
+    account_value: ArrayLike,
 ) -> Any:
-    """Hyperliquid's ADL sorting index ``(mark / entry) * (notional / account value)``.
+    """Hyperliquid's ADL ranking "by unrealized pnl and leverage used", side-adjusted (the default).
 
-    Applied as printed: the page gives no side adjustment. ``inf`` where account value <= 0.
+    The page gives one index, ``(mark / entry) * (notional / account value)``, "to determine the
+    affected users in profit". Here its price ratio is the side's profit ratio ``r = (mark /
+    entry) ** side`` (``entry / mark`` for a short), so that ``r > 1`` means a profit on either
+    side, and
+
+    * in profit (``r > 1``): ``r * leverage``, the page's index (> 0);
+    * not in profit: ``(r - 1) / leverage`` (<= 0), behind every account in profit; the page does
+      not rank these, so their order among themselves (the less-losing and more-leveraged first,
+      as BitMEX's loss branch) is our reading;
+    * account value <= 0 (underwater): ``-inf``, last.
+
+    ``leverage = notional / account value``. The index as printed, without a side, is
+    :func:`hyperliquid_literal_score`.
+
+    Parameters
+    ----------
+    side : +1, -1 or array
+    mark_price, entry_price : float or array
+        Quote per base (> 0).
+    notional : float or array
+        Position value at the mark (>= 0), quote currency.
+    account_value : float or array
+        Account value (equity), quote currency.
+
+    Returns
+    -------
+    float or ndarray
+        The score; the highest is deleveraged first.
+
+    Raises
+    ------
+    ValueError
+        For a side other than +-1, non-positive prices, a negative notional.
 
     References
     ----------
-    Hyperliquid docs, "Auto-deleveraging" (hyperliquid.gitbook.io/hyperliquid-docs/trading/
-    auto-deleveraging).
+    Hyperliquid docs, "Auto-deleveraging",
+    https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging (read 2026-12-03):
+    "the users on the opposite side of the position are ranked by unrealized pnl and leverage used
+    [...] The specific sorting index to determine the affected users in profit is (mark_price /
+    entry_price) * (notional_position / account_value)".
 
     Examples
     --------
-    >>> hyperliquid_score(110, 100, 1_100, 220)
+    Two 2x shorts at mark 80, one sold at 100 (in profit), one at 70 (losing): the winner first.
+
+    >>> hyperliquid_score(-1, 80, [100, 70], 800, 400).round(4).tolist()
+    [2.5, -0.0625]
+    >>> hyperliquid_score(1, 110, 100, 1_100, 220)
     5.5
+    """
+    s = v.side("side", side)
+    m = v.positive("mark_price", mark_price)
+    e = v.positive("entry_price", entry_price)
+    n = v.nonnegative("notional", notional)
+    av = v.as_float("account_value", account_value)
+    ratio = np.where(s > 0, m / e, e / m)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        leverage = n / np.where(av > 0, av, 1.0)
+        loss = np.where(leverage > 0, (ratio - 1.0) / np.where(leverage > 0, leverage, 1.0), 0.0)
+        score = np.where(ratio > 1.0, ratio * leverage, loss)
+    return v.scalar_or_array(np.where(av > 0, score, -np.inf))
+
+
+def hyperliquid_literal_score(
+    mark_price: ArrayLike, entry_price: ArrayLike, notional: ArrayLike, account_value: ArrayLike
+) -> Any:
+    """Hyperliquid's index as printed: ``(mark / entry) * (notional / account value)``, any side.
+
+    The named variant of :func:`hyperliquid_score` (rule ``"hyperliquid_literal"``). With no side
+    adjustment a short's ratio rises as it *loses*, so a losing short outranks a winning one, and
+    an underwater account (account value <= 0) scores ``+inf`` and is deleveraged first.
+
+    Parameters
+    ----------
+    mark_price, entry_price : float or array
+        Quote per base (> 0).
+    notional : float or array
+        Position value at the mark (>= 0), quote currency.
+    account_value : float or array
+        Account value (equity), quote currency.
+
+    Returns
+    -------
+    float or ndarray
+        The index; ``inf`` where the account value is not positive.
+
+    Raises
+    ------
+    ValueError
+        For non-positive prices or a negative notional.
+
+    References
+    ----------
+    Hyperliquid docs, "Auto-deleveraging" (as :func:`hyperliquid_score`).
+
+    Examples
+    --------
+    The two 2x shorts at mark 80: the loser (sold at 70) ranks first.
+
+    >>> hyperliquid_literal_score(80, [100, 70], 800, 400).round(4).tolist()
+    [1.6, 2.2857]
+    >>> hyperliquid_literal_score(110, 100, 1_100, -1.0)
+    inf
     """
     m = v.positive("mark_price", mark_price)
     e = v.positive("entry_price", entry_price)
     n = v.nonnegative("notional", notional)
     av = v.as_float("account_value", account_value)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         score = np.where(av > 0, (m / e) * n / np.where(av > 0, av, 1.0), np.inf)
     return v.scalar_or_array(score)
+
+
+def adl_scores(
+    rule: str,
+    side: ArrayLike,
+    entry_price: ArrayLike,
+    mark_price: ArrayLike,
+    size: ArrayLike,
+    collateral: ArrayLike,
+    maintenance: ArrayLike | None = None,
+) -> Any:
+    """The ADL scores of opposite-side positions under a ranked ``rule``, from account arrays.
+
+    One place maps the engine's account state onto each venue's score: ``upnl = side * size *
+    (mark - entry)``, ``equity = collateral + upnl``, ``notional = size * mark``.
+
+    Parameters
+    ----------
+    rule : str
+        One of ``"bitmex"``, ``"binance"``, ``"hyperliquid"``, ``"hyperliquid_literal"`` (the
+        ranked rules of :data:`ADL_RULES`).
+    side : +1, -1 or array
+    entry_price : float or array
+        Quote per base (> 0).
+    mark_price : float or array
+        Quote per base (> 0).
+    size : float or array
+        Position size (>= 0), base units.
+    collateral : float or array
+        Wallet balance (collateral), quote currency.
+    maintenance : float or array, optional
+        Maintenance margin (>= 0), quote currency; required by ``"binance"`` (its margin ratio),
+        unused by the others.
+
+    Returns
+    -------
+    float or ndarray
+        The scores; the highest is deleveraged first.
+
+    Raises
+    ------
+    ValueError
+        For an unknown or unranked rule, ``"binance"`` without ``maintenance``, or bad arrays
+        (named by the score functions).
+
+    Examples
+    --------
+    >>> adl_scores("hyperliquid", -1, [100, 70], 80, 10, [200, 500], 4).round(4).tolist()
+    [2.5, -0.0625]
+    >>> adl_scores("hyperliquid_literal", -1, [100, 70], 80, 10, [200, 500], 4).round(4).tolist()
+    [1.6, 2.2857]
+    """
+    v.choice("rule", rule, RANKED_RULES)
+    s = v.side("side", side)
+    e = v.positive("entry_price", entry_price)
+    m = v.positive("mark_price", mark_price)
+    q = v.nonnegative("size", size)
+    c = v.as_float("collateral", collateral)
+    notional = q * m
+    upnl = s * q * (m - e)
+    equity = c + upnl
+    if rule == "bitmex":
+        return bitmex_score(s, e, m, equity, notional)
+    if rule == "binance":
+        if maintenance is None:
+            raise ValueError("maintenance is required by rule 'binance' (its margin ratio)")
+        return binance_score(upnl, c, maintenance)
+    if rule == "hyperliquid":
+        return hyperliquid_score(s, m, e, notional, equity)
+    return hyperliquid_literal_score(m, e, notional, equity)
 
 
 def adl_queue(scores: ArrayLike) -> np.ndarray:

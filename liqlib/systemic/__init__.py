@@ -57,17 +57,25 @@ from .costs import (
     square_root_impact,
 )
 from .insurance import (
+    BYBIT_MAX_DRAWDOWN,
     DeficitSample,
     adl_probability,
+    drawdown_adl,
+    drawdown_deficit,
     expected_adl,
     fund_for_probability,
+    open_interest,
     optimal_fund,
+    shock_standard_deviation,
     simulate_deficits,
 )
 
 __all__ = [
     "cascades",
     "adl_probability",
+    "BYBIT_MAX_DRAWDOWN",
+    "drawdown_adl",
+    "drawdown_deficit",
     "almgren_chriss_schedule",
     "backstop",
     "BaseFeePath",
@@ -108,6 +116,7 @@ __all__ = [
     "LEVERAGE_WEIGHTS",
     "linear_impact",
     "liquidation_cost",
+    "open_interest",
     "optimal_fund",
     "PATHS",
     "Population",
@@ -115,6 +124,7 @@ __all__ = [
     "schedule_cost",
     "ScheduleCost",
     "simulate",
+    "shock_standard_deviation",
     "simulate_deficits",
     "sliced_execution",
     "SlicedExecution",

@@ -29,6 +29,11 @@ References
 .. [2] BitMEX, "Liquidation", https://www.bitmex.com/app/liquidation: the fund receives what a
    liquidation gets beyond the bankruptcy price and pays what it falls short, and an
    "Auto-Deleveraging event" follows when it cannot.
+.. [3] Deribit API v2, ``open_interest`` field (copy: github.com/api-evangelist/deribit
+   ``json-schema/open_interest.json``, read 2026-12-03): "The total amount of outstanding
+   contracts"; each outstanding contract has one long and one short, so the figure counts one
+   side ("Each open transaction consists of a buyer and a seller, but in an open interest
+   calculation, only one side of the contract is counted", the standard definition).
 """
 
 from __future__ import annotations
@@ -193,6 +198,124 @@ def optimal_fund(deficits: ArrayLike, capital_cost: float, loss_weight: float) -
     return fund_for_probability(deficits, min(1.0, r / kappa))
 
 
+#: Bybit's example drawdown threshold: ADL starts once a symbol's 8-hour PnL drawdown passes 30% of
+#: its insurance pool's 8-hour maximum balance (``insurancePnlRatio = -0.3`` in Bybit's "Get ADL
+#: Alert" example for its grouped pools; a per-pool setting). Bybit's help page (updated
+#: 2025-11-05) states 100% ("reaches or exceeds 100% of the insurance fund's highest balance"):
+#: ``max_drawdown=1``.
+BYBIT_MAX_DRAWDOWN = 0.3
+
+
+def _walk(fund_flows: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    flows = v.as_float("fund_flows", fund_flows).reshape(-1)
+    walk = np.concatenate(([0.0], np.cumsum(flows)))
+    return walk, np.maximum.accumulate(walk)
+
+
+def _ratio(max_drawdown: float) -> float:
+    r = float(v.as_float("max_drawdown", max_drawdown))
+    if not 0 < r <= 1:
+        raise ValueError(f"max_drawdown must be in (0, 1], got {r!r}")
+    return r
+
+
+def drawdown_deficit(fund_flows: ArrayLike, max_drawdown: float = 1.0) -> float:
+    """The smallest fund that avoids ADL when ADL starts at a drawdown of ``max_drawdown``.
+
+    With the fund's running flows ``C_k`` (``C_0 = 0``) and their running peak ``M_k``, a fund
+    ``F`` has balance ``F + C_k`` and peak balance ``F + M_k``. Bybit starts ADL when the drawdown
+    ``M_k - C_k`` passes ``max_drawdown`` of the peak balance, before the fund is empty; that never
+    happens iff ``F >= D_r``,
+
+        D_r = max(0, max_k((M_k - C_k) / r - M_k)),
+
+    which for ``r = 1`` (ADL only once the fund is empty, "balance <= 0") is the peak deficit
+    ``D = max(0, max_k(-C_k))``. So :func:`adl_probability` and :func:`fund_for_probability`
+    apply to ``D_r`` unchanged.
+
+    Parameters
+    ----------
+    fund_flows : array
+        What each liquidation, in order, pays into the fund (> 0) or draws from it (< 0), quote
+        currency.
+    max_drawdown : float
+        Drawdown of the peak balance, in (0, 1], at which ADL starts (1: an empty fund;
+        :data:`BYBIT_MAX_DRAWDOWN` for Bybit's example).
+
+    Returns
+    -------
+    float
+        Quote currency.
+
+    Raises
+    ------
+    ValueError
+        For non-finite flows or ``max_drawdown`` outside (0, 1].
+
+    References
+    ----------
+    Bybit API v5, "Get ADL Alert", https://bybit-exchange.github.io/docs/v5/market/adl-alert (read
+    2026-12-03): "Trigger condition: balance (insurance fund balance) > adlTriggerThreshold [...]
+    and pnlRatio < insurancePnlRatio"; "pnlRatio = (Symbol's current PnL - Symbol's 8h max PnL) /
+    Insurance pool's 8h max balance (maxBalance)"; and the original rule, "Trigger condition:
+    balance (insurance fund balance) <= 0".
+
+    Examples
+    --------
+    Bybit's example: a pool of 1M, one symbol loses 350K; at a 30% threshold any fund below
+    1.17M triggers ADL, while an empty-fund rule needs only 350K.
+
+    >>> round(drawdown_deficit([-350_000.0], 0.3)), drawdown_deficit([-350_000.0])
+    (1166667, 350000.0)
+    """
+    r = _ratio(max_drawdown)
+    walk, peak = _walk(fund_flows)
+    return max(0.0, float(np.max((peak - walk) / r - peak)))
+
+
+def drawdown_adl(fund_flows: ArrayLike, fund: float, max_drawdown: float = 1.0) -> float:
+    """Loss passed to ADL to hold the drawdown at ``max_drawdown`` of the peak balance.
+
+    ``max(0, max_k((M_k - C_k) - r (F + M_k)))`` (notation of :func:`drawdown_deficit`); for
+    ``r = 1`` it is ``max(0, D - F)``. The running peak is the fund's own, before ADL.
+
+    Parameters
+    ----------
+    fund_flows : array
+        Fund flows of the liquidations, in order, quote currency.
+    fund : float
+        Fund balance (>= 0) before them.
+    max_drawdown : float
+        Drawdown threshold in (0, 1].
+
+    Returns
+    -------
+    float
+        Quote currency.
+
+    Raises
+    ------
+    ValueError
+        For a negative fund, non-finite flows or ``max_drawdown`` outside (0, 1].
+
+    References
+    ----------
+    Bybit API v5, "Get ADL Alert" (as :func:`drawdown_deficit`): in its example the pool of 1M
+    loses 350K, "pnlRatio = -35%", and ADL covers 50K to hold the ratio at -30%.
+
+    Examples
+    --------
+    >>> round(drawdown_adl([-350_000.0], 1_000_000.0, BYBIT_MAX_DRAWDOWN))
+    50000
+    >>> drawdown_adl([-350_000.0], 1_000_000.0)
+    0.0
+    """
+    r = _ratio(max_drawdown)
+    f = float(v.nonnegative("fund", fund))
+    walk, peak = _walk(fund_flows)
+    return max(0.0, float(np.max((peak - walk) - r * (f + peak))))
+
+
 @dataclass(frozen=True)
 class DeficitSample:
     """Seeded cascade scenarios and the peak deficit of each.
@@ -209,7 +332,8 @@ class DeficitSample:
     fund_income, fund_draw : ndarray
         Margin left to the fund by fills before bankruptcy, and losses beyond it, per scenario.
     open_interest : ndarray
-        Total notional of each scenario's population at the starting price (quote currency).
+        One-sided open interest of each scenario's population at the starting price (quote
+        currency), as venues quote it: :func:`open_interest`.
     """
 
     shocks: NDArray[np.float64]
@@ -223,6 +347,88 @@ class DeficitSample:
         return int(self.deficits.size)
 
 
+def open_interest(side: ArrayLike, size: ArrayLike, price: float) -> float:
+    """Open interest as venues quote it: the notional of **one** side, the larger.
+
+    Every contract has a long and a short, and a venue's open interest counts it once. A
+    population of leveraged positions (one side's traders at 60%, say) is not a closed market:
+    the rest of the smaller side is held by accounts the population leaves out, so the market's
+    open interest is at least the larger side. Summing both sides double-counts what the two
+    sides share: with a 60/40 split it is ``1 / 0.6``, about 1.7 times the one-sided figure.
+
+    Parameters
+    ----------
+    side : array
+        +1 long, -1 short, per position.
+    size : array
+        Position sizes (>= 0), base units.
+    price : float
+        Price (> 0), quote per base.
+
+    Returns
+    -------
+    float
+        ``price * max(sum of long sizes, sum of short sizes)``, quote currency.
+
+    Raises
+    ------
+    ValueError
+        For a side other than +-1, a negative size or a non-positive price.
+
+    References
+    ----------
+    Deribit API v2, ``open_interest`` (module references [3]_).
+
+    Examples
+    --------
+    Six longs and four shorts of 1 unit each at 100: 600 of open interest, not 1,000.
+
+    >>> open_interest([1] * 6 + [-1] * 4, [1.0] * 10, 100.0)
+    600.0
+    """
+    s = v.side("side", side)
+    q = v.nonnegative("size", size)
+    s, q = np.broadcast_arrays(s, q)
+    p = float(v.positive("price", price))
+    longs, shorts = float(q[s > 0].sum()), float(q[s < 0].sum())
+    return p * max(longs, shorts)
+
+
+def shock_standard_deviation(shock_scale: float, shock_dof: float) -> float:
+    """Standard deviation of the unclipped shock ``shock_scale * T``, ``T`` Student-t.
+
+    :func:`simulate_deficits` draws shocks with a *scale*, not a standard deviation: a Student-t
+    with ``nu`` degrees of freedom has variance ``nu / (nu - 2)``, so at ``nu = 3`` the standard
+    deviation is ``sqrt(3)``, 1.73 times the scale (infinite for ``nu <= 2``). The clip at
+    ``max_shock`` makes the sample's own standard deviation finite and somewhat smaller.
+
+    Parameters
+    ----------
+    shock_scale : float
+        Scale (> 0), a fraction of the price.
+    shock_dof : float
+        Degrees of freedom (> 0).
+
+    Returns
+    -------
+    float
+        ``shock_scale * sqrt(nu / (nu - 2))``, or ``inf`` for ``nu <= 2``.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive scale or degrees of freedom.
+
+    Examples
+    --------
+    >>> round(shock_standard_deviation(0.04, 3.0), 4)
+    0.0693
+    """
+    scale = float(v.positive("shock_scale", shock_scale))
+    dof = float(v.positive("shock_dof", shock_dof))
+    return math.inf if dof <= 2 else scale * math.sqrt(dof / (dof - 2))
+
+
 def simulate_deficits(
     n_scenarios: int,
     *,
@@ -233,6 +439,7 @@ def simulate_deficits(
     shock_scale: float = 0.04,
     shock_dof: float = 3.0,
     max_shock: float = 0.5,
+    max_drawdown: float = 1.0,
     **population: Any,
 ) -> DeficitSample:
     """Peak deficits of seeded cascades: a fresh population and a heavy-tailed shock each.
@@ -243,7 +450,9 @@ def simulate_deficits(
     shock ``shock_scale * T`` with ``T`` Student-t with ``shock_dof`` degrees of freedom, clipped to
     ``[-max_shock, max_shock]`` (either sign: a drop hurts longs, a rise shorts). It runs
     :func:`liqlib.systemic.cascades.cascade` into a flat book of ``depth`` base units per 1% and
-    keeps the peak deficit of the fund walk, ``adl_loss`` with an empty fund.
+    keeps the peak deficit of the fund walk, ``adl_loss`` with an empty fund; with
+    ``max_drawdown < 1``, the fund that keeps the walk's drawdown within that share of its peak
+    balance (:func:`drawdown_deficit`, Bybit's trigger).
 
     Parameters
     ----------
@@ -258,11 +467,15 @@ def simulate_deficits(
     depth : float
         Book depth (> 0), base units per 1% of price, on the side the liquidations take.
     shock_scale : float
-        Scale (> 0) of the shock, a fraction of the price.
+        Scale (> 0) of the shock, a fraction of the price; not its standard deviation, which is
+        :func:`shock_standard_deviation` (1.73 times the scale at 3 degrees of freedom).
     shock_dof : float
         Degrees of freedom (> 0) of the Student-t shock; smaller is heavier-tailed.
     max_shock : float
         Largest absolute shock, in (0, 1).
+    max_drawdown : float
+        Drawdown of the fund's peak balance, in (0, 1], at which ADL starts; 1 (the default) is
+        ADL once the fund is empty.
 
     Returns
     -------
@@ -292,6 +505,7 @@ def simulate_deficits(
     cap = float(v.positive("max_shock", max_shock))
     if not cap < 1:
         raise ValueError(f"max_shock must be in (0, 1), got {cap!r}")
+    r = _ratio(max_drawdown)
     rng = np.random.default_rng(v.integer("seed", seed, low=0))
     seeds = rng.integers(0, 2**63 - 1, size=n)
     shocks = np.clip(scale * rng.standard_t(dof, size=n), -cap, cap)
@@ -301,8 +515,13 @@ def simulate_deficits(
     for k in range(n):
         pop = generate_population(count, p, seed=int(seeds[k]), **population)
         result = cascade(pop, p, float(shocks[k]), book)
-        out[:, k] = result.adl_loss, result.count, result.fund_income, result.fund_draw
-        interest[k] = float(np.sum(pop.size) * p)
+        deficit = result.adl_loss
+        if r < 1:
+            i = result.liquidated
+            flows = pop.side[i] * (result.fills - pop.bankruptcy[i]) * pop.size[i]
+            deficit = drawdown_deficit(flows, r)
+        out[:, k] = deficit, result.count, result.fund_income, result.fund_draw
+        interest[k] = open_interest(pop.side, pop.size, p)
     return DeficitSample(
         shocks=shocks,
         deficits=out[0],
@@ -314,10 +533,15 @@ def simulate_deficits(
 
 
 __all__ = [
+    "BYBIT_MAX_DRAWDOWN",
     "DeficitSample",
     "adl_probability",
+    "drawdown_adl",
+    "drawdown_deficit",
     "expected_adl",
     "fund_for_probability",
+    "open_interest",
     "optimal_fund",
+    "shock_standard_deviation",
     "simulate_deficits",
 ]

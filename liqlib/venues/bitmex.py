@@ -1,5 +1,6 @@
-"""BitMEX: Fair Price Marking, inverse (XBTUSD) bankruptcy and liquidation prices, the insurance
-fund and the auto-deleveraging ranking.
+"""BitMEX: Fair Price Marking, inverse (XBTUSD) bankruptcy and liquidation prices, risk limits
+(a step rate on the whole position, :class:`RiskLimits`), the insurance fund and the
+auto-deleveraging ranking.
 
 BitMEX's pages describe the process (liquidate at the Fair Price mark, take the position over at
 the bankruptcy price, keep any better fill in the Insurance Fund, auto-deleverage by "PNL
@@ -56,6 +57,7 @@ from ..core.contracts import INVERSE, LINEAR, ContractKind, contract_kind, notio
 from ..core.liquidation import LiquidationResult
 from ..core.liquidation import bankruptcy_price as _core_bankruptcy_price
 from ..core.liquidation import liquidation_price as _core_liquidation_price
+from ..core.tiers import TierTable
 from ..engine.adl import adl_queue as _adl_queue
 from ..engine.adl import bitmex_score as _bitmex_score
 from ..engine.adl import queue_allocation as _queue_allocation
@@ -254,6 +256,262 @@ def futures_fair_price(
         v.positive("index_price", index_price)
         + np.asarray(fair_value(index_price, fair_basis, time_to_expiry))
     )
+
+
+# --- risk limits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskLimits:
+    """BitMEX risk limits: each step above the base limit raises the margin rates of the *whole*
+    position.
+
+    BitMEX's page: "At each step, the maintenance and initial margin are raised by the base
+    maintenance margin [...] The calculation for the new maintenance margin becomes 0.50% + ( # of
+    Steps * 0.50% ) and the new initial margin becomes 1.00% + ( # of Steps * 0.50% )", with the
+    table "< 200 XBT | 0.50% | 1.00%; < 350 XBT | 1.00% | 1.50%; < 500 XBT | 1.50% | 2.00%;
+    < 650 XBT | 2.00% | 2.50%" and the trade example "A trader has a XBTUSD position worth 180
+    XBT. The current maintenance margin requirement is 0.50% (0.90 XBT) [...] increase his
+    position to 230 XBT. Because their account is now greater than 200 XBT, he is 1 step above the
+    Base Risk Limit of 200 XBT. The trader thus increases their maintenance and initial margin to
+    the next step (<350XBT) to 1.00% and 1.50%".
+
+    The rate of a step applies to the whole position value: there is no maintenance amount that
+    subtracts what the lower steps would have charged, as in the cum-continuous
+    :class:`liqlib.core.tiers.TierTable` (Binance's brackets). Maintenance margin therefore
+    **jumps** by ``step_rate * limit`` as the value crosses each limit (1 XBT at 200 XBT): a
+    position just above a limit can be brought back to compliance by selling only the part above
+    it, which is why BitMEX liquidates by "a FillOrKill order, of a size to bring the position
+    value below a lower tier Risk Limit" (:meth:`step_down_value`).
+
+    Users raise the limit by hand ("Users must manually raise and lower their risk limit"); a
+    position is charged here at the smallest limit that covers its value, and a value equal to a
+    limit is within it (the page's text says "greater than 200 XBT" is one step up; its table's
+    "< 200 XBT" would put exactly 200 a step up too: our reading takes the text).
+
+    Parameters
+    ----------
+    base_risk_limit : float
+        Largest position value (> 0) charged the base rates, in ``unit``.
+    risk_step : float
+        Size (> 0) of each step above the base limit, in ``unit``.
+    base_maintenance : float
+        Base maintenance margin rate, in (0, 1).
+    base_initial : float
+        Base initial margin rate, in (base_maintenance, 1).
+    step_rate : float, optional
+        Rate (> 0) added to both per step; by default the base maintenance margin (the page's
+        "raised by the base maintenance margin").
+    unit : str
+        Unit of position values and limits (``"XBT"`` for XBTUSD).
+
+    Raises
+    ------
+    ValueError
+        Naming the field, for a non-positive limit or step or rates out of range.
+
+    References
+    ----------
+    BitMEX, "Risk Limits Examples", https://www.bitmex.com/app/riskLimitsExamples (read
+    2026-12-03); "Liquidation Examples", https://testnet.bitmex.com/app/liquidationExamples
+    (the FillOrKill step-down).
+
+    Examples
+    --------
+    The page's trade example: 180 XBT needs 0.90 XBT, 230 XBT needs 1% of all of it.
+
+    >>> float(XBTUSD_RISK_LIMITS.maintenance_margin(180.0))
+    0.9
+    >>> xbt = XBTUSD_RISK_LIMITS
+    >>> float(xbt.maintenance_margin(230.0)), float(xbt.initial_rate(230.0))
+    (2.3, 0.015)
+
+    Just below and just above the base limit, maintenance margin jumps by 1 XBT:
+
+    >>> [round(float(xbt.maintenance_margin(x)), 6) for x in (200.0, 200.01)]
+    [1.0, 2.0001]
+    """
+
+    base_risk_limit: float
+    risk_step: float
+    base_maintenance: float
+    base_initial: float
+    step_rate: float | None = None
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        v.positive("base_risk_limit", self.base_risk_limit)
+        v.positive("risk_step", self.risk_step)
+        mm = float(v.rate("base_maintenance", self.base_maintenance, allow_zero=False))
+        im = float(v.rate("base_initial", self.base_initial, allow_zero=False))
+        if not im > mm:
+            raise ValueError(
+                f"base_initial must exceed base_maintenance ({mm!r}), got {im!r}: a position "
+                "would open already liquidatable"
+            )
+        if self.step_rate is not None:
+            v.positive("step_rate", self.step_rate)
+
+    @property
+    def rate_per_step(self) -> float:
+        """The rate added per step (``step_rate``, else the base maintenance margin)."""
+        return float(self.base_maintenance if self.step_rate is None else self.step_rate)
+
+    def steps(self, position_value: ArrayLike) -> Any:
+        """Steps above the base limit: ``ceil((|value| - base) / step)``, 0 within the base."""
+        value = np.abs(v.as_float("position_value", position_value))
+        over = (value - self.base_risk_limit) / self.risk_step
+        # round first: a value on a limit must not fall a step up by a last-bit error
+        n = np.ceil(np.round(np.maximum(over, 0.0), 12)).astype(np.int64)
+        return v.scalar_or_array(n)
+
+    def risk_limit(self, position_value: ArrayLike) -> Any:
+        """The smallest risk limit covering the value: ``base + steps * step``."""
+        return v.scalar_or_array(
+            self.base_risk_limit + np.asarray(self.steps(position_value)) * self.risk_step
+        )
+
+    def maintenance_rate(self, position_value: ArrayLike) -> Any:
+        """``base_maintenance + steps * rate_per_step``."""
+        n = np.asarray(self.steps(position_value))
+        return v.scalar_or_array(self.base_maintenance + n * self.rate_per_step)
+
+    def initial_rate(self, position_value: ArrayLike) -> Any:
+        """``base_initial + steps * rate_per_step``."""
+        n = np.asarray(self.steps(position_value))
+        return v.scalar_or_array(self.base_initial + n * self.rate_per_step)
+
+    def maintenance_margin(self, position_value: ArrayLike) -> Any:
+        """Maintenance margin, ``maintenance_rate(value) * |value|``: a step function's rate on
+        the whole value, discontinuous at every limit."""
+        value = np.abs(v.as_float("position_value", position_value))
+        return v.scalar_or_array(np.asarray(self.maintenance_rate(value)) * value)
+
+    def initial_margin(self, position_value: ArrayLike) -> Any:
+        """Initial margin, ``initial_rate(value) * |value|``."""
+        value = np.abs(v.as_float("position_value", position_value))
+        return v.scalar_or_array(np.asarray(self.initial_rate(value)) * value)
+
+    def jump(self, steps: ArrayLike) -> Any:
+        """Rise of maintenance margin as the value crosses the limit ending step ``steps`` (0: the
+        base limit): ``rate_per_step * limit``."""
+        k = v.nonnegative("steps", steps)
+        return v.scalar_or_array(self.rate_per_step * (self.base_risk_limit + k * self.risk_step))
+
+    def step_down_value(self, position_value: ArrayLike) -> Any:
+        """The value a step-down liquidation brings the position to: the next lower risk limit.
+
+        ``nan`` within the base limit, where there is no lower limit and the whole position is
+        taken over.
+        """
+        n = np.asarray(self.steps(position_value))
+        lower = self.base_risk_limit + (n - 1) * self.risk_step
+        return v.scalar_or_array(np.where(n > 0, lower, np.nan))
+
+    def tier_table(self, n_steps: int) -> TierTable:
+        """The same brackets as a cum-continuous :class:`~liqlib.core.tiers.TierTable`.
+
+        For comparison only: its maintenance amounts make maintenance margin continuous at each
+        limit, which BitMEX's rule is not. Maximum leverage is ``1 / initial rate``.
+
+        Parameters
+        ----------
+        n_steps : int
+            Steps above the base limit to include (>= 0).
+        """
+        n = v.integer("n_steps", n_steps, low=0)
+        k = np.arange(n + 1)
+        floors = np.concatenate(([0.0], self.base_risk_limit + k[:-1] * self.risk_step))
+        return TierTable(
+            floors,
+            self.base_maintenance + k * self.rate_per_step,
+            1.0 / (self.base_initial + k * self.rate_per_step),
+            name="BitMEX risk limits (cum-continuous)",
+            unit=self.unit,
+        )
+
+    def step_table(self, n_steps: int) -> StepTierTable:
+        """The brackets as BitMEX applies them, for the engine: :class:`StepTierTable`.
+
+        Parameters
+        ----------
+        n_steps : int
+            Steps above the base limit to include (>= 0).
+        """
+        return StepTierTable(self, n_steps)
+
+
+class StepTierTable(TierTable):
+    """BitMEX's risk limits as a :class:`~liqlib.core.tiers.TierTable` the engine can run on.
+
+    The brackets of :meth:`RiskLimits.step_table` with **no maintenance amounts**: ``MM(N) = N *
+    mmr_n``, the step's rate on the whole value, so maintenance margin jumps at every limit. A
+    value equal to a limit stays within it, as :class:`RiskLimits` reads the page; beyond the last
+    limit the last step's rate applies (build the table with enough steps). Pass it as
+    ``Engine(..., maintenance=table)``: the engine's tier step-down then sells to the next lower
+    limit, as BitMEX does.
+
+    Parameters
+    ----------
+    limits : RiskLimits
+        The risk limits.
+    n_steps : int
+        Steps above the base limit to include (>= 0).
+
+    Raises
+    ------
+    ValueError
+        For a negative ``n_steps``.
+
+    References
+    ----------
+    BitMEX, "Risk Limits Examples" (as :class:`RiskLimits`).
+
+    Examples
+    --------
+    >>> table = XBTUSD_RISK_LIMITS.step_table(3)
+    >>> [round(float(table.maintenance_margin(x)), 6) for x in (200.0, 200.01, 230.0)]
+    [1.0, 2.0001, 2.3]
+    >>> table.tier(230.0).cum
+    0.0
+    """
+
+    def __init__(self, limits: RiskLimits, n_steps: int) -> None:
+        n = v.integer("n_steps", n_steps, low=0)
+        k = np.arange(n + 1)
+        rate = limits.rate_per_step
+        super().__init__(
+            np.concatenate(([0.0], limits.base_risk_limit + k[:-1] * limits.risk_step)),
+            limits.base_maintenance + k * rate,
+            1.0 / (limits.base_initial + k * rate),
+            name="BitMEX risk limits (step)",
+            unit=limits.unit,
+        )
+        self.limits = limits
+        cums = np.zeros(n + 1)  # no maintenance amount: the step's rate on the whole value
+        cums.setflags(write=False)
+        self.cums = cums
+
+    def index(
+        self,
+        notional: ArrayLike,
+        *,
+        out: np.ndarray | None = None,
+        hit: np.ndarray | None = None,
+    ) -> Any:
+        """Bracket of each notional: its risk-limit steps, capped at the table's last step."""
+        value = np.maximum(v.as_float("notional", notional), 0.0)
+        steps = np.minimum(np.asarray(self.limits.steps(value)), len(self) - 1)
+        if out is None:
+            return v.scalar_or_array(steps)
+        out[...] = steps
+        return out
+
+
+#: XBTUSD's risk limits in BitMEX's "Risk Limits Examples": base 200 XBT, steps of 150 XBT,
+#: 0.50% maintenance and 1.00% initial at the base, both +0.50% per step. These are the page's
+#: example values; BitMEX sets limits per contract and changes them: pass today's.
+XBTUSD_RISK_LIMITS = RiskLimits(200.0, 150.0, 0.005, 0.01, unit="XBT")
 
 
 # --- bankruptcy and liquidation price ---------------------------------------------------------
@@ -602,11 +860,11 @@ def adl_ranking(
         PNL percentage = (Mark Value - Avg Entry Value) / abs(Avg Entry Value)
 
     ``Mark Value - Bankrupt Value`` is the PnL from the bankruptcy price to the mark (the equity
-    above bankruptcy), so effective leverage is the mark notional over it (``inf`` past
-    bankruptcy). Computed by :func:`liqlib.engine.adl.bitmex_score`, which is written for linear
-    contracts; an inverse position is passed as the linear position of the opposite side on the
-    reciprocal price, which has the same PnL percentage. Longs and shorts are ranked separately,
-    highest first.
+    above bankruptcy), so effective leverage is the mark notional over it; a position at or past
+    its bankruptcy price has none left and ranks last (``-inf``). Computed by
+    :func:`liqlib.engine.adl.bitmex_score`, which is written for linear contracts; an inverse
+    position is passed as the linear position of the opposite side on the reciprocal price, which
+    has the same PnL percentage. Longs and shorts are ranked separately, highest first.
 
     Parameters
     ----------

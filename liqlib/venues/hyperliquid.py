@@ -66,6 +66,7 @@ __all__ = [
     "MARGIN_TIERS",
     "PARTIAL_LIQUIDATION_FRACTION",
     "PARTIAL_LIQUIDATION_THRESHOLD",
+    "adl_ranking",
     "adl_sort_index",
     "backstop_threshold",
     "funding_payment",
@@ -374,12 +375,14 @@ def adl_sort_index(
     notional_position: ArrayLike,
     account_value: ArrayLike,
 ) -> Any:
-    """``(mark_price / entry_price) * (notional_position / account_value)``, largest first.
+    """The index as printed, ``(mark_price / entry_price) * (notional_position / account_value)``.
 
-    The docs give this one expression for the users in profit on the side opposite a negative
-    account; it is implemented as printed (for shorts the docs do not say whether the price ratio
-    is inverted). Delegates to :func:`liqlib.engine.adl.hyperliquid_score` (``inf`` where the
-    account value is not positive).
+    The docs give this one expression "to determine the affected users in profit" on the side
+    opposite a negative account. Applied to every account with no side adjustment it is the named
+    variant ``"hyperliquid_literal"``: a losing short's ratio rises as it loses, and an account
+    with no value scores ``inf``. The ranking the docs describe ("by unrealized pnl and leverage
+    used") is :func:`adl_ranking`, the default. Delegates to
+    :func:`liqlib.engine.adl.hyperliquid_literal_score`.
 
     Raises
     ------
@@ -395,7 +398,41 @@ def adl_sort_index(
     >>> adl_sort_index(110, 100, 50_000, 10_000)
     5.5
     """
-    return _adl.hyperliquid_score(mark_price, entry_price, notional_position, account_value)
+    return _adl.hyperliquid_literal_score(mark_price, entry_price, notional_position, account_value)
+
+
+def adl_ranking(
+    side: ArrayLike,
+    mark_price: ArrayLike,
+    entry_price: ArrayLike,
+    notional_position: ArrayLike,
+    account_value: ArrayLike,
+) -> Any:
+    """ADL ranking "by unrealized pnl and leverage used": the index on the side's profit ratio.
+
+    Accounts in profit score ``(mark/entry)**side * notional_position / account_value`` (the
+    printed index, with ``entry/mark`` for a short) and queue before every account not in profit;
+    an account with no value goes last. Delegates to :func:`liqlib.engine.adl.hyperliquid_score`,
+    the engine's default ``"hyperliquid"`` rule.
+
+    Raises
+    ------
+    ValueError
+        A side other than +-1, non-positive prices, negative notional.
+
+    References
+    ----------
+    Auto-deleveraging [3]_: "the users on the opposite side of the position are ranked by
+    unrealized pnl and leverage used".
+
+    Examples
+    --------
+    Two 2x shorts at mark 80, sold at 100 and at 70: the one in profit goes first.
+
+    >>> adl_ranking(-1, 80, [100, 70], 800, 400).round(4).tolist()
+    [2.5, -0.0625]
+    """
+    return _adl.hyperliquid_score(side, mark_price, entry_price, notional_position, account_value)
 
 
 # --- mark price -----------------------------------------------------------------------------------
