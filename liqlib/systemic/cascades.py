@@ -430,7 +430,7 @@ def cascade(
     else:
         sold = np.concatenate([[0.0], np.cumsum(size)])
     return _fixed_point(population, order, keys, sold, start, float(shock), ladder, balance,
-                        max_rounds, weight)
+                        max_rounds, weight, limited)
 
 
 def _fixed_point(
@@ -444,6 +444,7 @@ def _fixed_point(
     balance: float,
     max_rounds: int,
     weight: float = 1.0,
+    limited: bool = False,
 ) -> CascadeResult:
     """:func:`cascade` on a population already sorted by :func:`_losing_order`.
 
@@ -467,13 +468,15 @@ def _fixed_point(
         current = shocked * (1 + direction * float(_book_distance(ladder, sold[crossed])))
     liquidated, sold = order[:crossed], sold[: crossed + 1]
     size = population.size[liquidated]
-    in_book = np.diff(sold)
+    in_book = np.diff(sold) if limited else size
     # Position j fills over the book between sold[j] and sold[j + 1]; the rest of its size (only
     # under a bankruptcy limit) is taken over at its bankruptcy price.
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_distance = np.diff(_book_area(ladder, sold)) / in_book
     book_fill = shocked * (1 + direction * mean_distance)
-    rest = size - in_book
+    # under a bankruptcy limit, what the book did not take; for market orders exactly nothing
+    # (np.diff of the prefix sums can differ from the sizes in the last bit)
+    rest = size - in_book if limited else np.zeros(size.size)
     with np.errstate(invalid="ignore"):
         blended = (np.where(in_book > 0, in_book * book_fill, 0.0)
                    + rest * population.bankruptcy[liquidated]) / size
