@@ -536,3 +536,25 @@ class TestDampers:
         with pytest.raises(ValueError, match=name):
             cc.simulate(pop, PRICE, -0.1, ob.ResilientBook(ob.flat_ladder(10),  # type: ignore[arg-type]
                                                            ob.flat_ladder(10), 1.0), **kwargs)
+
+
+class TestLimitOrdersOutOfOrder:
+    def test_bankruptcy_prices_out_of_liquidation_order_match_the_stepped_model(self) -> None:
+        # Liquidation prices and bankruptcy prices in different orders (as tiered margin can
+        # make them): an order whose limit the book has already passed fills nothing, and the
+        # book never moves back. The solver's loop path against the stepped model.
+        rng = np.random.default_rng(8)
+        n = 60
+        liq = np.sort(rng.uniform(90, 99, n))[::-1].copy()
+        bank = liq - rng.uniform(0.2, 6.0, n)  # not monotone in liq
+        one = np.ones(n)
+        pop = cc.Population(one, rng.uniform(0.5, 2.0, n), 100 * one, 10 * one, liq, bank)
+        ladder = ob.flat_ladder(20.0)
+        fixed = cc.cascade(pop, 100.0, -0.015, ladder, orders="bankruptcy_limit")
+        stepped = cc.simulate(pop, 100.0, -0.015, ob.ResilientBook(ladder, ladder, math.inf),
+                              orders="bankruptcy_limit")
+        assert np.any(np.diff(bank[fixed.liquidated]) > 0)  # the loop path was taken
+        np.testing.assert_array_equal(np.sort(stepped.liquidated), np.sort(fixed.liquidated))
+        assert stepped.price == pytest.approx(fixed.price, rel=1e-12)
+        assert stepped.taken_over == pytest.approx(fixed.taken_over, rel=1e-9)
+        assert fixed.fund_draw == 0

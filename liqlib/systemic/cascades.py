@@ -703,6 +703,10 @@ def stopping_shocks(
     jumps wherever the running maximum sets a record, and a long flat stretch of it is a
     runaway.
 
+    This is the response of :func:`cascade` with its defaults, the worst case: market orders and
+    a trigger on the traded price. (With bankruptcy-limit orders the quantity sold depends on the
+    shocked price, so there is no shock-free ``Q_k``; evaluate :func:`cascade` on a grid.)
+
     Parameters
     ----------
     population : Population
