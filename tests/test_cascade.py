@@ -527,7 +527,8 @@ class TestDampers:
     @pytest.mark.parametrize(
         ("kwargs", "name"),
         [({"orders": "stop"}, "orders"), ({"mark_pass_through": 1.5}, "mark_pass_through"),
-         ({"mark_pass_through": math.nan}, "mark_pass_through")],
+         ({"mark_pass_through": math.nan}, "mark_pass_through"),
+         ({"mark_pass_through": "half"}, "mark_pass_through")],
     )
     def test_bad_input(self, kwargs: dict[str, object], name: str) -> None:
         pop = population(0, n=10)
@@ -536,6 +537,11 @@ class TestDampers:
         with pytest.raises(ValueError, match=name):
             cc.simulate(pop, PRICE, -0.1, ob.ResilientBook(ob.flat_ladder(10),  # type: ignore[arg-type]
                                                            ob.flat_ladder(10), 1.0), **kwargs)
+
+    def test_an_array_pass_through_is_a_type_error(self) -> None:
+        with pytest.raises(TypeError, match="mark_pass_through"):
+            cc.cascade(population(0, n=10), PRICE, -0.1, ob.flat_ladder(10),
+                       mark_pass_through=np.array([0.5, 0.2]))  # type: ignore[arg-type]
 
 
 class TestLimitOrdersOutOfOrder:

@@ -246,7 +246,10 @@ ORDER_TYPES = ("market", "bankruptcy_limit")
 
 def _dampers(orders: str, mark_pass_through: float) -> tuple[bool, float]:
     v.choice("orders", orders, ORDER_TYPES)
-    w = float(mark_pass_through)
+    share = v.as_float("mark_pass_through", mark_pass_through)
+    if share.ndim != 0:
+        raise TypeError(f"mark_pass_through must be one number, got shape {share.shape}")
+    w = float(share)
     if not 0 <= w <= 1:
         raise ValueError(f"mark_pass_through must be a share in [0, 1], got {mark_pass_through!r}")
     return orders == "bankruptcy_limit", w
@@ -544,6 +547,10 @@ def simulate(
         As :func:`cascade`.
     RuntimeError
         If the cascade does not settle within ``max_steps``.
+
+    References
+    ----------
+    Module references [3]_ and [4]_ (bankruptcy-limit orders), [5]_ (the index-anchored mark).
 
     Examples
     --------
