@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from liqlib import TierTable
 from liqlib.engine import Engine, EventKind, LevelLadder, Order, ResilientBook, Trader, flat_ladder
 from liqlib.engine.policies import (
+    VENUE_RULES,
+    VENUE_VARIANTS,
     ForfeitSurplus,
     FractionSlices,
     FullLiquidation,
@@ -146,7 +148,12 @@ def test_tier_step_down_restores_margin() -> None:
     assert len(fills) == 1
     assert engine.size[0] * 98.0 == pytest.approx(3_000, rel=1e-9)
     assert not engine.liquidatable()[0]
-    assert engine.margin_equity()[0] == pytest.approx(80 * engine.size[0] / 40)  # share kept
+    # the step-down order settles at its fill (the mark here): the account keeps all its equity
+    assert engine.margin_equity()[0] == pytest.approx(80.0)
+    forfeit = Engine([Trader(160.0, +1, 40.0, 100.0)], 100.0, rules="bybit_forfeit_step_down",
+                     maintenance=TIERS)
+    forfeit.step(98.0)  # the variant forfeits the slice's surplus: only the kept share remains
+    assert forfeit.margin_equity()[0] == pytest.approx(80 * forfeit.size[0] / 40)
 
 
 def test_isolated_position_risks_only_its_margin() -> None:
@@ -259,8 +266,8 @@ def test_bad_input() -> None:
 # --- properties ----------------------------------------------------------------------------------
 
 RULES: list[Callable[[], Rules]] = [
-    *(lambda name=name: venue_rules(name) for name in
-      ("binance", "bybit", "bitmex", "hyperliquid", "dydx", "deribit")),
+    *(lambda name=name: venue_rules(name) for name in VENUE_RULES),
+    *(lambda name=name: venue_rules(name) for name in VENUE_VARIANTS),
     lambda: Rules("full", "forfeit_surplus", "pro_rata"),
     lambda: Rules("full", "rate_on_notional", "bitmex", "mark"),
     lambda: Rules("fraction_slices", "capped_by_surplus", "binance", "previous_mark"),
@@ -342,16 +349,48 @@ def test_adl_only_touches_the_opposite_side(scenario: tuple[Engine, list[float]]
     assert np.all((engine.side[traders_] == 0) | (engine.side[traders_] == sides[traders_]))
 
 
+SETTLING = {EventKind.FUND_OUT, EventKind.ADL, EventKind.BACKSTOP, EventKind.CLAWBACK,
+            EventKind.BAD_DEBT}
+
+
 @settings(max_examples=60, deadline=None)
 @given(scenarios())
-def test_no_account_left_below_zero(scenario: tuple[Engine, list[float]]) -> None:
-    """A closed-out account is never below zero: the fund, ADL, clawback or a bad-debt write-off
-    brings it back."""
+def test_no_account_ends_a_step_below_zero(scenario: tuple[Engine, list[float]]) -> None:
+    """No account, closed out or still open, ends a step below zero; one that went below zero
+    during the step went through the fund, ADL, the backstop, a clawback or a bad-debt event."""
     engine, marks = scenario
     for mark in marks:
+        before = engine.margin_equity() + engine.side * engine.size * (mark - engine.mark)
         engine.step(mark)
-        flat = (engine.size == 0) & ~engine.exempt
-        assert np.all(engine.margin_equity()[flat] >= -1e-9 * money_scale(engine))
+        tol = 1e-9 * money_scale(engine)
+        traders_ = ~engine.exempt
+        assert np.all(engine.margin_equity()[traders_] >= -tol)
+        settled = {e.account for e in engine.ledger
+                   if e.step == engine.step_count and e.kind in SETTLING}
+        for i in np.flatnonzero((before < -tol) & traders_):
+            assert i in settled
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_fund_first_never_leaves_money_adl_could_have_used(
+    scenario: tuple[Engine, list[float]]
+) -> None:
+    """Fund-first rules: when an order is auto-deleveraged, the fund has nothing left to pay the
+    book with (it is empty up to the bisection's rounding), or the book has nothing left to sell
+    into on that side."""
+    engine, marks = scenario
+    if not engine.rules.fund_first or engine.rules.adl is None:
+        return
+    for mark in marks:
+        sides = engine.side.copy()
+        engine.step(mark)
+        left = {+1: engine.book.bids.capacity - engine.book.consumed_bids,
+                -1: engine.book.asks.capacity - engine.book.consumed_asks}
+        for event in engine.ledger.of_kind("adl"):
+            if event.step == engine.step_count:
+                book_left = left[int(sides[event.account])]
+                assert event.fund <= 1e-6 * money_scale(engine) or book_left <= 1e-9
 
 
 @settings(max_examples=60, deadline=None)

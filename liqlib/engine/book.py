@@ -59,6 +59,10 @@ class Ladder(Protocol):
         """``A(q) = ∫_0^q x(u) du``: the distance-weighted quantity of the first ``q`` units."""
         ...
 
+    def quantity_within(self, distance: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Quantity resting at or within ``distance`` of the mid (the inverse of ``distance``)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PowerLawLadder:
@@ -118,6 +122,10 @@ class PowerLawLadder:
         q = np.asarray(quantity, dtype=float)
         beyond = self.reference * (q / self.depth) ** (1 / self.alpha)
         return self.half_spread * q + q * beyond * self.alpha / (self.alpha + 1)
+
+    def quantity_within(self, distance: NDArray[np.float64]) -> NDArray[np.float64]:
+        x = np.clip(np.asarray(distance, dtype=float), self.half_spread, self.max_distance)
+        return self.depth * ((x - self.half_spread) / self.reference) ** self.alpha
 
 
 def flat_ladder(depth: float, half_spread: float = 0.0, reference: float = 0.01) -> PowerLawLadder:
@@ -192,6 +200,11 @@ class LevelLadder:
         k = self._level(q)
         return self._cum_area[k] + self.distances[k] * (q - self._cum_size[k])
 
+    def quantity_within(self, distance: NDArray[np.float64]) -> NDArray[np.float64]:
+        # a level exactly at the distance counts: a limit order fills at its limit price
+        x = np.asarray(distance, dtype=float)
+        return self._cum_size[np.searchsorted(self.distances, x, side="right")]
+
 
 @dataclass(frozen=True)
 class Fill:
@@ -222,9 +235,16 @@ class Fill:
 
 
 def execute(
-    ladder: Ladder, side: int, quantity: ArrayLike, mid: ArrayLike, consumed: ArrayLike = 0.0
+    ladder: Ladder, side: int, quantity: ArrayLike, mid: ArrayLike, consumed: ArrayLike = 0.0,
+    limit: ArrayLike | None = None,
 ) -> Fill:
-    """Fill a market order of ``quantity`` against ``ladder`` around ``mid``.
+    """Fill a market order of ``quantity`` (or a limit order) against ``ladder`` around ``mid``.
+
+    A **limit** order fills like the market order but only at prices at or better than ``limit``
+    (at or above it for a SELL, at or below it for a BUY); the rest is left unfilled (``unfilled``),
+    as an immediate-or-cancel order leaves it. BitMEX "places a limit sell order with a limit price
+    of $99 (bankruptcy price)" [5]_; Binance's liquidation orders "will be issued at the bankruptcy
+    price" [6]_.
 
     Parameters
     ----------
@@ -239,17 +259,47 @@ def execute(
     consumed : float or array
         Quantity (>= 0) already taken off this ladder by earlier orders that has not refilled:
         this order starts where they stopped.
+    limit : float, array or None
+        Limit price (> 0); ``None`` (the default) for a market order.
 
     Returns
     -------
     Fill
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a side other than +1/-1, a negative quantity or consumed
+        quantity, or a mid or limit that is not positive.
+
+    References
+    ----------
+    .. [5] BitMEX, "Liquidation examples", https://testnet.bitmex.com/app/liquidationExamples
+       (read 2026-12-03).
+    .. [6] Binance, "Liquidation", https://binance.zendesk.com/hc/en-us/articles/360033525271
+       (read 2026-12-03).
+
+    Examples
+    --------
+    BitMEX's example: bids at 99.25 and 98.75 around a mid of 99.40; a sell limited at the
+    bankruptcy price 99.00 takes only the first level:
+
+    >>> bids = LevelLadder.from_prices([99.25, 98.75], [1, 1], mid=99.40)
+    >>> fill = execute(bids, SELL, 2, mid=99.40, limit=99.0)
+    >>> fill.quantity, fill.unfilled, round(fill.vwap, 10)
+    (1.0, 1.0, 99.25)
     """
     sgn = float(v.side("side", side))
     q = v.nonnegative("quantity", quantity)
     m = v.positive("mid", mid)
     c = v.nonnegative("consumed", consumed)
-    cap = ladder.capacity
+    cap: Any = ladder.capacity
     start = np.minimum(c, cap)
+    if limit is not None:
+        # what rests at or better than the limit: a limit beyond the mid's side fills nothing
+        reach = sgn * (v.positive("limit", limit) - m) / m
+        available = np.where(reach >= 0, ladder.quantity_within(np.maximum(reach, 0.0)), 0.0)
+        cap = np.maximum(np.minimum(available, cap), start)
     filled = np.minimum(q, cap - start)
     end = start + filled
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -300,10 +350,10 @@ class ResilientBook:
         sgn = int(v.side("side", side))
         return (self.asks, "consumed_asks") if sgn == BUY else (self.bids, "consumed_bids")
 
-    def execute(self, side: int, quantity: float, mid: float) -> Fill:
-        """Fill a market order and leave its hole in the book."""
+    def execute(self, side: int, quantity: float, mid: float, limit: float | None = None) -> Fill:
+        """Fill a market (or ``limit``) order and leave its hole in the book."""
         ladder, slot = self._ladder(side)
-        fill = execute(ladder, side, quantity, mid, getattr(self, slot))
+        fill = execute(ladder, side, quantity, mid, getattr(self, slot), limit)
         setattr(self, slot, getattr(self, slot) + float(fill.quantity))
         return fill
 

@@ -58,7 +58,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, cast
 
 from ..core import _validate as v
@@ -109,7 +109,9 @@ class LiquidationContext:
 
 class PartialPolicy(Protocol):
     """Sizes each liquidation order. ``rounds`` orders at most per step; a ``fill_or_kill`` order
-    that the book cannot fill entirely is not sent (the next round escalates)."""
+    that the book cannot fill entirely is not sent (the next round escalates). A policy may also
+    say ``immediate_or_cancel = True``: the unfilled part of its partial orders is cancelled (the
+    engine reads it with a default of False)."""
 
     @property
     def name(self) -> str: ...
@@ -145,14 +147,36 @@ class FullLiquidation:
 
 @dataclass(frozen=True)
 class TierStepDown:
-    """Bybit/BitMEX: one fill-or-kill order to the highest lower tier where margin suffices.
+    """Bybit/BitMEX/Binance/OKX: one order down to a lower risk-limit tier where margin suffices.
 
     The candidate remaining positions are just below each lower tier's cap, highest first (the
     smallest order). The first whose projected equity covers its maintenance margin sets the order
     size; if none does (or the position is already in the lowest tier) the whole position goes.
     A second round, if the account is still deficient after the first (a worse fill than the mark,
-    a fee), takes the rest, as Binance's text says: "If ... still margin deficient, the user's
-    position will be closed".
+    a fee, an order the book could not fill), takes the rest, as Binance's text says: "If ...
+    still margin deficient, the user's position will be closed".
+
+    Parameters
+    ----------
+    fill_or_kill : bool
+        True (Bybit, BitMEX): "a FillOrKill order", not sent unless the book fills it whole.
+        False (Binance): "one large Immediate or Cancel order", which fills what it can and
+        cancels the rest; the engine then checks compliance ("If the user is margin compliant
+        after calculating the realized losses and liquidation fee deductions, the liquidation will
+        stop").
+    to_lowest_tier : bool
+        OKX's legacy rule: "The relevant position will be liquidated until it is at Tier 1"
+        (only the lowest tier is a candidate).
+
+    Examples
+    --------
+    OKX's example, a position of 15,000 swaps whose Tier 1 holds at most 2,000: "Number of Swaps
+    to be closed = 15,000-2,000=13,000 swaps" (here 1 swap = 1 quote unit at a mark of 1):
+
+    >>> table = TierTable([0, 2_000, 12_000], [0.01, 0.015, 0.02], [50, 33, 25])
+    >>> ctx = LiquidationContext(15_000, 1.0, 290, 300, table, 0, 0, -1, lambda q: 290)
+    >>> round(TierStepDown(to_lowest_tier=True).order_size(ctx))
+    13000
 
     References
     ----------
@@ -160,15 +184,23 @@ class TierStepDown:
     references [1]-[3]).
     """
 
+    fill_or_kill: bool = True
+    to_lowest_tier: bool = False
     name: str = "tier_step_down"
     rounds: int = 2
-    fill_or_kill: bool = True
+
+    @property
+    def immediate_or_cancel(self) -> bool:
+        """A step-down order that is not fill-or-kill is immediate-or-cancel (Binance): it fills
+        what the book holds and the rest is cancelled, not passed on to the fund or ADL."""
+        return not self.fill_or_kill
 
     def order_size(self, ctx: LiquidationContext) -> float:
         if ctx.round > 0:
             return ctx.size
         table = ctx.table
-        for lower in range(int(table.index(ctx.notional)) - 1, -1, -1):
+        lowers = range(int(table.index(ctx.notional)) - 1, -1, -1)
+        for lower in (lowers[-1:] if self.to_lowest_tier else lowers):
             # just below the lower tier's cap (the cap itself belongs to the tier above)
             remaining = float(table.caps[lower]) * (1 - 1e-12) / ctx.mark
             order = ctx.size - remaining
@@ -421,6 +453,13 @@ def insurance_fund_delta(
     return surplus if surplus < 0 else fee_policy.fee(surplus, q * fill)
 
 
+#: ADL prices the engine knows: :data:`liqlib.engine.adl.ADL_PRICES` and the literal reading of
+#: "previous mark" as the engine's previous step (a named variant, see :class:`Rules`).
+ENGINE_ADL_PRICES = (*ADL_PRICES, "previous_step_mark")
+
+#: Limit prices a liquidation order can carry (``None`` is a market order).
+LIMIT_PRICES = ("bankruptcy",)
+
 PARTIAL_POLICIES: dict[str, Callable[[], PartialPolicy]] = {
     "full": FullLiquidation,
     "tier_step_down": TierStepDown,
@@ -451,7 +490,12 @@ class Rules:
         ADL queue rule, one of :data:`liqlib.engine.adl.ADL_RULES`; ``None`` for no ADL (losses the
         fund cannot pay go straight to socialized loss).
     adl_price : str
-        Price ADL fills at, one of :data:`liqlib.engine.adl.ADL_PRICES`.
+        Price ADL fills at, one of :data:`ENGINE_ADL_PRICES`.
+        ``"previous_mark"`` is the mark before the liquidation but never a better price for the
+        liquidated account than the better of its bankruptcy price and the current mark (in
+        continuous time the mark just before an account went underwater is its bankruptcy price);
+        ``"previous_step_mark"``, the engine's previous step's mark as it is, is the named
+        variant (with coarse steps a bankrupt account then profits from its own liquidation).
     backstop_ratio : float or None
         If set, an account whose equity is in ``[0, backstop_ratio * MM)`` is taken over whole by
         the backstop vault at its bankruptcy price (Hyperliquid: 2/3).
@@ -462,6 +506,19 @@ class Rules:
         1 at every venue cited here.
     name : str
         Label.
+    limit : str or None
+        ``"bankruptcy"``: the liquidation order is a limit order at the closed slice's bankruptcy
+        price (BitMEX, Binance); ``None``: a market order.
+    partial_fee : FeePolicy, str or None
+        What a *partial* order (one that leaves part of the position open, a step-down slice)
+        pays from its surplus; ``None`` for ``fee``. Bybit and BitMEX settle a step-down order at
+        its fill price (:class:`NoFee`) and forfeit the surplus only on the final takeover.
+    fund_first : bool
+        True (the default, BitMEX's documented waterfall): what the order cannot fill at or
+        better than the bankruptcy price, the fund keeps selling into the book as far as it can
+        pay the deficit, and only the rest is auto-deleveraged, so ADL closes
+        ``max(0, D - F)`` of deficit. False: the variant in which the whole order goes to ADL
+        whenever the fund cannot pay the whole deficit.
 
     Raises
     ------
@@ -482,17 +539,24 @@ class Rules:
     socialize: bool = True
     fee_to_fund: float = 1.0
     name: str = field(default="custom")
+    limit: str | None = None
+    partial_fee: FeePolicy | str | None = None
+    fund_first: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.partial, str):
             v.choice("partial", self.partial, tuple(PARTIAL_POLICIES))
             object.__setattr__(self, "partial", PARTIAL_POLICIES[self.partial]())
-        if isinstance(self.fee, str):
-            v.choice("fee", self.fee, tuple(FEE_POLICIES))
-            object.__setattr__(self, "fee", FEE_POLICIES[self.fee]())
+        for name in ("fee", "partial_fee"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                v.choice(name, value, tuple(FEE_POLICIES))
+                object.__setattr__(self, name, FEE_POLICIES[value]())
         if self.adl is not None:
             v.choice("adl", self.adl, ADL_RULES)
-        v.choice("adl_price", self.adl_price, ADL_PRICES)
+        v.choice("adl_price", self.adl_price, ENGINE_ADL_PRICES)
+        if self.limit is not None:
+            v.choice("limit", self.limit, LIMIT_PRICES)
         if self.backstop_ratio is not None and not 0 < self.backstop_ratio <= 1:
             raise ValueError(
                 f"backstop_ratio must be in (0, 1] or None, got {self.backstop_ratio!r}"
@@ -510,45 +574,325 @@ class Rules:
         """``fee`` as a policy object."""
         return cast(FeePolicy, self.fee)
 
+    @property
+    def partial_fee_policy(self) -> FeePolicy:
+        """The fee policy of partial orders: ``partial_fee``, or ``fee`` when it is None."""
+        return cast(FeePolicy, self.fee if self.partial_fee is None else self.partial_fee)
+
+
+READ = "read 2026-12-03"
+
+#: Where each venue's rules are documented, by stage of the mechanics table.
+VENUE_SOURCES: dict[str, dict[str, str]] = {
+    "binance": {
+        "trigger": "https://binance.zendesk.com/hc/en-us/articles/360033525271",
+        "order": "https://docs.traderwagon.com (Binance 'Liquidation Protocols', verbatim copy)",
+        "fee": "https://binance.zendesk.com/hc/en-us/articles/360033525271",
+        "fund": "https://docs.traderwagon.com (Binance 'Liquidation Protocols', verbatim copy)",
+        "adl": "https://www.binance.com/zh-CN/support/announcement/360033525471",
+    },
+    "bybit": {
+        "trigger": "https://help.bybit.com/hc/en-us/articles/900000167723",
+        "order": "https://help.bybit.com/hc/en-us/articles/900000167723",
+        "fee": "https://help.bybit.com/hc/en-us/articles/900000167723",
+        "fund": "https://www.bitmex.com/app/liquidation (Bybit documents no waterfall; BitMEX's)",
+        "adl": "Bybit, 'Auto-Deleveraging (ADL)' (legacy help page)",
+    },
+    "bitmex": {
+        "trigger": "https://www.bitmex.com/app/liquidation",
+        "order": "https://testnet.bitmex.com/app/liquidationExamples",
+        "fee": "https://testnet.bitmex.com/app/liquidationExamples",
+        "fund": "https://www.bitmex.com/app/liquidation",
+        "adl": "https://www.bitmex.com/app/autoDeleveraging",
+    },
+    "okx": {
+        "trigger": "https://www.okx.com/learn/when-would-my-order-be-liquidated",
+        "order": "https://supdljgzdhc.okx.com/hc/en-us/articles/360020411711",
+        "fee": "https://www.okx.com/help/iv-introduction-to-auto-deleveraging-adl",
+        "fund": "https://www.ouchyi.rocks/help/what-is-the-mechanism-for-the-strong-level-in-advance"
+                "-what-is-the-use (OKX help mirror)",
+        "adl": "https://www.ouchyi.rocks/help/what-is-the-mechanism-for-the-strong-level-in-advance"
+               "-what-is-the-use (OKX help mirror)",
+    },
+    "hyperliquid": {
+        "trigger": "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations",
+        "order": "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations",
+        "fee": "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations",
+        "fund": "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations",
+        "adl": "https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging",
+    },
+    "dydx": {
+        "trigger": "dydxprotocol/v4-chain@84d4664 protocol/x/clob/keeper/liquidations.go",
+        "order": "dydxprotocol/v4-chain@84d4664 protocol/x/clob/keeper/liquidations.go",
+        "fee": "dydxprotocol/v4-chain@84d4664 protocol/x/clob/keeper/liquidations.go",
+        "fund": "dydxprotocol/v4-chain@84d4664 protocol/x/clob/keeper/liquidations.go",
+        "adl": "dydxprotocol/v4-chain@84d4664 protocol/x/clob/keeper/deleveraging.go",
+    },
+    "deribit": {
+        "trigger": "https://support.deribit.com/hc/en-us/articles/25944769313309-Liquidations",
+        "order": "https://www.deribit.com/docs/auto-liquidation/",
+        "fee": "https://www.deribit.com/pages/docs (legacy fee schedule)",
+        "fund": "https://support.deribit.com/hc/en-us/articles/25944777576477-Insurance-Fund",
+        "adl": "https://support.deribit.com/hc/en-us/articles/25944777576477-Insurance-Fund",
+    },
+}
+
+
+def binance_rules() -> Rules:
+    """Binance USDⓈ-M futures, as documented (read 2026-12-03).
+
+    * Order: "attempt to reduce the user's margin limit with one large Immediate or Cancel order
+      without fully liquidating the user. If the user is margin compliant after calculating the
+      realized losses and liquidation fee deductions, the liquidation will stop" ("Liquidation
+      Protocols", verbatim copy at docs.traderwagon.com): a tier step-down, immediate-or-cancel.
+    * Limit: "All orders will be issued at the bankruptcy price" (binance.zendesk.com/hc/en-us/
+      articles/360033525271).
+    * Fee: "a liquidation fee (0.3% on BTC/USDT perpetual contract; 0.5% on all other perpetual
+      contracts) will be charged on the amount liquidated only" (same page): 0.5% on every slice.
+    * Fund: "If ... still margin deficient, the user's position will be closed at the bankruptcy
+      price and the Insurance Fund will take over"; "If an account becomes bankrupt (negative
+      wallet balance), the Insurance Fund will balance the account back to 0".
+    * ADL: "'LeveragePnL', which is defined as unrealized PnL/collateral multiplied by the margin
+      ratio"; positions "will be closed out at the bankruptcy price of the initial liquidated
+      order" (binance.com/zh-CN/support/announcement/360033525471).
+
+    Examples
+    --------
+    >>> r = binance_rules()
+    >>> r.partial_policy.fill_or_kill, r.limit, r.adl, r.adl_price
+    (False, 'bankruptcy', 'binance', 'bankruptcy')
+    """
+    return Rules(TierStepDown(fill_or_kill=False), RateOnNotional(0.005), "binance", "bankruptcy",
+                 name="binance", limit="bankruptcy")
+
+
+def bybit_rules() -> Rules:
+    """Bybit, as documented (help.bybit.com/hc/en-us/articles/900000167723, read 2026-12-03).
+
+    * Order: "submit a FillOrKill ... order, with an order value equals to the difference between
+      the current position's order value and the lower risk limit value required to meet the
+      margin requirements"; otherwise the whole position is "liquidated and settled at its
+      bankruptcy price" (a market order here: no limit price is documented for the step-down).
+    * Surplus: under "When liquidation is executed at the position's bankruptcy price": "If the
+      system is able to close the position at a price better than the bankruptcy price, the
+      remaining margin ... would be contributed to the insurance fund". A step-down slice settles
+      at its fill price (``partial_fee=NoFee()``); the whole surplus is forfeited on the final
+      takeover. The old reading, forfeiting each slice's surplus, is the variant
+      ``"bybit_forfeit_step_down"``.
+    * ADL: "ranking is derived in order of highest profit and effective leverage use"; "The
+      opposing order of selected trader will be deleveraged at the bankruptcy price of the
+      liquidated order" (legacy ADL page).
+    * Fund first: Bybit documents no order between the fund and ADL; BitMEX's waterfall applies.
+
+    Examples
+    --------
+    >>> r = bybit_rules()
+    >>> r.partial_policy.fill_or_kill, r.fee_policy.name, r.partial_fee_policy.name
+    (True, 'forfeit_surplus', 'none')
+    """
+    return Rules(TierStepDown(), ForfeitSurplus(), "bitmex", "bankruptcy", name="bybit",
+                 partial_fee=NoFee())
+
+
+def bitmex_rules() -> Rules:
+    """BitMEX, as documented (read 2026-12-03).
+
+    * Order: "a FillOrKill order, of a size to bring the position value below a lower tier Risk
+      Limit"; else "the entire position is taken over ... with a limit order placed at the
+      bankruptcy price" (testnet.bitmex.com/app/liquidationExamples); the example "places a limit
+      sell order with a limit price of $99 (bankruptcy price)".
+    * Surplus: the step-down order "is submitted on behalf of the user" and settles at its fill;
+      on the takeover "The extra $0.25 goes into the Insurance Fund" (same page); "If you cannot
+      fulfill your maintenance requirement, you will be liquidated and your maintenance margin
+      will be lost" (bitmex.com/app/liquidation). Variant: ``"bitmex_forfeit_step_down"``.
+    * Fund, then ADL: "If BitMEX is unable to liquidate the position at the bankruptcy price,
+      BitMEX will spend the Insurance Funds on aggressing the position in the market ... If this
+      still does not close the liquidated order, this will then lead to an Auto-Deleveraging
+      event" (bitmex.com/app/liquidation). Variant: ``"bitmex_adl_first"``.
+    * ADL: "Ranking = PNL Percentage * Effective Leverage (if PNL percentage > 0)"
+      (bitmex.com/app/autoDeleveraging), at the bankruptcy price.
+
+    Examples
+    --------
+    >>> r = bitmex_rules()
+    >>> r.limit, r.fund_first, r.partial_fee_policy.name
+    ('bankruptcy', True, 'none')
+    """
+    return Rules(TierStepDown(), ForfeitSurplus(), "bitmex", "bankruptcy", name="bitmex",
+                 limit="bankruptcy", partial_fee=NoFee())
+
+
+def okx_rules() -> Rules:
+    """OKX, as documented (read 2026-12-03); coverage is thinner than the others.
+
+    * Trigger: "When the margin level of an open position falls below 100%, the position will be
+      partially or fully closed" (okx.com/learn/when-would-my-order-be-liquidated). OKX adds the
+      liquidation fee rate to the maintenance rate in the trigger; the engine does not.
+    * Order: "For position at Tier 3 or above ... The relevant position will be liquidated until
+      it is at Tier 1 ... Number of Swaps to be closed = 15,000-2,000=13,000 swaps"; "liquidation
+      orders will be sent in a price slightly better than market price" (legacy official text,
+      supdljgzdhc.okx.com/hc/en-us/articles/360020411711): a step down to the lowest tier, a
+      market order here; unfilled orders "will be canceled" and the procedure starts over
+      (immediate-or-cancel).
+    * Surplus: the insurance fund is "composed of the fund provided by OKX and the liquidation
+      surplus" (okx.com/help/iv-introduction-to-auto-deleveraging-adl): the surplus of the final
+      close goes to the fund; partial orders settle at their fill. The clearance-fee rate is not
+      printed on the pages read, so no rate is charged on top.
+    * ADL: triggered when "insurance funds ... insufficient" (fund first); OKX "will directly
+      match liquidated positions with high-priority counterparty accounts in the ADL ranking at
+      the current Mark Price" (OKX help, mirror ouchyi.rocks). The ranking formula is known only
+      from third parties (profit: ROI / margin ratio); the engine uses BitMEX's profit x
+      leverage queue, which orders the same way for profitable accounts.
+
+    Examples
+    --------
+    >>> r = okx_rules()
+    >>> r.partial_policy.to_lowest_tier, r.adl_price
+    (True, 'mark')
+    """
+    return Rules(TierStepDown(fill_or_kill=False, to_lowest_tier=True), ForfeitSurplus(),
+                 "bitmex", "mark", name="okx", partial_fee=NoFee())
+
+
+def hyperliquid_rules() -> Rules:
+    """Hyperliquid, as documented (hyperliquid-docs "Liquidations", "Auto-deleveraging", read
+    2026-12-03).
+
+    * Order: "For liquidatable positions larger than 100k USDC ... only 20% of the position will be
+      sent as a market liquidation order ... cooldown period of 30 seconds ... all market
+      liquidation orders for that user will be for the entire position".
+    * Fee: "Unlike CEXs there is no clearance fee on liquidations."
+    * Backstop: "If the account equity drops below 2/3 of the maintenance margin without successful
+      liquidation through the book, a backstop liquidation happens through the liquidator vault";
+      "the maintenance margin is not returned to the user". No insurance fund (start it at 0).
+    * ADL: "ranked by unrealized pnl and leverage used", closed "at the previous mark price
+      against the now underwater user": the previous mark capped at the account's bankruptcy
+      price (see :class:`Rules`); the raw previous step's mark is the variant
+      ``"hyperliquid_previous_step_mark"``.
+
+    Examples
+    --------
+    >>> r = hyperliquid_rules()
+    >>> r.partial_policy.name, r.fee_policy.name, r.adl_price
+    ('fraction_slices', 'none', 'previous_mark')
+    """
+    return Rules(FractionSlices(), NoFee(), "hyperliquid", "previous_mark",
+                 backstop_ratio=2 / 3, name="hyperliquid")
+
+
+def dydx_rules() -> Rules:
+    """dYdX v4 (v4-chain @ 84d4664, reference mainnet genesis, read 2026-12-03).
+
+    * Order: per block ``min(max(min notional, portion x notional), per-subaccount limit)``
+      (``GetLiquidatablePositionSizeDelta``); the protocol order's fillable-price limit is not
+      modelled (a market order here).
+    * Fee: ``min(max fee x notional, surplus)`` to the insurance fund
+      (``GetLiquidationInsuranceFundDelta``), "This fee goes 100% to the insurance fund"
+      (``liquidations_config.proto``).
+    * Fund, then deleveraging: ``IsValidInsuranceFundDelta`` (the fund must stay >= 0, else
+      deleveraging); opposite subaccounts from a pseudo-random start, at the bankruptcy price.
+
+    Examples
+    --------
+    >>> dydx_rules().adl
+    'dydx'
+    """
+    return Rules(BlockLimits(), CappedBySurplus(0.015), "dydx", "bankruptcy", name="dydx")
+
+
+def deribit_rules() -> Rules:
+    """Deribit, as documented (read 2026-12-03).
+
+    * Order: "a small part of the position will be closed in the market at market prices ... up
+      till 200 future contracts of $10 each ... per step ... 20 rounds per second"
+      (deribit.com/docs/auto-liquidation, legacy); "As soon as maintenance margin is again lower
+      than equity, liquidation will stop."
+    * Fee: "BTC Futures and Perpetual: 0.5%" that "serve as income for the insurance fund"
+      (legacy fee schedule); "Every hour the additional proceeds are added to the insurance fund"
+      (support.deribit.com/hc/en-us/articles/25944777576477-Insurance-Fund).
+    * No ADL: "If the insurance fund were to ever be completely depleted, any other occurring
+      bankruptcies would then be socialized among the winning traders for that day" (same page):
+      the fund, then a clawback of profits.
+
+    Examples
+    --------
+    >>> r = deribit_rules()
+    >>> r.adl, r.socialize
+    (None, True)
+    """
+    return Rules(IncrementalClips(), RateOnNotional(0.005), None, name="deribit")
+
 
 VENUE_RULES: dict[str, Callable[[], Rules]] = {
-    # Binance: one IOC order to a compliant bracket, clearance fee on the liquidated amount,
-    # LeveragePnl queue at the bankruptcy price.
-    "binance": lambda: Rules(TierStepDown(), RateOnNotional(0.005), "binance", "bankruptcy",
-                             name="binance"),
-    # Bybit: risk-limit step-down with a FillOrKill order, surplus to the fund, profit x leverage
-    # queue at the bankruptcy price.
-    "bybit": lambda: Rules(TierStepDown(), ForfeitSurplus(), "bitmex", "bankruptcy", name="bybit"),
-    "bitmex": lambda: Rules(TierStepDown(), ForfeitSurplus(), "bitmex", "bankruptcy",
-                            name="bitmex"),
-    # Hyperliquid: 20% slices above 100k, no fee, backstop below 2/3 MM, ADL at the previous mark;
-    # no insurance-fund step (start the engine's fund at 0).
-    "hyperliquid": lambda: Rules(FractionSlices(), NoFee(), "hyperliquid", "previous_mark",
-                                 backstop_ratio=2 / 3, name="hyperliquid"),
-    # dYdX v4 (reference mainnet genesis): block limits, fee capped by the surplus, unranked ADL at
-    # the bankruptcy price.
-    "dydx": lambda: Rules(BlockLimits(), CappedBySurplus(0.015), "dydx", "bankruptcy",
-                          name="dydx"),
-    # Deribit (legacy): 2,000 USD clips at 20 rounds per second, 0.5% fee to the insurance fund;
-    # its ADL ranking was not retrieved, so deficits the fund cannot pay are socialized.
-    "deribit": lambda: Rules(IncrementalClips(), RateOnNotional(0.005), None, name="deribit"),
+    "binance": binance_rules,
+    "bybit": bybit_rules,
+    "bitmex": bitmex_rules,
+    "okx": okx_rules,
+    "hyperliquid": hyperliquid_rules,
+    "dydx": dydx_rules,
+    "deribit": deribit_rules,
+}
+
+
+def _variant(base: Callable[[], Rules], name: str, **changes: object) -> Callable[[], Rules]:
+    def make() -> Rules:
+        return replace(base(), name=name, **changes)  # type: ignore[arg-type]
+    return make
+
+
+#: Named alternative readings of an ambiguous text, and the engine's earlier behaviour.
+VENUE_VARIANTS: dict[str, Callable[[], Rules]] = {
+    # every step-down slice's surplus forfeited to the fund (the engine before the fix)
+    "bybit_forfeit_step_down": _variant(bybit_rules, "bybit_forfeit_step_down",
+                                        partial_fee=ForfeitSurplus()),
+    "bitmex_forfeit_step_down": _variant(bitmex_rules, "bitmex_forfeit_step_down",
+                                         partial_fee=ForfeitSurplus()),
+    # the whole order to ADL when the fund cannot pay the whole deficit
+    "bitmex_adl_first": _variant(bitmex_rules, "bitmex_adl_first", fund_first=False),
+    # market orders instead of the bankruptcy-price limit
+    "bitmex_market": _variant(bitmex_rules, "bitmex_market", limit=None),
+    "binance_market": _variant(binance_rules, "binance_market", limit=None),
+    # Binance's step-down as fill-or-kill (the engine before the fix)
+    "binance_fill_or_kill": _variant(binance_rules, "binance_fill_or_kill",
+                                     partial=TierStepDown()),
+    # ADL at the previous engine step's mark, uncapped
+    "hyperliquid_previous_step_mark": _variant(hyperliquid_rules, "hyperliquid_previous_step_mark",
+                                               adl_price="previous_step_mark"),
 }
 
 
 def venue_rules(name: str) -> Rules:
-    """The :class:`Rules` of a named venue (see :data:`VENUE_RULES`).
+    """The :class:`Rules` of a venue (:data:`VENUE_RULES`) or a variant (:data:`VENUE_VARIANTS`).
+
+    Parameters
+    ----------
+    name : str
+        A venue (``"binance"``, ``"bybit"``, ``"bitmex"``, ``"okx"``, ``"hyperliquid"``,
+        ``"dydx"``, ``"deribit"``) or a named variant such as ``"bybit_forfeit_step_down"``.
+
+    Returns
+    -------
+    Rules
+
+    Raises
+    ------
+    ValueError
+        For a name that is neither.
 
     Examples
     --------
     >>> venue_rules("hyperliquid").backstop_ratio
     0.6666666666666666
+    >>> venue_rules("bybit_forfeit_step_down").partial_fee_policy.name
+    'forfeit_surplus'
     >>> venue_rules("kraken")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: name must be one of ('binance', 'bybit', ...), got 'kraken'
     """
-    v.choice("name", name, tuple(VENUE_RULES))
-    return VENUE_RULES[name]()
+    known = {**VENUE_RULES, **VENUE_VARIANTS}
+    v.choice("name", name, tuple(known))
+    return known[name]()
 
 
 __all__ = [

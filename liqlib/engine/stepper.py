@@ -88,7 +88,7 @@ from .adl import (
 )
 from .book import BUY, SELL, Fill, ResilientBook, execute, flat_ladder
 from .ledger import Event, EventKind, Ledger
-from .policies import LiquidationContext, Rules, venue_rules
+from .policies import FeePolicy, LiquidationContext, Rules, venue_rules
 
 #: Money amounts below this fraction of an account's scale are rounding, not deficits.
 MONEY_RTOL = 1e-9
@@ -487,6 +487,10 @@ class Engine:
                     triggered += 1
                     self._liquidate(int(i))
             seen[candidates] = True
+        # No account ends a step below zero: whatever the liquidations could not close (an empty
+        # book, nobody to deleverage against) or pushed below zero is settled now.
+        for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
+            self._settle_deficit(int(i))
 
         record = StepRecord(
             step=self.step_count,
@@ -517,6 +521,7 @@ class Engine:
             if not self._is_liquidatable(i):
                 return
         policy = self.rules.partial_policy
+        ioc = bool(getattr(policy, "immediate_or_cancel", False))
         for round_ in range(policy.rounds):
             if self.size[i] == 0 or (round_ > 0 and not self._is_liquidatable(i)):
                 break
@@ -526,7 +531,9 @@ class Engine:
             if not order > 0:
                 break
             partial = order < self.size[i]
-            sent = self._close(i, order, fill_or_kill=policy.fill_or_kill and partial)
+            sent = self._close(i, order, partial=partial,
+                               fill_or_kill=policy.fill_or_kill and partial,
+                               cancel_rest=ioc and partial)
             if sent and partial:
                 self.last_partial_time[i] = self.time
         if self._backstop_due(i):
@@ -548,66 +555,123 @@ class Engine:
         )
 
     def _projected_equity(self, i: int, q: float) -> float:
-        """Equity after closing ``q`` at the mark and settling with the fee policy."""
+        """Equity after closing ``q`` at the mark and settling with the partial-fee policy."""
         equity = self._margin_equity(i)
         surplus = q * equity / float(self.size[i])  # side * q * (mark - bankruptcy price)
         if surplus < 0:
             return equity - surplus  # the fund pays the slice's deficit
-        fee = self.rules.fee_policy.fee(surplus, q * self.mark)
+        fee = self.rules.partial_fee_policy.fee(surplus, q * self.mark)
         return equity - min(fee, max(equity, 0.0))
 
-    def _close(self, i: int, q: float, *, fill_or_kill: bool) -> bool:
+    def _close(self, i: int, q: float, *, partial: bool, fill_or_kill: bool,
+               cancel_rest: bool) -> bool:
         """Send a liquidation order for ``q``; False if a fill-or-kill order was killed.
 
-        If the fund could not pay the fill's deficit, the order is deleveraged instead (what ADL
-        cannot match still goes to the book); what the book cannot fill is deleveraged too.
+        The waterfall, BitMEX's [1]_: the order fills what the book holds at or better than its
+        limit (the slice's bankruptcy price, or the whole book for a market order); beyond that
+        the insurance fund keeps aggressing the book as far as it can pay the deficit; only the
+        rest is auto-deleveraged. An immediate-or-cancel partial order (``cancel_rest``) stops
+        after its own fill. Without ADL the book takes all it can and the deficit is socialized.
         """
-        preview = self._preview(i, q)
+        fee = self.rules.partial_fee_policy if partial else self.rules.fee_policy
+        limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
+        if limit is not None and limit <= 0:
+            limit = None  # a long bankrupt below price 0: every bid is better than its limit
+        preview = self._preview(i, q, limit)
         if fill_or_kill and float(preview.unfilled) > 0:
             return False
-        if self.rules.adl is not None and self._fund_short(i, preview):
-            q -= self._deleverage(i, q)
-            if q <= 0 or self.size[i] == 0:
+        rest = q
+        if limit is not None or cancel_rest:
+            rest -= self._fill(i, float(preview.quantity), fee, limit)
+            if cancel_rest or rest <= 0 or self.size[i] == 0:
                 return True
-            preview = self._preview(i, q)
-        if float(preview.quantity) > 0:
-            self._fill(i, float(preview.quantity), float(preview.vwap))
-        unfilled = q - float(preview.quantity)
-        if unfilled > 0 and self.rules.adl is not None:
-            self._deleverage(i, unfilled)
+        if self.rules.adl is None:
+            self._fill(i, float(self._preview(i, rest).quantity), fee)
+            return True
+        if not self.rules.fund_first and self._fund_short(i, self._preview(i, rest)):
+            # the variant: the fund pays all or nothing, so ADL goes first
+            rest -= self._deleverage(i, rest)
+            if rest <= 0 or self.size[i] == 0:
+                return True
+            rest -= self._fill(i, float(self._preview(i, rest).quantity), fee)
+        else:
+            rest -= self._fill(i, self._fund_covered(i, rest), fee)
+        if rest > 0 and self.size[i] > 0:
+            self._deleverage(i, min(rest, float(self.size[i])))
         return True
 
-    def _preview(self, i: int, q: float) -> Fill:
+    def _preview(self, i: int, q: float, limit: float | None = None) -> Fill:
         """What a liquidation order for ``q`` would get from the book now (nothing is taken)."""
         if self.side[i] > 0:
-            return execute(self.book.bids, SELL, q, self._book_mid, self.book.consumed_bids)
-        return execute(self.book.asks, BUY, q, self._book_mid, self.book.consumed_asks)
+            return execute(self.book.bids, SELL, q, self._book_mid, self.book.consumed_bids, limit)
+        return execute(self.book.asks, BUY, q, self._book_mid, self.book.consumed_asks, limit)
+
+    def _deficit(self, i: int, fill: Fill, bankrupt: float) -> float:
+        """What a fill loses against the bankruptcy price (negative for a surplus)."""
+        return float(-self.side[i] * float(fill.quantity) * (float(fill.vwap) - bankrupt))
 
     def _fund_short(self, i: int, preview: Fill) -> bool:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
-        filled = float(preview.quantity)
-        if filled == 0:
+        if float(preview.quantity) == 0:
             return False
-        surplus = self.side[i] * filled * (float(preview.vwap) - self.bankruptcy_price(i))
-        return bool(surplus < 0 and self.fund + self._tol < -surplus)
+        return self._deficit(i, preview, self.bankruptcy_price(i)) > self.fund + self._tol
 
-    def _fill(self, i: int, q: float, vwap: float) -> None:
-        """Close ``q`` in the book at ``vwap`` and settle the surplus or deficit."""
+    def _fund_covered(self, i: int, q: float) -> float:
+        """The largest part of a market order for ``q`` whose deficit the fund can pay.
+
+        Fills only get worse down the book, so the deficit is convex in the quantity and the
+        quantities the fund covers form an interval from 0: a grid search finds its end.
+        """
+        whole = self._preview(i, q)
+        hi = float(whole.quantity)
+        bankrupt = self.bankruptcy_price(i)
+        if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
+            return hi
+        s = float(self.side[i])
+        if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
+            return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
+        # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
+        # rounds narrow the end to 64**-5 = 1e-9 of the order, for a fifth of bisection's calls
+        lo = 0.0
+        ladder, consumed = ((self.book.bids, self.book.consumed_bids) if s > 0
+                            else (self.book.asks, self.book.consumed_asks))
+        for _ in range(5):
+            grid = np.linspace(lo, hi, 65)[1:]
+            fill = execute(ladder, -int(s), grid, self._book_mid, consumed)
+            deficit = -s * grid * (np.asarray(fill.vwap) - bankrupt)
+            covered = np.flatnonzero(deficit <= self.fund)
+            if covered.size:
+                lo = float(grid[covered[-1]])
+            if covered.size == grid.size:
+                break
+            hi = float(grid[covered[-1] + 1]) if covered.size else float(grid[0])
+        return lo
+
+    def _fill(self, i: int, q: float, fee: FeePolicy, limit: float | None = None) -> float:
+        """Close ``q`` in the book (at or better than ``limit``) and settle the surplus or deficit;
+        returns the quantity filled."""
+        if not q > 0:
+            return 0.0
         s = float(self.side[i])
         bankrupt = self.bankruptcy_price(i)
-        surplus = s * q * (vwap - bankrupt)
-        self.book.execute(SELL if s > 0 else BUY, q, self._book_mid)
-        self._market_pnl += s * q * (vwap - self.mark)
-        self._trade(i, -s, q, vwap)
-        self._closed += q
-        self._log(EventKind.FILL, i, size=q, price=vwap, bankruptcy_price=bankrupt, amount=surplus)
-        self._settle_fill(i, surplus, q * vwap)
+        fill = self.book.execute(SELL if s > 0 else BUY, q, self._book_mid, limit)
+        filled, vwap = float(fill.quantity), float(fill.vwap)
+        if not filled > 0:
+            return 0.0
+        surplus = s * filled * (vwap - bankrupt)
+        self._market_pnl += s * filled * (vwap - self.mark)
+        self._trade(i, -s, filled, vwap)
+        self._closed += filled
+        self._log(EventKind.FILL, i, size=filled, price=vwap, bankruptcy_price=bankrupt,
+                  amount=surplus)
+        self._settle_fill(i, surplus, filled * vwap, fee)
+        return filled
 
-    def _settle_fill(self, i: int, surplus: float, notional: float, *, cap: float = np.inf) -> None:
+    def _settle_fill(self, i: int, surplus: float, notional: float, fee_policy: FeePolicy,
+                     *, cap: float = np.inf) -> None:
         """A surplus pays the fee (at most ``cap`` and the equity); the fund pays a deficit."""
         if surplus >= 0:
-            fee = min(self.rules.fee_policy.fee(surplus, notional), cap,
-                      max(self._margin_equity(i), 0.0))
+            fee = min(fee_policy.fee(surplus, notional), cap, max(self._margin_equity(i), 0.0))
             if fee > 0:
                 self._charge_fee(i, fee)
         else:
@@ -635,8 +699,7 @@ class Engine:
         """Close ``q`` of ``i`` against the opposite side at the ADL price; returns size matched."""
         s = float(self.side[i])
         bankrupt = self.bankruptcy_price(i)
-        price = {"bankruptcy": bankrupt, "mark": self.mark,
-                 "previous_mark": self.previous_mark}[self.rules.adl_price]
+        price = self._adl_price(i, bankrupt)
         opposite = np.flatnonzero((self.side == -s) & (self.size > 0) & ~self.exempt)
         if opposite.size == 0:
             return 0.0
@@ -657,8 +720,29 @@ class Engine:
         self._deleveraged += matched
         # ADL carries no fee beyond the slice's surplus (none at the bankruptcy price)
         surplus = s * matched * (price - bankrupt)
-        self._settle_fill(i, surplus, matched * price, cap=max(surplus, 0.0))
+        self._settle_fill(i, surplus, matched * price, self.rules.fee_policy,
+                          cap=max(surplus, 0.0))
         return matched
+
+    def _adl_price(self, i: int, bankrupt: float) -> float:
+        """The price ADL fills ``i``'s order at, by the rules' ``adl_price``.
+
+        Hyperliquid closes "at the previous mark price against the now underwater user" [4]_: in
+        continuous time that mark is where the account was last solvent, at its bankruptcy price.
+        With coarse steps the previous step's mark can lie far on the account's good side, so it
+        is capped at the better (for the account) of its bankruptcy price and the current mark:
+        nobody profits from their own liquidation ("previous_step_mark" keeps the raw mark).
+        """
+        rule = self.rules.adl_price
+        if rule == "bankruptcy":
+            return bankrupt
+        if rule == "mark":
+            return self.mark
+        if rule == "previous_step_mark":
+            return self.previous_mark
+        s = float(self.side[i])
+        best = s * max(s * bankrupt, s * self.mark)  # the better price for the account's side
+        return s * min(s * self.previous_mark, s * best)
 
     def _adl_allocation(self, opposite: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
         """Size taken from each opposite position, and the order they are taken in."""
@@ -705,7 +789,13 @@ class Engine:
                   bankruptcy_price=bankrupt, amount=handed_over)
 
     def _settle_deficit(self, i: int) -> None:
-        """A flat account below zero: the fund, then a clawback, then bad debt."""
+        """An account below zero, flat or not: the fund, then a clawback, then bad debt.
+
+        Binance: "If an account becomes bankrupt (negative wallet balance), the Insurance Fund
+        will balance the account back to 0" [2]_. An account still holding a position (a book with
+        nothing left to fill, nobody on the other side to deleverage) is settled too, so no
+        liquidation stalls below zero: it stays in liquidation at zero equity.
+        """
         need = -self._margin_equity(i)
         if need <= self._tol:
             return
@@ -723,7 +813,8 @@ class Engine:
     def _claw_back(self, i: int, need: float) -> float:
         """Take ``need`` from profitable accounts pro rata to their unrealized profit."""
         others = np.flatnonzero((self.size > 0) & ~self.exempt & (np.arange(self.n_accounts) != i))
-        profit = np.clip(self.upnl()[others], 0.0, None)
+        # the profit, but never more than the account's equity: a clawback pushes nobody below 0
+        profit = np.clip(np.minimum(self.upnl(), self.margin_equity())[others], 0.0, None)
         taken = pro_rata_allocation(profit, need)
         for j, amount in zip(others[taken > 0], taken[taken > 0], strict=True):
             self.collateral[j] -= amount
