@@ -425,23 +425,6 @@ class TestEngineCascade:
 # --- dampers: bankruptcy-limit orders and an index-anchored mark -------------------------------
 
 
-class _Opaque:
-    """A ladder the solver knows only through the Ladder protocol (forces the bisection)."""
-
-    def __init__(self, inner: ob.PowerLawLadder) -> None:
-        self.inner = inner
-
-    @property
-    def capacity(self) -> float:
-        return self.inner.capacity
-
-    def distance(self, quantity: np.ndarray) -> np.ndarray:
-        return self.inner.distance(quantity)
-
-    def area(self, quantity: np.ndarray) -> np.ndarray:
-        return self.inner.area(quantity)
-
-
 orders = st.sampled_from(["market", "bankruptcy_limit"])
 weights = st.sampled_from([0.0, 0.3, 1.0])
 
@@ -513,16 +496,6 @@ class TestDampers:
         shocked = PRICE * 0.96
         assert r.count == int(np.sum((pop.side > 0) & (pop.liquidation >= shocked)))
         assert r.mark == shocked and r.price < shocked
-
-    @pytest.mark.parametrize("alpha", [1.0, 2.0])
-    def test_the_generic_ladder_path_agrees_with_the_closed_form(self, alpha: float) -> None:
-        pop = population(11, n=600)
-        ladder = ob.PowerLawLadder(300.0, alpha, half_spread=1e-4)
-        closed = cc.cascade(pop, PRICE, -0.05, ladder, orders="bankruptcy_limit")
-        generic = cc.cascade(pop, PRICE, -0.05, _Opaque(ladder), orders="bankruptcy_limit")
-        np.testing.assert_array_equal(closed.liquidated, generic.liquidated)
-        assert generic.price == pytest.approx(closed.price, rel=1e-12)
-        assert generic.taken_over == pytest.approx(closed.taken_over, rel=1e-9)
 
     @pytest.mark.parametrize(
         ("kwargs", "name"),

@@ -77,7 +77,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..core import _validate as v
 from ..core.liquidation import liquidation_price
 from ..core.tiers import TierTable
-from ..engine.book import Ladder, LevelLadder, PowerLawLadder, ResilientBook
+from ..engine.book import Ladder, ResilientBook
 
 if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
     from ..engine.policies import Rules
@@ -255,42 +255,16 @@ def _dampers(orders: str, mark_pass_through: float) -> tuple[bool, float]:
     return orders == "bankruptcy_limit", w
 
 
-def _depth_within(ladder: Ladder, distance: Any) -> NDArray[np.float64]:
-    """The quantity resting no further than ``distance`` from mid: the inverse of ``distance``.
-
-    Closed form for a power-law ladder, the level sums for explicit levels, and a bisection for
-    any other ladder. Negative distances (a limit inside the touch) give 0.
-    """
-    x = np.asarray(distance, dtype=float)
-    cap = ladder.capacity
-    if isinstance(ladder, PowerLawLadder):
-        beyond = np.maximum(x - ladder.half_spread, 0.0) / ladder.reference
-        return np.asarray(np.minimum(ladder.depth * beyond**ladder.alpha, cap), dtype=float)
-    if isinstance(ladder, LevelLadder):
-        count = np.searchsorted(ladder.distances, x, side="right")
-        return np.asarray(np.concatenate([[0.0], np.cumsum(ladder.sizes)])[count], dtype=float)
-    lo = np.zeros(x.shape)
-    hi = np.full(x.shape, cap if math.isfinite(cap) else 1.0)
-    if not math.isfinite(cap):  # widen until the bracket holds the distance
-        while np.any(ladder.distance(hi) <= x):
-            hi = np.where(ladder.distance(hi) <= x, 2 * hi, hi)
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        inside = ladder.distance(mid) <= x
-        lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
-        if np.all(hi - lo <= 1e-15 * np.maximum(hi, 1.0)):
-            break
-    return np.where(ladder.distance(np.zeros(x.shape)) <= x, lo, 0.0)
-
-
 def _limit_depth(
     population: Population, order: NDArray[np.intp], shocked: float, direction: int,
     ladder: Ladder,
 ) -> NDArray[np.float64]:
     """For each position in ``order``: the book depth at which the touch reaches its bankruptcy
-    price (beyond it a bankruptcy-limit order stops filling)."""
-    distance = direction * (population.bankruptcy[order] / shocked - 1)
-    return _depth_within(ladder, distance)
+    price (beyond it a bankruptcy-limit order stops filling), as
+    :func:`liqlib.engine.book.execute` measures a limit's reach."""
+    reach = direction * (population.bankruptcy[order] - shocked) / shocked
+    within = ladder.quantity_within(np.maximum(reach, 0.0))
+    return np.asarray(np.where(reach >= 0, np.minimum(within, ladder.capacity), 0.0), dtype=float)
 
 
 def _limited_sales(quantity: NDArray[np.float64], limit: NDArray[np.float64]) -> Any:
@@ -574,14 +548,7 @@ def simulate(
     limited, weight = _dampers(orders, mark_pass_through)
     step = float(v.nonnegative("dt", dt))
     order_side = direction  # a drop (-1) liquidates longs by selling (-1), a rise by buying
-    ladder = book.asks if order_side > 0 else book.bids
-    slot = "consumed_asks" if order_side > 0 else "consumed_bids"
     alive = (population.side == -direction) & np.isfinite(population.liquidation)
-    depth_at_limit = np.full(len(population), np.inf)
-    if limited:
-        candidates = np.flatnonzero(alive)
-        depth_at_limit[candidates] = _limit_depth(population, candidates, shocked, direction,
-                                                  ladder)
     current, mark, rounds = shocked, shocked, 0
     liquidated: list[int] = []
     fills: list[float] = []
@@ -594,20 +561,16 @@ def simulate(
         hit = hit[np.argsort(direction * population.liquidation[hit], kind="stable")]
         for i in hit:
             size = float(population.size[i])
-            room = max(float(depth_at_limit[i]) - float(getattr(book, slot)), 0.0)
-            to_book = min(size, room)
-            rest = size - to_book  # under a bankruptcy limit: taken over at that price
-            vwap = float(population.bankruptcy[i])
-            if to_book > 0:
-                fill = book.execute(order_side, to_book, shocked)
-                vwap = float(fill.vwap)
-                if float(fill.unfilled) > 0:  # the book ran out: the rest goes at its last unit
-                    filled = float(fill.quantity)
-                    end = book.touch(order_side, shocked)
-                    vwap = ((filled * vwap if filled > 0 else 0.0)
-                            + float(fill.unfilled) * end) / to_book
-                if rest > 0:
-                    vwap = (to_book * vwap + rest * float(population.bankruptcy[i])) / size
+            bankrupt = float(population.bankruptcy[i])
+            limit = bankrupt if limited else None
+            fill = book.execute(order_side, size, shocked, limit=limit)
+            filled, vwap, rest = float(fill.quantity), float(fill.vwap), 0.0
+            if limit is not None:  # what the book holds not down to the limit is taken over
+                rest = size - filled
+                vwap = ((filled * vwap if filled > 0 else 0.0) + rest * bankrupt) / size
+            elif float(fill.unfilled) > 0:  # the book ran out: the rest goes at its last unit
+                end = book.touch(order_side, shocked)
+                vwap = ((filled * vwap if filled > 0 else 0.0) + float(fill.unfilled) * end) / size
             taken_over += rest
             liquidated.append(int(i))
             fills.append(vwap)
