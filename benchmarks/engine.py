@@ -7,9 +7,9 @@ measured in the same process on the same machine:
   mark, scans every account for the trigger (vectorized) and audits the money, but nobody is
   liquidated: the floor cost of a step;
 * **stressed**: 1,000 one-minute marks of a seeded geometric Brownian motion (100% a year) with a
-  10% gap down halfway. Positions are liquidated in both directions, the thin book fills beyond
-  bankruptcy prices, the insurance fund (starting empty) runs dry and the rest is auto-deleveraged
-  down BitMEX's ranking.
+  10% gap down halfway. Positions are liquidated in both directions, the thin book runs out at the
+  bankruptcy prices, the insurance fund (starting empty) aggresses the book as far as it can pay and
+  the rest is auto-deleveraged down BitMEX's ranking.
 
 Printed per run: steps per second, nanoseconds per account-step, liquidations and ADL matches;
 and for the stressed run the cost per liquidation above the quiet baseline. ``--full-sort``
@@ -18,8 +18,9 @@ the opposite side for every match, the engine's behaviour before that optimizati
 
 Set-up (not timed): :func:`liqlib.systemic.cascades.generate_population` at 60,000 (60% long,
 log-normal notionals around 5,000 USDT, leverage 2-100x capped by the tier table), BitMEX rules
-(tier
-step-down, surplus forfeited, PnL% x leverage ADL queue at the bankruptcy price), a five-tier table
+(fill-or-kill tier step-down settled at its fill, the final close limited at the bankruptcy price
+with its surplus to the fund, the fund aggressing the book before ADL, PnL% x leverage ADL queue at
+the bankruptcy price), a five-tier table
 (0.5% to 2.5%; an account it would liquidate at the start gets 1.25 times the wallet it needs),
 a flat book holding 0.2% of the population's quantity per 1% of price on each side and refilling
 with a 30 s half-life. Run with ``.venv/bin/python benchmarks/engine.py``.

@@ -149,3 +149,45 @@ class TestBadInput:
         fill = ob.execute(ob.flat_ladder(10, reference=0.1), ob.SELL, 1_000, 100.0)
         assert fill.quantity == pytest.approx(100) and fill.unfilled == pytest.approx(900)
         assert fill.worst_price == pytest.approx(0.0, abs=1e-9)
+
+
+# --- limit orders ---------------------------------------------------------------------------------
+
+@given(ladders(), quantities, st.floats(0.0, 0.05), st.floats(0.0, 200.0), st.sampled_from([1, -1]))
+def test_a_limit_order_never_fills_beyond_its_limit(
+    ladder: ob.Ladder, q: float, reach: float, consumed: float, side: int
+) -> None:
+    """A limit order fills at or better than its limit, and exactly what the market order would
+    fill up to there: no more, no less."""
+    mid = 100.0
+    limit = mid * (1 + side * reach)
+    fill = ob.execute(ladder, side, q, mid, consumed, limit=limit)
+    market = ob.execute(ladder, side, q, mid, consumed)
+    assert fill.quantity <= market.quantity + 1e-12
+    if fill.quantity > 0:
+        assert side * (fill.worst_price - limit) <= 1e-9 * mid
+        assert side * (fill.vwap - limit) <= 1e-9 * mid
+    # the distance the limit price stands at, as execute computes it from the price
+    within = float(ladder.quantity_within(np.array(side * (limit - mid) / mid)))
+    expected = min(q, max(0.0, min(within, ladder.capacity) - min(consumed, ladder.capacity)))
+    assert fill.quantity == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    assert fill.quantity + fill.unfilled == pytest.approx(q)
+
+
+@given(ladders(), st.floats(0.0, 300.0))
+def test_quantity_within_inverts_distance(ladder: ob.Ladder, q: float) -> None:
+    q = min(q, 0.999 * ladder.capacity)
+    x = float(ladder.distance(np.array(q)))
+    # x(q) is rounded; a shallow power (alpha < 1) amplifies that rounding in the inverse
+    assert float(ladder.quantity_within(np.array(x))) >= q * (1 - 1e-6) - 1e-9
+
+
+def test_limit_beyond_the_mid_fills_nothing_and_bad_limits_are_refused() -> None:
+    bids = ob.flat_ladder(100)
+    assert ob.execute(bids, ob.SELL, 5, 100.0, limit=101.0).quantity == 0
+    assert ob.execute(bids, ob.SELL, 5, 100.0, limit=99.0).quantity == 5
+    with pytest.raises(ValueError, match="limit must be > 0"):
+        ob.execute(bids, ob.SELL, 5, 100.0, limit=0.0)
+    book = ob.ResilientBook(bids, bids, half_life=math.inf)
+    assert book.execute(ob.SELL, 150, 100.0, limit=99.0).quantity == pytest.approx(100.0)
+    assert book.execute(ob.SELL, 10, 100.0, limit=99.0).quantity == 0  # the limit's depth is gone

@@ -140,3 +140,35 @@ def test_rules_by_name_and_bad_input() -> None:
         RateOnNotional(-0.01)
     with pytest.raises(ValueError, match="size must be > 0"):
         insurance_fund_delta(NoFee(), +1, 0, 100, 99)
+
+
+def test_mechanics_table_is_generated_from_the_presets() -> None:
+    from liqlib.engine.policies import (
+        MECHANICS_STAGES,
+        VENUE_RULES,
+        VENUE_SOURCES,
+        mechanics_cells,
+        mechanics_table,
+    )
+
+    rows = mechanics_table()
+    assert {r["venue"] for r in rows} == set(VENUE_RULES)
+    assert len(rows) == len(VENUE_RULES) * len(MECHANICS_STAGES)
+    for r in rows:
+        assert r["rule"] and r["source"] == VENUE_SOURCES[r["venue"]][MECHANICS_STAGES[r["stage"]]]
+    cell = {(r["venue"], r["stage"]): r["rule"] for r in rows}
+    assert cell["binance", "order"].startswith("one immediate-or-cancel order")
+    assert cell["bybit", "order"].startswith("one fill-or-kill order")
+    assert cell["bitmex", "limit"] == "limit at the bankruptcy price"
+    assert cell["bybit", "limit"] == "market order"
+    assert cell["bybit", "step-down settlement"].startswith("at its fill price")
+    assert cell["okx", "ADL"].endswith("at the mark price")
+    assert cell["deribit", "ADL"] == "none"
+    assert cell["hyperliquid", "backstop"] == "vault takes positions below 0.667 of MM"
+    # a change to a preset shows in its cells: the variant reads differently
+    variant = mechanics_cells(venue_rules("bybit_forfeit_step_down"))
+    assert variant["step-down settlement"] == "the whole surplus over bankruptcy to the fund"
+    with pytest.raises(ValueError, match="venues must be one of"):
+        mechanics_table(("kraken",))
+    with pytest.raises(TypeError, match="rules must be a Rules"):
+        mechanics_cells("bybit")  # type: ignore[arg-type]

@@ -895,10 +895,157 @@ def venue_rules(name: str) -> Rules:
     return known[name]()
 
 
+#: The stages of :func:`mechanics_table`, in the order a liquidation goes through them, and the
+#: entry of :data:`VENUE_SOURCES` each is cited from.
+MECHANICS_STAGES: dict[str, str] = {
+    "trigger": "trigger",
+    "order": "order",
+    "limit": "order",
+    "step-down settlement": "fee",
+    "fee and surplus": "fee",
+    "fund": "fund",
+    "ADL": "adl",
+    "backstop": "fund",
+}
+
+_ADL_QUEUES = {"bitmex": "PnL% x effective leverage", "binance": "LeveragePnL",
+               "hyperliquid": "mark/entry x notional/account value",
+               "dydx": "pseudo-random start, no ranking", "pro_rata": "pro rata"}
+
+
+def _describe_fee(fee: FeePolicy) -> str:
+    if isinstance(fee, ForfeitSurplus):
+        return "the whole surplus over bankruptcy to the fund"
+    if isinstance(fee, RateOnNotional):
+        return f"{fee.rate:.2%} of the notional closed"
+    if isinstance(fee, CappedBySurplus):
+        return f"min({fee.max_rate:.1%} of the notional, surplus)"
+    if isinstance(fee, NoFee):
+        return "none"
+    return fee.name
+
+
+def _describe_order(policy: PartialPolicy) -> str:
+    if isinstance(policy, TierStepDown):
+        kind = "fill-or-kill" if policy.fill_or_kill else "immediate-or-cancel"
+        target = "the lowest tier" if policy.to_lowest_tier else "the highest compliant lower tier"
+        return f"one {kind} order down to {target}, else the whole position"
+    if isinstance(policy, FractionSlices):
+        return (f"{policy.fraction:.0%} above {policy.min_notional:,.0f} notional; the whole "
+                f"position for {policy.cooldown:g} s after a slice")
+    if isinstance(policy, IncrementalClips):
+        return f"clips of {policy.clip_notional:,.0f} notional, {policy.rounds} per step"
+    if isinstance(policy, BlockLimits):
+        return (f"max({policy.min_notional:,.0f}, {policy.max_portion:.0%} of the position) per "
+                f"block, at most {policy.max_notional_per_block:,.0f}")
+    return "the whole position"
+
+
+def mechanics_cells(rules: Rules) -> dict[str, str]:
+    """What ``rules`` does at each stage of :data:`MECHANICS_STAGES`, in words.
+
+    Generated from the rule objects, so a table built from it cannot drift from what the engine
+    applies.
+
+    Parameters
+    ----------
+    rules : Rules
+
+    Returns
+    -------
+    dict
+        Stage name -> description.
+
+    Raises
+    ------
+    TypeError
+        If ``rules`` is not a :class:`Rules`.
+
+    Examples
+    --------
+    >>> mechanics_cells(venue_rules("bitmex"))["limit"]
+    'limit at the bankruptcy price'
+    """
+    if not isinstance(rules, Rules):
+        raise TypeError(f"rules must be a Rules, got {type(rules).__name__}")
+    partial = rules.partial_policy
+    if rules.partial_fee is None:
+        settlement = "as the final order"
+    elif isinstance(rules.partial_fee, NoFee):
+        settlement = "at its fill price (surplus kept by the trader)"
+    else:
+        settlement = _describe_fee(rules.partial_fee_policy)
+    if rules.adl is None:
+        fund = "fund, then losses clawed back from profits" if rules.socialize else "fund"
+    elif rules.fund_first:
+        fund = "fund aggresses the book; only the rest is auto-deleveraged"
+    else:
+        fund = "the whole order to ADL unless the fund covers all of it"
+    adl = ("none" if rules.adl is None
+           else f"{_ADL_QUEUES[rules.adl]}, at the {rules.adl_price.replace('_', ' ')} price")
+    backstop = ("none" if rules.backstop_ratio is None
+                else f"vault takes positions below {rules.backstop_ratio:.3g} of MM")
+    return {
+        "trigger": "equity <= maintenance margin at the mark",
+        "order": _describe_order(partial),
+        "limit": ("limit at the bankruptcy price" if rules.limit == "bankruptcy"
+                  else "market order"),
+        "step-down settlement": settlement,
+        "fee and surplus": _describe_fee(rules.fee_policy),
+        "fund": fund,
+        "ADL": adl,
+        "backstop": backstop,
+    }
+
+
+def mechanics_table(venues: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+    """The venues' liquidation mechanics, one row per venue and stage, each with its source.
+
+    Parameters
+    ----------
+    venues : tuple of str or None
+        Venue names (keys of :data:`VENUE_RULES`); ``None`` for all of them.
+
+    Returns
+    -------
+    list of dict
+        Rows with keys ``venue``, ``stage``, ``rule`` (from :func:`mechanics_cells` of the
+        venue's preset) and ``source`` (the page the preset's docstring quotes, read 2026-12-03).
+
+    Raises
+    ------
+    ValueError
+        For a venue without a preset.
+
+    Examples
+    --------
+    >>> rows = mechanics_table(("okx",))
+    >>> [r["rule"] for r in rows if r["stage"] == "ADL"]
+    ['PnL% x effective leverage, at the mark price']
+    >>> len(mechanics_table()) == len(VENUE_RULES) * len(MECHANICS_STAGES)
+    True
+    """
+    names = tuple(VENUE_RULES) if venues is None else tuple(venues)
+    for name in names:
+        v.choice("venues", name, tuple(VENUE_RULES))
+    rows = []
+    for name in names:
+        cells = mechanics_cells(VENUE_RULES[name]())
+        for stage, source_key in MECHANICS_STAGES.items():
+            rows.append({"venue": name, "stage": stage, "rule": cells[stage],
+                         "source": VENUE_SOURCES[name][source_key]})
+    return rows
+
+
 __all__ = [
+    "ENGINE_ADL_PRICES",
     "FEE_POLICIES",
+    "LIMIT_PRICES",
+    "MECHANICS_STAGES",
     "PARTIAL_POLICIES",
     "VENUE_RULES",
+    "VENUE_SOURCES",
+    "VENUE_VARIANTS",
     "BlockLimits",
     "CappedBySurplus",
     "FeePolicy",
@@ -912,6 +1059,15 @@ __all__ = [
     "RateOnNotional",
     "Rules",
     "TierStepDown",
+    "binance_rules",
+    "bitmex_rules",
+    "bybit_rules",
+    "deribit_rules",
+    "dydx_rules",
+    "hyperliquid_rules",
     "insurance_fund_delta",
+    "mechanics_cells",
+    "mechanics_table",
+    "okx_rules",
     "venue_rules",
 ]

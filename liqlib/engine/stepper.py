@@ -8,15 +8,20 @@ or **isolated** (only the margin assigned to it), and open orders. At every step
 2. for each, worst margin ratio first: records the **trigger**; **cancels** its orders (their
    notional no longer raises the risk-limit tier) and stops if that restored compliance;
 3. asks the venue's **partial-liquidation policy** (:mod:`liqlib.engine.policies`) how much to
-close,
-   round by round, and sends that order to the **order book**
-   (:class:`liqlib.engine.book.ResilientBook`);
+   close, round by round, and sends that order to the **order book**
+   (:class:`liqlib.engine.book.ResilientBook`): a market order, or a limit order at the slice's
+   bankruptcy price (BitMEX, Binance); fill-or-kill, or immediate-or-cancel (Binance), for a
+   partial order;
 4. compares each fill with the **bankruptcy price** of the closed slice: a surplus pays the
-   **liquidation fee** (policy) into the **insurance fund**; a deficit is paid by the fund;
-5. when the fund cannot pay a fill's deficit, or the book runs dry, **auto-deleverages** the rest
-   against the opposite side (:mod:`liqlib.engine.adl`) at the venue's ADL price;
+   **liquidation fee** (the policy's; a partial order may settle at its fill with no fee, as
+   Bybit's and BitMEX's step-down does) into the **insurance fund**; a deficit is paid by the fund;
+5. what the order cannot fill at or better than its limit, the **fund keeps aggressing** the book
+   with, as far as it can pay the deficit [1]_; only the rest is **auto-deleveraged** against the
+   opposite side (:mod:`liqlib.engine.adl`) at the venue's ADL price;
 6. a deficit left after that is paid by the fund, then **clawed back** pro rata from profitable
-   accounts (socialized loss), and what is still missing is written off as **bad debt**;
+   accounts (socialized loss), and what is still missing is written off as **bad debt**; at the
+   end of the step every account still below zero, flat or not (a book with nothing left, nobody
+   to deleverage against), is settled the same way, so no liquidation stalls below zero;
 
 and writes every one of those events into a :class:`liqlib.engine.ledger.Ledger`.
 
@@ -622,14 +627,14 @@ class Engine:
         Fills only get worse down the book, so the deficit is convex in the quantity and the
         quantities the fund covers form an interval from 0: a grid search finds its end.
         """
-        whole = self._preview(i, q)
-        hi = float(whole.quantity)
-        bankrupt = self.bankruptcy_price(i)
-        if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
-            return hi
         s = float(self.side[i])
+        bankrupt = self.bankruptcy_price(i)
         if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
+        whole = self._preview(i, q)
+        hi = float(whole.quantity)
+        if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
+            return hi
         # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
         # rounds narrow the end to 64**-5 = 1e-9 of the order, for a fifth of bisection's calls
         lo = 0.0
