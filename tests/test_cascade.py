@@ -420,3 +420,120 @@ class TestEngineCascade:
         path = args.pop("path")
         with pytest.raises(ValueError, match=match):
             engine_run(population(0, n=20), path, ob.flat_ladder(10), **args)  # type: ignore[arg-type]
+
+
+# --- dampers: bankruptcy-limit orders and an index-anchored mark -------------------------------
+
+
+orders = st.sampled_from(["market", "bankruptcy_limit"])
+weights = st.sampled_from([0.0, 0.3, 1.0])
+
+
+class TestDampers:
+    def test_bitmex_limit_at_the_bankruptcy_price_example(self) -> None:
+        # BitMEX, liquidationExamples: "A trader goes long 1 contract at $100.00, with a
+        # liquidation price of $99.50 and a bankruptcy price of $99.00 ... places a limit sell
+        # order with a limit price of $99 (bankruptcy price). The liquidation order is filled at
+        # $99.25. The extra $0.25 goes into the Insurance Fund."
+        pop = cc.Population.from_positions(1, 1.0, 100.0, 100.0)
+        assert pop.bankruptcy[0] == pytest.approx(99.0) and round(pop.liquidation[0], 2) == 99.5
+        # the shock leaves the price at 99.49 with the best bid there: a book around the trigger
+        bids = ob.LevelLadder(1 - np.array([99.49, 99.01, 98.0]) / 99.49, np.array([0.5, 0.5, 5]))
+        r = cc.cascade(pop, 100.0, -0.0051, bids, orders="bankruptcy_limit")
+        assert r.count == 1 and r.fills[0] == pytest.approx(99.25)
+        assert r.fund_income == pytest.approx(0.25) and r.taken_over == 0 and r.fund_draw == 0
+
+    def test_binance_what_the_limit_cannot_fill_is_taken_over_at_bankruptcy(self) -> None:
+        # Binance: "All orders will be issued at the bankruptcy price ... If the position cannot
+        # be fully closed, the insurance fund and / or counterparty-liquidation will take effect."
+        pop = cc.Population.from_positions(1, 1.0, 100.0, 100.0)
+        bids = ob.LevelLadder.from_prices([99.25, 98.0], [0.5, 5.0], mid=99.49)
+        limit = cc.cascade(pop, 100.0, -0.0051, bids, orders="bankruptcy_limit")
+        market = cc.cascade(pop, 100.0, -0.0051, bids)
+        assert limit.taken_over == pytest.approx(0.5) and limit.fund_draw == 0
+        assert limit.fills[0] == pytest.approx((99.25 + 99.0) / 2)
+        assert limit.price == pytest.approx(99.25)  # the takeover never reaches the book
+        assert market.fills[0] == pytest.approx((99.25 + 98.0) / 2) and market.fund_draw > 0
+
+    @settings(max_examples=30, deadline=None)
+    @given(seed=seeds, shock=shocks, depth=depths, kind=orders, weight=weights)
+    def test_simulation_without_recovery_reaches_the_damped_fixed_point(
+        self, seed: int, shock: float, depth: float, kind: str, weight: float
+    ) -> None:
+        pop = population(seed)
+        ladder = ob.flat_ladder(depth)
+        fixed = cc.cascade(pop, PRICE, shock, ladder, orders=kind, mark_pass_through=weight)
+        stepped = cc.simulate(pop, PRICE, shock, ob.ResilientBook(ladder, ladder, math.inf),
+                              orders=kind, mark_pass_through=weight)
+        np.testing.assert_array_equal(stepped.liquidated, fixed.liquidated)
+        np.testing.assert_allclose(stepped.fills, fixed.fills, rtol=1e-10)
+        assert stepped.price == pytest.approx(fixed.price, rel=1e-10)
+        assert stepped.taken_over == pytest.approx(fixed.taken_over, rel=1e-9, abs=1e-9)
+
+    @settings(max_examples=30, deadline=None)
+    @given(seed=seeds, shock=shocks, depth=depths, alpha=st.sampled_from([1.0, 2.0]))
+    def test_each_damper_never_amplifies_more_than_the_worst_case(
+        self, seed: int, shock: float, depth: float, alpha: float
+    ) -> None:
+        pop = population(seed)
+        ladder = ob.PowerLawLadder(depth, alpha)
+        worst = cc.cascade(pop, PRICE, shock, ladder)
+        runs = [cc.cascade(pop, PRICE, shock, ladder, mark_pass_through=w)
+                for w in (0.0, 0.25, 0.5, 0.75)] + [worst]
+        amps = [r.amplification for r in runs]
+        assert all(b >= a - 1e-12 for a, b in zip(amps, amps[1:], strict=False))
+        limit = cc.cascade(pop, PRICE, shock, ladder, orders="bankruptcy_limit")
+        assert limit.amplification <= worst.amplification + 1e-12
+        assert limit.count <= worst.count
+        # a limit at the bankruptcy price never fills beyond it: the fund never pays
+        assert limit.fund_draw == 0 and limit.adl_loss == 0
+        side = pop.side[limit.liquidated]
+        assert np.all(side * (limit.fills - pop.bankruptcy[limit.liquidated]) >= -1e-9)
+
+    def test_a_mark_that_sees_no_impact_liquidates_only_what_the_shock_crosses(self) -> None:
+        pop = population(5, n=2_000)
+        r = cc.cascade(pop, PRICE, -0.04, ob.flat_ladder(100), mark_pass_through=0.0)
+        shocked = PRICE * 0.96
+        assert r.count == int(np.sum((pop.side > 0) & (pop.liquidation >= shocked)))
+        assert r.mark == shocked and r.price < shocked
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [({"orders": "stop"}, "orders"), ({"mark_pass_through": 1.5}, "mark_pass_through"),
+         ({"mark_pass_through": math.nan}, "mark_pass_through"),
+         ({"mark_pass_through": "half"}, "mark_pass_through")],
+    )
+    def test_bad_input(self, kwargs: dict[str, object], name: str) -> None:
+        pop = population(0, n=10)
+        with pytest.raises(ValueError, match=name):
+            cc.cascade(pop, PRICE, -0.1, ob.flat_ladder(10), **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=name):
+            cc.simulate(pop, PRICE, -0.1, ob.ResilientBook(ob.flat_ladder(10),  # type: ignore[arg-type]
+                                                           ob.flat_ladder(10), 1.0), **kwargs)
+
+    def test_an_array_pass_through_is_a_type_error(self) -> None:
+        with pytest.raises(TypeError, match="mark_pass_through"):
+            cc.cascade(population(0, n=10), PRICE, -0.1, ob.flat_ladder(10),
+                       mark_pass_through=np.array([0.5, 0.2]))  # type: ignore[arg-type]
+
+
+class TestLimitOrdersOutOfOrder:
+    def test_bankruptcy_prices_out_of_liquidation_order_match_the_stepped_model(self) -> None:
+        # Liquidation prices and bankruptcy prices in different orders (as tiered margin can
+        # make them): an order whose limit the book has already passed fills nothing, and the
+        # book never moves back. The solver's loop path against the stepped model.
+        rng = np.random.default_rng(8)
+        n = 60
+        liq = np.sort(rng.uniform(90, 99, n))[::-1].copy()
+        bank = liq - rng.uniform(0.2, 6.0, n)  # not monotone in liq
+        one = np.ones(n)
+        pop = cc.Population(one, rng.uniform(0.5, 2.0, n), 100 * one, 10 * one, liq, bank)
+        ladder = ob.flat_ladder(20.0)
+        fixed = cc.cascade(pop, 100.0, -0.015, ladder, orders="bankruptcy_limit")
+        stepped = cc.simulate(pop, 100.0, -0.015, ob.ResilientBook(ladder, ladder, math.inf),
+                              orders="bankruptcy_limit")
+        assert np.any(np.diff(bank[fixed.liquidated]) > 0)  # the loop path was taken
+        np.testing.assert_array_equal(np.sort(stepped.liquidated), np.sort(fixed.liquidated))
+        assert stepped.price == pytest.approx(fixed.price, rel=1e-12)
+        assert stepped.taken_over == pytest.approx(fixed.taken_over, rel=1e-9)
+        assert fixed.fund_draw == 0

@@ -308,3 +308,126 @@ class TestSlicedExecution:
     def test_bad_input(self, call: object, name: str) -> None:
         with pytest.raises(ValueError, match=name):
             call()  # type: ignore[operator]
+
+
+class TestObizhaevaWang:
+    """The optimal schedule in a resilient flat book (Obizhaeva and Wang 2013, Props. 1-2)."""
+
+    BOOK = ob.flat_ladder(100, half_spread=2e-4)
+
+    def _direct(self, ow: co.ObizhaevaWangSchedule, interval: float, half_life: float) -> float:
+        return co.sliced_execution(
+            self.BOOK, ow.holdings, 100.0, interval=interval, half_life=half_life
+        ).cost
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        shares=st.floats(1.0, 500.0),
+        periods=st.integers(1, 40),
+        interval=st.floats(0.1, 30.0),
+        half_life=st.floats(0.05, 300.0),
+    )
+    def test_closed_form_equals_the_schedule_run_through_the_book(
+        self, shares: float, periods: int, interval: float, half_life: float
+    ) -> None:
+        ow = co.obizhaeva_wang_schedule(
+            self.BOOK, shares, 100.0, periods=periods, interval=interval, half_life=half_life
+        )
+        assert ow.trades.sum() == pytest.approx(shares, rel=1e-12)
+        assert ow.trades[0] == ow.trades[-1] == ow.block
+        assert self._direct(ow, interval, half_life) == pytest.approx(ow.cost, rel=1e-9)
+
+    @pytest.mark.parametrize("half_life", [0.5, 10.0, 60.0])
+    def test_no_other_schedule_is_cheaper(self, half_life: float) -> None:
+        # Perturb the optimum in every direction that keeps the total: the cost only rises.
+        ow = co.obizhaeva_wang_schedule(self.BOOK, 200, 100.0, periods=6, interval=10,
+                                        half_life=half_life)
+        rng = np.random.default_rng(13)
+        for _ in range(50):
+            bump = rng.normal(0, 2.0, ow.trades.size)
+            trades = np.clip(ow.trades + bump - bump.mean(), 0, None)
+            trades *= 200 / trades.sum()
+            holdings = 200 - np.concatenate([[0.0], np.cumsum(trades)])
+            holdings[-1] = 0.0
+            other = co.sliced_execution(self.BOOK, np.maximum(holdings, 0), 100.0, interval=10,
+                                        half_life=half_life).cost
+            assert other >= ow.cost - 1e-9
+        twap = np.linspace(200, 0, 8)
+        assert self._direct(ow, 10, half_life) < co.sliced_execution(
+            self.BOOK, twap, 100.0, interval=10, half_life=half_life).cost
+
+    def test_instant_refill_is_equal_slices(self) -> None:
+        ow = co.obizhaeva_wang_schedule(self.BOOK, 90, 100.0, periods=8, interval=1, half_life=0)
+        assert ow.trades == pytest.approx(np.full(9, 10.0))
+        # each slice pays a fresh book: spread on 90 plus 9 * (M r / d) * 10^2 / 2
+        assert ow.cost == pytest.approx(100 * 2e-4 * 90 + 9 * 0.01 * 100 / 2)
+
+    def test_no_refill_every_schedule_costs_one_order(self) -> None:
+        ow = co.obizhaeva_wang_schedule(self.BOOK, 90, 100.0, periods=8, interval=1,
+                                        half_life=float("inf"))
+        one = co.sliced_execution(self.BOOK, [90.0, 0.0], 100.0, interval=1, half_life=0).cost
+        assert ow.block == pytest.approx(45.0) and ow.trades[1:-1] == pytest.approx(0.0)
+        assert ow.cost == pytest.approx(one) == pytest.approx(ow.continuous_cost)
+
+    def test_discrete_cost_tends_to_the_continuous_limit(self) -> None:
+        # T = 100 s, half-life 20 s: rho T = 5 ln 2; the discrete optimum falls to the limit
+        costs = [co.obizhaeva_wang_schedule(self.BOOK, 100, 100.0, periods=n, interval=100 / n,
+                                            half_life=20) for n in (2, 10, 100, 10_000)]
+        gaps = [c.cost - c.continuous_cost for c in costs]
+        assert all(g > 0 for g in gaps) and gaps == sorted(gaps, reverse=True)
+        assert gaps[-1] < 1e-3 * (costs[-1].continuous_cost - 100 * 2e-4 * 100)
+        spread = 100 * 2e-4 * 100
+        limit = spread + 0.01 * 100 / 100 * 100**2 / (5 * np.log(2) + 2)
+        assert costs[0].continuous_cost == pytest.approx(limit)
+        # blocks at both ends of the continuous limit: X / (rho T + 2)
+        assert costs[-1].block == pytest.approx(100 / (5 * np.log(2) + 2), rel=1e-3)
+
+    def test_infinite_resilience_in_continuous_time_costs_only_the_spread(self) -> None:
+        ow = co.obizhaeva_wang_schedule(self.BOOK, 100, 100.0, periods=10, interval=1,
+                                        half_life=1e-12)
+        assert ow.continuous_cost == pytest.approx(100 * 2e-4 * 100)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [
+            ({"ladder": ob.linear_ladder(100)}, "ladder"),
+            ({"shares": 0.0}, "shares"),
+            ({"mid": -1.0}, "mid"),
+            ({"periods": 0}, "periods"),
+            ({"periods": 2.5}, "periods"),
+            ({"interval": -1.0}, "interval"),
+            ({"half_life": float("nan")}, "half_life"),
+        ],
+    )
+    def test_bad_input(self, kwargs: dict[str, object], name: str) -> None:
+        args: dict[str, object] = {"ladder": self.BOOK, "shares": 10.0, "mid": 100.0,
+                                   "periods": 3, "interval": 1.0, "half_life": 1.0}
+        args.update(kwargs)
+        with pytest.raises(ValueError, match=name):
+            co.obizhaeva_wang_schedule(**args)  # type: ignore[arg-type]
+
+
+class TestFundExpectedShortfall:
+    def test_closed_form_against_a_seeded_simulation(self) -> None:
+        rng = np.random.default_rng(2026)
+        draws = rng.normal(50.5, 18.2, 2_000_000)
+        simulated = np.maximum(draws - 50.0, 0).mean()
+        assert co.fund_expected_shortfall(50.5, 18.2, 50.0) == pytest.approx(simulated, rel=5e-3)
+
+    def test_put_call_parity_and_limits(self) -> None:
+        mu, s, m = np.array([30.0, 50.0, 70.0]), 12.0, 50.0
+        put = co.fund_expected_shortfall(mu, s, m)
+        # E[max(0, C - m)] - E[max(0, m - C)] = E[C] - m
+        mirror = co.fund_expected_shortfall(2 * m - mu, s, m)
+        assert put - mirror == pytest.approx(mu - m)
+        assert co.fund_expected_shortfall(mu, 0.0, m).tolist() == [0.0, 0.0, 20.0]
+        assert np.all(np.diff(co.fund_expected_shortfall(50.0, [1.0, 5.0, 25.0], m)) > 0)
+
+    @pytest.mark.parametrize(
+        ("args", "name"),
+        [((1.0, -1.0, 0.0), "std_cost"), ((np.nan, 1.0, 0.0), "mean_cost"),
+         ((1.0, 1.0, np.inf), "margin")],
+    )
+    def test_bad_input(self, args: tuple[float, float, float], name: str) -> None:
+        with pytest.raises(ValueError, match=name):
+            co.fund_expected_shortfall(*args)

@@ -17,6 +17,22 @@ Two solvers:
   refill between steps. With recovery off (``half_life = inf``) it reaches the same fixed point
   and the same fills; the benchmark compares the two.
 
+Both take two **dampers**, each a venue's documented practice; without them (the defaults) the
+fixed point is the **worst case**: every liquidation a market order, every trigger on the venue's
+own traded price.
+
+* ``orders="bankruptcy_limit"``: the liquidation order is a limit at the position's bankruptcy
+  price, so it fills only as far down the book as that price; the rest is taken over at the
+  bankruptcy price by the insurance fund or ADL, off the book, and moves no price. BitMEX: it
+  "places a limit sell order with a limit price of $99 (bankruptcy price)" [3]_; Binance: "All
+  orders will be issued at the bankruptcy price ... If the position cannot be fully closed, the
+  insurance fund and / or counterparty-liquidation will take effect" [4]_.
+* ``mark_pass_through=w`` in [0, 1]: the trigger is an **index-anchored mark**, the venue's mark
+  built on a spot index of other venues ("Price Index = Sum of (Weight Percent of Exchange A *
+  The Symbol's Spot Price on Exchange A + ...)" [5]_), so only a share ``w`` of the impact of the
+  venue's own liquidations reaches the trigger (what arbitrage carries into the index). ``w = 1``
+  is a mark equal to the traded price, ``w = 0`` a mark that sees only the exogenous shock.
+
 Beyond the fixed point:
 
 * :func:`stopping_shocks` gives, for every count ``k`` of liquidations, the largest shock at
@@ -39,6 +55,14 @@ References
    forced sales and prices.
 .. [2] BitMEX, "Liquidation" (https://www.bitmex.com/app/liquidation): positions are closed at
    the bankruptcy price; a better fill goes to the insurance fund, a worse one is paid by it.
+.. [3] BitMEX, "Liquidation Examples" (https://www.bitmex.com/app/liquidationExamples, read
+   2026-12-03): "A trader goes long 1 contract at $100.00, with a liquidation price of $99.50
+   and a bankruptcy price of $99.00 ... places a limit sell order with a limit price of $99
+   (bankruptcy price). The liquidation order is filled at $99.25."
+.. [4] Binance, "Liquidation" (https://binance.zendesk.com/hc/en-us/articles/360033525271,
+   read 2026-12-03).
+.. [5] Binance, "Mark Price and Price Index" (https://www.binance.com/en/support/faq/
+   360033525071, read 2026-12-03): "Price 2 = Price Index + Moving Average (2.5-Minute Basis)".
 """
 
 from __future__ import annotations
@@ -189,7 +213,14 @@ class CascadeResult:
     liquidated : ndarray of int
         Indices into the population, in the order they were filled.
     fills : ndarray
-        Volume-weighted fill price of each liquidated position, in the same order.
+        Volume-weighted fill price of each liquidated position, in the same order (a part taken
+        over at the bankruptcy price counts at that price).
+    taken_over : float
+        Base units that bankruptcy-limit orders could not fill in the book and that the fund
+        or ADL took over at the bankruptcy price (0 for market orders).
+    mark : float
+        The trigger price where the cascade stopped (the traded price unless the mark is
+        index-anchored).
     """
 
     price: float
@@ -204,6 +235,54 @@ class CascadeResult:
     adl_count: int
     liquidated: NDArray[np.intp]
     fills: NDArray[np.float64]
+    taken_over: float = 0.0
+    mark: float = math.nan
+
+
+#: Liquidation order types of the cascade models: a market order walks the book as far as it
+#: must; a limit at the bankruptcy price stops there (BitMEX, Binance).
+ORDER_TYPES = ("market", "bankruptcy_limit")
+
+
+def _dampers(orders: str, mark_pass_through: float) -> tuple[bool, float]:
+    v.choice("orders", orders, ORDER_TYPES)
+    share = v.as_float("mark_pass_through", mark_pass_through)
+    if share.ndim != 0:
+        raise TypeError(f"mark_pass_through must be one number, got shape {share.shape}")
+    w = float(share)
+    if not 0 <= w <= 1:
+        raise ValueError(f"mark_pass_through must be a share in [0, 1], got {mark_pass_through!r}")
+    return orders == "bankruptcy_limit", w
+
+
+def _limit_depth(
+    population: Population, order: NDArray[np.intp], shocked: float, direction: int,
+    ladder: Ladder,
+) -> NDArray[np.float64]:
+    """For each position in ``order``: the book depth at which the touch reaches its bankruptcy
+    price (beyond it a bankruptcy-limit order stops filling), as
+    :func:`liqlib.engine.book.execute` measures a limit's reach."""
+    reach = direction * (population.bankruptcy[order] - shocked) / shocked
+    within = ladder.quantity_within(np.maximum(reach, 0.0))
+    return np.asarray(np.where(reach >= 0, np.minimum(within, ladder.capacity), 0.0), dtype=float)
+
+
+def _limited_sales(quantity: NDArray[np.float64], limit: NDArray[np.float64]) -> Any:
+    """Cumulative book sales ``S_k = max(S_{k-1}, min(S_{k-1} + q_k, limit_k))``, ``S_0 = 0``.
+
+    Order ``k`` fills from where the book stands down to its limit. With limits that never
+    recede (the usual case: sorted by liquidation price, bankruptcy prices follow) the max is
+    idle and ``S_k = P_k + min(0, min_{j <= k}(limit_j - P_j))`` with ``P`` the prefix sums: one
+    accumulate. Otherwise a loop.
+    """
+    prefix = np.cumsum(quantity)
+    if np.all(np.diff(limit) >= 0):
+        slack = np.minimum.accumulate(np.minimum(limit - prefix, 0.0))
+        return np.concatenate([[0.0], prefix + slack])
+    sales = np.zeros(quantity.size + 1)
+    for k in range(quantity.size):
+        sales[k + 1] = max(sales[k], min(sales[k] + quantity[k], limit[k]))
+    return sales
 
 
 def _shock_direction(shock: float) -> int:
@@ -233,9 +312,14 @@ def cascade(
     ladder: Ladder,
     *,
     fund: float = 0.0,
+    orders: str = "market",
+    mark_pass_through: float = 1.0,
     max_rounds: int = 10_000,
 ) -> CascadeResult:
     """The fixed point of a cascade: sort once, then binary searches and prefix sums.
+
+    With the defaults (market orders, trigger on the traded price) this is the worst case of
+    the module's dampers; ``orders`` and ``mark_pass_through`` switch them on.
 
     Parameters
     ----------
@@ -251,12 +335,33 @@ def cascade(
         unit, where the price stops (a real venue would hand it to a backstop or to ADL).
     fund : float
         Insurance fund balance (>= 0) before the cascade.
+    orders : {"market", "bankruptcy_limit"}
+        ``"market"``: each liquidation walks the book as far as it must. ``"bankruptcy_limit"``
+        (BitMEX, Binance): each is a limit at the position's bankruptcy price; what the book
+        cannot fill down to it is taken over at that price off the book (``taken_over``).
+    mark_pass_through : float
+        Share in [0, 1] of the liquidations' own impact that reaches the trigger price: 1 for a
+        mark equal to the traded price, less for a mark anchored to an index of other venues,
+        0 for a mark that sees only the shock.
     max_rounds : int
         Safety bound; the iteration provably ends within ``len(population) + 1`` rounds.
 
     Returns
     -------
     CascadeResult
+
+    Raises
+    ------
+    ValueError
+        For a shock outside (-1, 1) or zero, a non-positive price, a negative fund, an unknown
+        order type or a pass-through outside [0, 1].
+    RuntimeError
+        If the iteration does not settle within ``max_rounds``.
+
+    References
+    ----------
+    Module references [1]_ (the fixed point), [3]_ and [4]_ (bankruptcy-limit orders), [5]_
+    (the index-anchored mark).
 
     Examples
     --------
@@ -271,14 +376,38 @@ def cascade(
     >>> result = cascade(pop, 100, -0.10, flat_ladder(10))
     >>> result.count, round(result.price, 6)
     (3, 89.73)
+
+    The longs of :func:`stopping_shocks` (10x, 9x, 8x) in a book of half a unit per 1%: a 9.6%
+    fall runs away to 84.98 with market orders. A limit at the first one's bankruptcy price (90)
+    sells only the 0.221 units resting above it; the fund takes over the other 0.779 at 90, and
+    the price stops there, above the next liquidation price (89.34). A mark that sees none of the
+    impact lets the first sale push the traded price to 88.59, but triggers nobody else.
+
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> book = flat_ladder(0.5)
+    >>> worst = cascade(pop, 100, -0.096, book)
+    >>> limit = cascade(pop, 100, -0.096, book, orders="bankruptcy_limit")
+    >>> anchored = cascade(pop, 100, -0.096, book, mark_pass_through=0.0)
+    >>> (worst.count, round(worst.price, 2)), (limit.count, round(limit.price, 2))
+    ((3, 84.98), (1, 90.0))
+    >>> round(limit.taken_over, 3), limit.fund_draw
+    (0.779, 0.0)
+    >>> anchored.count, round(anchored.price, 3), anchored.mark
+    (1, 88.592, 90.4)
     """
     direction = _shock_direction(shock)
     start = float(v.positive("price", price))
     balance = float(v.nonnegative("fund", fund))
+    limited, weight = _dampers(orders, mark_pass_through)
     order, keys = _losing_order(population, direction)
-    sold = np.concatenate([[0.0], np.cumsum(population.size[order])])
+    size = population.size[order]
+    shocked = start * (1 + float(shock))
+    if limited:
+        sold = _limited_sales(size, _limit_depth(population, order, shocked, direction, ladder))
+    else:
+        sold = np.concatenate([[0.0], np.cumsum(size)])
     return _fixed_point(population, order, keys, sold, start, float(shock), ladder, balance,
-                        max_rounds)
+                        max_rounds, weight, limited)
 
 
 def _fixed_point(
@@ -291,25 +420,46 @@ def _fixed_point(
     ladder: Ladder,
     balance: float,
     max_rounds: int,
+    weight: float = 1.0,
+    limited: bool = False,
 ) -> CascadeResult:
-    """:func:`cascade` on a population already sorted by :func:`_losing_order`."""
+    """:func:`cascade` on a population already sorted by :func:`_losing_order`.
+
+    ``sold[k]`` is the quantity the first ``k`` liquidations sold into the book (their whole
+    size for market orders); ``weight`` the share of the book's move that reaches the trigger.
+    """
     direction = 1 if shock > 0 else -1
     shocked = start * (1 + shock)
-    current, crossed, rounds = shocked, 0, 0
+    mark, crossed, rounds = shocked, 0, 0
     for _ in range(max_rounds):
-        reached = int(np.searchsorted(keys, direction * current, side="right"))
+        reached = int(np.searchsorted(keys, direction * mark, side="right"))
         if reached == crossed:
             break
         crossed, rounds = reached, rounds + 1
-        current = shocked * (1 + direction * float(_book_distance(ladder, sold[crossed])))
+        move = float(_book_distance(ladder, sold[crossed]))
+        mark = shocked * (1 + direction * weight * move)
     else:
         raise RuntimeError(f"cascade did not settle within max_rounds={max_rounds}")
+    current = shocked  # nothing sold: the touch stays where the shock left it
+    if crossed:
+        current = shocked * (1 + direction * float(_book_distance(ladder, sold[crossed])))
     liquidated, sold = order[:crossed], sold[: crossed + 1]
-    # Position j fills over the book between sold[j] and sold[j + 1].
+    size = population.size[liquidated]
+    in_book = np.diff(sold) if limited else size
+    # Position j fills over the book between sold[j] and sold[j + 1]; the rest of its size (only
+    # under a bankruptcy limit) is taken over at its bankruptcy price.
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_distance = np.diff(_book_area(ladder, sold)) / population.size[liquidated]
-    fills = shocked * (1 + direction * mean_distance)
-    return _settle(population, liquidated, fills, start, shocked, current, rounds, balance)
+        mean_distance = np.diff(_book_area(ladder, sold)) / in_book
+    book_fill = shocked * (1 + direction * mean_distance)
+    # under a bankruptcy limit, what the book did not take; for market orders exactly nothing
+    # (np.diff of the prefix sums can differ from the sizes in the last bit)
+    rest = size - in_book if limited else np.zeros(size.size)
+    with np.errstate(invalid="ignore"):
+        blended = (np.where(in_book > 0, in_book * book_fill, 0.0)
+                   + rest * population.bankruptcy[liquidated]) / size
+    fills = np.where(rest > 0, blended, book_fill)
+    result = _settle(population, liquidated, fills, start, shocked, current, rounds, balance)
+    return replace(result, taken_over=float(rest.sum()), mark=float(mark))
 
 
 def _book_distance(ladder: Ladder, quantity: Any) -> Any:
@@ -333,52 +483,107 @@ def simulate(
     *,
     dt: float = 1.0,
     fund: float = 0.0,
+    orders: str = "market",
+    mark_pass_through: float = 1.0,
     max_steps: int = 10_000,
 ) -> CascadeResult:
     """A cascade stepped through time: scan every position each step, fill orders one by one.
 
-    Each step liquidates every position the current price has crossed, in the order the move
-    reached them, each with its own market order into ``book``; the price becomes the book's
-    touch; then ``dt`` passes and the book refills by its half-life. With
-    ``book.half_life = inf`` the result equals :func:`cascade`'s (the fixed point), at the
-    cost of a full scan per step and one order per position. An order the book cannot fill
-    completely fills the rest at the book's last unit, as in :func:`cascade`.
+    Each step liquidates every position the trigger price has crossed, in the order the move
+    reached them, each with its own order into ``book``; the traded price becomes the book's
+    touch and the trigger price moves by ``mark_pass_through`` of the touch's move; then ``dt``
+    passes and the book refills by its half-life. With ``book.half_life = inf`` the result
+    equals :func:`cascade`'s (the fixed point) with the same dampers, at the cost of a full scan
+    per step and one order per position. A market order the book cannot fill completely fills
+    the rest at the book's last unit, as in :func:`cascade`; a bankruptcy-limit order leaves
+    what it cannot fill down to its limit to be taken over at the bankruptcy price.
 
     The book is used as is (pass a fresh one with nothing consumed) and is left consumed.
+
+    Parameters
+    ----------
+    population, price, shock, fund, orders, mark_pass_through
+        As in :func:`cascade`.
+    book : ResilientBook
+        Both sides of the book, measured from the shocked price.
+    dt : float
+        Time between steps (>= 0), in the unit of ``book.half_life``.
+    max_steps : int
+        Safety bound on the number of steps.
+
+    Returns
+    -------
+    CascadeResult
+
+    Raises
+    ------
+    ValueError
+        As :func:`cascade`.
+    RuntimeError
+        If the cascade does not settle within ``max_steps``.
+
+    References
+    ----------
+    Module references [3]_ and [4]_ (bankruptcy-limit orders), [5]_ (the index-anchored mark).
+
+    Examples
+    --------
+    The three longs of :func:`cascade`'s example in a book that never refills: one step per
+    round, the same fixed point, with and without bankruptcy limits.
+
+    >>> import math
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> frozen = lambda: ResilientBook(flat_ladder(0.5), flat_ladder(0.5), math.inf)
+    >>> round(simulate(pop, 100, -0.096, frozen()).price, 3)
+    84.976
+    >>> r = simulate(pop, 100, -0.096, frozen(), orders="bankruptcy_limit")
+    >>> r.count, round(r.price, 3), round(r.taken_over, 3)
+    (1, 90.0, 0.779)
     """
     direction = _shock_direction(shock)
     start = float(v.positive("price", price))
     shocked = start * (1 + float(shock))
     balance = float(v.nonnegative("fund", fund))
+    limited, weight = _dampers(orders, mark_pass_through)
+    step = float(v.nonnegative("dt", dt))
     order_side = direction  # a drop (-1) liquidates longs by selling (-1), a rise by buying
     alive = (population.side == -direction) & np.isfinite(population.liquidation)
-    current, rounds = shocked, 0
+    current, mark, rounds = shocked, shocked, 0
     liquidated: list[int] = []
     fills: list[float] = []
+    taken_over = 0.0
     for _ in range(max_steps):
-        hit = np.flatnonzero(alive & (direction * population.liquidation <= direction * current))
+        hit = np.flatnonzero(alive & (direction * population.liquidation <= direction * mark))
         if hit.size == 0:
             break
         rounds += 1
         hit = hit[np.argsort(direction * population.liquidation[hit], kind="stable")]
         for i in hit:
             size = float(population.size[i])
-            fill = book.execute(order_side, size, shocked)
-            vwap = float(fill.vwap)
-            if float(fill.unfilled) > 0:  # the book ran out: the rest goes at its last unit
-                filled = float(fill.quantity)
+            bankrupt = float(population.bankruptcy[i])
+            limit = bankrupt if limited else None
+            fill = book.execute(order_side, size, shocked, limit=limit)
+            filled, vwap, rest = float(fill.quantity), float(fill.vwap), 0.0
+            if limit is not None:  # what the book holds not down to the limit is taken over
+                rest = size - filled
+                vwap = ((filled * vwap if filled > 0 else 0.0) + rest * bankrupt) / size
+            elif float(fill.unfilled) > 0:  # the book ran out: the rest goes at its last unit
                 end = book.touch(order_side, shocked)
                 vwap = ((filled * vwap if filled > 0 else 0.0) + float(fill.unfilled) * end) / size
+            taken_over += rest
             liquidated.append(int(i))
             fills.append(vwap)
         alive[hit] = False
         current = book.touch(order_side, shocked)
-        book.advance(dt)
+        mark = current if weight == 1 else shocked * (1 + weight * (current / shocked - 1))
+        book.advance(step)
     else:
         raise RuntimeError(f"simulation did not settle within max_steps={max_steps}")
     index = np.asarray(liquidated, dtype=np.intp)
-    return _settle(population, index, np.asarray(fills), start, shocked, current, rounds,
-                   balance)
+    result = _settle(population, index, np.asarray(fills), start, shocked, current, rounds,
+                     balance)
+    return replace(result, taken_over=taken_over, mark=float(mark))
 
 
 def _settle(
@@ -467,6 +672,10 @@ def stopping_shocks(
     running maximum of ``sigma`` is the whole response of the cascade to the shock: the count
     jumps wherever the running maximum sets a record, and a long flat stretch of it is a
     runaway.
+
+    This is the response of :func:`cascade` with its defaults, the worst case: market orders and
+    a trigger on the traded price. (With bankruptcy-limit orders the quantity sold depends on the
+    shocked price, so there is no shock-free ``Q_k``; evaluate :func:`cascade` on a grid.)
 
     Parameters
     ----------

@@ -19,6 +19,24 @@ between slices is exactly Almgren and Chriss's temporary impact, with ``epsilon`
 and ``eta / tau`` half the book's price slope: :func:`flat_book_model` builds that model.
 The cost decomposition of a single liquidation lives in :mod:`liqlib.systemic.cost_breakdown`.
 
+In a book that refills with a finite half-life the straight line is no longer the cheapest
+schedule. Obizhaeva and Wang [5]_ solve the risk-neutral problem in a block-shaped (flat) book
+with exponential resilience: trade a **block at each end** and, in between, just enough to hold
+the hole in the book at the depth the first block dug (:func:`obizhaeva_wang_schedule`, with its
+closed-form cost).
+
+A liquidation engine closes a position whose margin is almost gone, so whatever the close costs
+beyond the margin falls on the insurance fund: the fund is short a put on the cost. Its expected
+loss is ``E[max(0, C - m)]``, the **expected shortfall** beyond the margin ``m``
+(:func:`fund_expected_shortfall`), which grows with the variance of the cost even when the
+expected cost stays below the margin.
+
+The impact laws need qualifying. Kyle's lambda is an *equilibrium* price response to order flow
+that carries information, and it is *permanent*; the flat book's lambda here is a mechanical,
+transient one (it refills). The square-root law is an empirical law for *metaorders*, large orders
+executed in many pieces over hours, measured on their whole execution [2]_ [3]_; a single market
+order walks the book, whose shape the law does not fix.
+
 References
 ----------
 .. [1] Kyle, A. S. (1985). Continuous auctions and insider trading. *Econometrica* 53(6).
@@ -31,11 +49,15 @@ References
    optimal trajectory ``x_j = X sinh(kappa (T - t_j)) / sinh(kappa T)`` with
    ``cosh(kappa tau) = 1 + lambda sigma^2 tau^2 / (2 eta_tilde)``).
 .. [5] Obizhaeva, A. A., Wang, J. (2013). Optimal trading strategy and supply/demand dynamics.
-   *Journal of Financial Markets* 16(1), 1-32.
+   *Journal of Financial Markets* 16(1), 1-32: Proposition 1 (the discrete-time optimal
+   strategy ``x_0 = x_N = X / ((N - 1)(1 - e^{-rho tau}) + 2)``, ``x_n = x_0 (1 - e^{-rho tau})``
+   in between) and Proposition 2 (its continuous-time limit: blocks of ``X / (rho T + 2)`` at
+   both ends, trading at the rate ``rho X / (rho T + 2)`` in between).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +65,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook
+from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook, _duration
+from ..prices.options import normal_cdf
 
 
 def linear_impact(quantity: ArrayLike, kyle_lambda: ArrayLike) -> Any:
@@ -397,8 +420,214 @@ def flat_book_model(
     )
 
 
+@dataclass(frozen=True)
+class ObizhaevaWangSchedule:
+    """The Obizhaeva-Wang optimal schedule in a flat book that refills with a half-life.
+
+    Attributes
+    ----------
+    holdings : ndarray
+        Position left after each trade, ``[X, X - x_0, ..., x_N, 0]`` (``periods + 2`` entries):
+        pass it to :func:`sliced_execution` with the same ``interval`` and ``half_life``.
+    trades : ndarray
+        The ``periods + 1`` trades, at times ``0, tau, ..., periods * tau``.
+    block : float
+        The first and the last trade, ``X / ((N - 1)(1 - a) + 2)`` with ``a = 2**(-tau / h)``.
+    cost : float
+        Closed-form cost against the mid, quote currency: the half spread on every unit plus
+        ``(M r / d) X**2 (1 + a) / (2 ((N - 1)(1 - a) + 2))``.
+    cost_bps : float
+        ``cost`` in basis points of ``X * mid``.
+    continuous_cost : float
+        The continuous-time limit over the same horizon ``T = N tau``:
+        ``M h X + (M r / d) X**2 / (rho T + 2)`` with ``rho = ln 2 / h``.
+    """
+
+    holdings: NDArray[np.float64]
+    trades: NDArray[np.float64]
+    block: float
+    cost: float
+    cost_bps: float
+    continuous_cost: float
+
+
+def obizhaeva_wang_schedule(
+    ladder: PowerLawLadder,
+    shares: float,
+    mid: float,
+    *,
+    periods: int,
+    interval: float,
+    half_life: float,
+) -> ObizhaevaWangSchedule:
+    """Obizhaeva and Wang's cheapest way to close ``shares`` in ``periods`` intervals.
+
+    The book is flat (Obizhaeva and Wang's block-shaped book, density ``q = d / (M r)`` units per
+    unit of price beyond the half spread) and its consumed depth refills as
+    :class:`liqlib.engine.book.ResilientBook` refills it, by ``a = 2**(-interval / half_life)``
+    per interval (resilience ``rho = ln 2 / half_life``). A trade dug to depth ``D`` leaves
+    ``a D`` one interval later; the cost of a schedule is a quadratic form in its trades with the
+    matrix ``a**|i - j|``, whose inverse is tridiagonal, so the minimum is explicit [5]_: a block
+    ``x_0`` now, a block ``x_N = x_0`` at the end, and ``x_0 (1 - a)`` at every trade in between,
+    exactly what refilled since the last one (the hole is held at the depth ``x_0`` dug). The
+    schedule does not depend on the volatility: the model is risk-neutral. A permanent impact
+    ``lambda`` would add ``lambda X**2 / 2`` to every schedule alike and change nothing here.
+
+    Parameters
+    ----------
+    ladder : PowerLawLadder
+        A flat ladder (``alpha == 1``), the side the orders take, measured from ``mid``.
+    shares : float
+        Quantity to close, ``X`` (> 0), base units.
+    mid : float
+        Mid price (> 0), quote per base; it does not move (the impact is transient).
+    periods : int
+        Intervals ``N`` (>= 1) between the first and the last trade: ``N + 1`` trades.
+    interval : float
+        Time ``tau`` between trades (>= 0), in the unit of ``half_life``.
+    half_life : float
+        Refill half-life in [0, inf]: 0 refills at once (the trades become equal), ``inf``
+        never (every schedule costs what one order costs).
+
+    Returns
+    -------
+    ObizhaevaWangSchedule
+
+    Raises
+    ------
+    ValueError
+        If the ladder is not flat, for a non-positive ``shares`` or ``mid``, ``periods`` not an
+        integer >= 1, or a negative ``interval`` or ``half_life``.
+
+    References
+    ----------
+    Obizhaeva and Wang (2013), module reference [5]: Propositions 1 and 2.
+
+    Examples
+    --------
+    A flat book of 100 units per 1% around 100, refilling with a half-life of one interval:
+    40 units in four trades go as 13.33, 6.67, 6.67 and 13.33, and cost 4.00 where four equal
+    slices of 10 cost 4.125 (:func:`sliced_execution` evaluates both):
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> ow = obizhaeva_wang_schedule(flat_ladder(100), 40, 100.0, periods=3, interval=1,
+    ...                              half_life=1)
+    >>> ow.trades.round(2).tolist()
+    [13.33, 6.67, 6.67, 13.33]
+    >>> round(ow.cost, 9)
+    4.0
+    >>> round(sliced_execution(flat_ladder(100), ow.holdings, 100.0, interval=1,
+    ...                        half_life=1).cost, 9)
+    4.0
+    """
+    if not isinstance(ladder, PowerLawLadder) or ladder.alpha != 1:
+        raise ValueError(
+            f"ladder must be a flat PowerLawLadder (alpha = 1), got {ladder!r}: Obizhaeva and "
+            "Wang's closed form holds for a block-shaped book only"
+        )
+    x = float(v.positive("shares", shares))
+    m = float(v.positive("mid", mid))
+    if isinstance(periods, bool) or int(periods) != periods or periods < 1:
+        raise ValueError(f"periods must be an integer >= 1, got {periods!r}")
+    n = int(periods)
+    tau = _duration("interval", interval)
+    h = _duration("half_life", half_life)
+    if h == 0:
+        keep = 0.0 if tau > 0 else 1.0
+    elif math.isinf(h):
+        keep = 1.0
+    else:
+        keep = 2.0 ** (-tau / h)
+    refilled = 1.0 - keep
+    denominator = (n - 1) * refilled + 2.0
+    block = x / denominator
+    trades = np.full(n + 1, block * refilled)
+    trades[0] = trades[-1] = block
+    holdings = x - np.concatenate([[0.0], np.cumsum(trades)])
+    holdings[-1] = 0.0  # exact zero despite rounding in the sum
+    price_per_unit = m * ladder.reference / ladder.depth  # 1 / q: price moved per unit consumed
+    spread = m * ladder.half_spread * x
+    cost = spread + price_per_unit * x**2 * (1.0 + keep) / (2.0 * denominator)
+    rho_t = math.inf if h == 0 and tau > 0 else (0.0 if h == 0 else math.log(2) / h * n * tau)
+    continuous = spread + (0.0 if math.isinf(rho_t) else price_per_unit * x**2 / (rho_t + 2.0))
+    return ObizhaevaWangSchedule(
+        holdings=holdings,
+        trades=trades,
+        block=block,
+        cost=cost,
+        cost_bps=cost / (x * m) * 1e4,
+        continuous_cost=continuous,
+    )
+
+
+def fund_expected_shortfall(mean_cost: ArrayLike, std_cost: ArrayLike, margin: ArrayLike) -> Any:
+    """``E[max(0, C - margin)]`` for a normally distributed close cost ``C``.
+
+    The insurance fund pays whatever closing a position costs beyond the margin left in it, so
+    it is short a put on the cost struck at the margin. For ``C ~ N(mu, s)`` and ``z = (mu -
+    margin) / s`` its expected payment is ``(mu - margin) N(z) + s phi(z)`` (the Bachelier put);
+    with ``s = 0`` it is ``max(0, mu - margin)``. It is positive whenever ``s > 0``, even with
+    the expected cost below the margin: a schedule that spreads a close over time to cut its
+    expected cost adds price risk, and the fund pays for the bad draws. (This is the expected
+    excess over a threshold, not the tail average that risk managers also call expected
+    shortfall.)
+
+    Parameters
+    ----------
+    mean_cost : float or array
+        Expected cost of the close (finite), in any unit (quote currency or bps of notional).
+    std_cost : float or array
+        Its standard deviation (>= 0), same unit.
+    margin : float or array
+        The margin left to absorb it (finite), same unit.
+
+    Returns
+    -------
+    float or ndarray
+        Same unit; a float for scalar input.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a negative or NaN standard deviation, or a non-finite mean or
+        margin.
+
+    References
+    ----------
+    Bachelier's normal-model put, as in Haug (2007), *The Complete Guide to Option Pricing
+    Formulas*, 2nd ed., McGraw-Hill.
+
+    Examples
+    --------
+    An expected cost of 50.5 bps against 50 bps of margin, with a standard deviation of 18.2
+    bps: the fund expects to pay 7.5 bps, not the 0.5 bps the means suggest.
+
+    >>> round(fund_expected_shortfall(50.5, 18.2, 50.0), 2)
+    7.51
+    >>> fund_expected_shortfall([40.0, 60.0], 0.0, 50.0).tolist()
+    [0.0, 10.0]
+    """
+    mu = v.as_float("mean_cost", mean_cost)
+    s = v.nonnegative("std_cost", std_cost)
+    m = v.as_float("margin", margin)
+    for name, arr in (("mean_cost", mu), ("margin", m)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite, got {arr.tolist()!r}")
+    mu, s, m = np.broadcast_arrays(mu, s, m)
+    excess = mu - m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(s > 0, excess / np.where(s > 0, s, 1.0), 0.0)
+    density = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    put = excess * np.asarray(normal_cdf(z)) + s * density
+    out = np.where(s > 0, put, np.maximum(excess, 0.0))
+    return v.scalar_or_array(np.asarray(out, dtype=float))
+
+
 __all__ = [
     "ExecutionModel",
+    "ObizhaevaWangSchedule",
+    "fund_expected_shortfall",
+    "obizhaeva_wang_schedule",
     "ScheduleCost",
     "SlicedExecution",
     "almgren_chriss_schedule",
