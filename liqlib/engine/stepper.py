@@ -493,9 +493,12 @@ class Engine:
                     self._liquidate(int(i))
             seen[candidates] = True
         # No account ends a step below zero: whatever the liquidations could not close (an empty
-        # book, nobody to deleverage against) or pushed below zero is settled now.
-        for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
-            self._settle_deficit(int(i))
+        # book, nobody to deleverage against) or pushed below zero is settled now. Without a
+        # liquidation nobody can be below zero (they would have been liquidated), so a quiet step
+        # skips the scan.
+        if triggered:
+            for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
+                self._settle_deficit(int(i))
 
         record = StepRecord(
             step=self.step_count,
