@@ -491,9 +491,12 @@ class Engine:
                     self._liquidate(int(i))
             seen[candidates] = True
         # No account ends a step below zero: whatever the liquidations could not close (an empty
-        # book, nobody to deleverage against) or pushed below zero is settled now.
-        for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
-            self._settle_deficit(int(i))
+        # book, nobody to deleverage against) or pushed below zero is settled now. Without a
+        # liquidation nobody can be below zero (they would have been liquidated), so a quiet step
+        # skips the scan.
+        if triggered:
+            for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
+                self._settle_deficit(int(i))
 
         record = StepRecord(
             step=self.step_count,
@@ -580,12 +583,11 @@ class Engine:
         limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
         if limit is not None and limit <= 0:
             limit = None  # a long bankrupt below price 0: every bid is better than its limit
-        preview = self._preview(i, q, limit)
-        if fill_or_kill and float(preview.unfilled) > 0:
+        if fill_or_kill and float(self._preview(i, q, limit).unfilled) > 0:
             return False
         rest = q
         if limit is not None or cancel_rest:
-            rest -= self._fill(i, float(preview.quantity), fee, limit)
+            rest -= self._fill(i, q, fee, limit)  # the book fills what it holds within the limit
             if cancel_rest or rest <= 0 or self.size[i] == 0:
                 return True
         if self.rules.adl is None:
