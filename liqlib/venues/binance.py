@@ -908,7 +908,8 @@ def funding_rate(
     0.0007
     """
     interval = float(v.positive("funding_interval", funding_interval))
-    per_8h = _funding.funding_rate(average_premium_index, interest_rate, clamp)
+    with v.renamed(premium="average_premium_index", interest="interest_rate"):
+        per_8h = _funding.funding_rate(average_premium_index, interest_rate, clamp)
     f = np.asarray(per_8h) / (8.0 / interval)
     if cap is not None:
         c = float(v.nonnegative("cap", cap))

@@ -402,17 +402,18 @@ def liquidation_price(
     if (leverage is None) == (initial_margin is None):
         raise ValueError("give exactly one of leverage or initial_margin")
     im = None if initial_margin is None else v.positive("initial_margin", initial_margin)
-    result = _core_liquidation_price(
-        side,
-        position_size,
-        entry_price,
-        leverage=leverage,
-        collateral=im,
-        extra_margin=extra_margin_added,
-        mmr=_schedule(mmr, mm_deduction, risk_limits),
-        maintenance_at="entry",
-        mark_price=mark_price,
-    )
+    with v.renamed(size="position_size", extra_margin="extra_margin_added"):
+        result = _core_liquidation_price(
+            side,
+            position_size,
+            entry_price,
+            leverage=leverage,
+            collateral=im,
+            extra_margin=extra_margin_added,
+            mmr=_schedule(mmr, mm_deduction, risk_limits),
+            maintenance_at="entry",
+            mark_price=mark_price,
+        )
     return _rounded(result, side, tick_size)
 
 

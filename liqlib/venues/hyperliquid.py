@@ -290,9 +290,11 @@ def liquidation_price(
     mm_now = np.asarray(
         schedule.maintenance_margin(q * p) if isinstance(schedule, TierTable) else q * p * schedule
     )
-    return _core_liquidation_price(
-        side, q, p, collateral=available + mm_now, mmr=schedule, mark_price=p
-    )
+    # The core's words for these inputs are not the venue's: name the caller's arguments.
+    with v.renamed(size="position_size", entry_price="price", collateral="margin_available"):
+        return _core_liquidation_price(
+            side, q, p, collateral=available + mm_now, mmr=schedule, mark_price=p
+        )
 
 
 # --- liquidation process --------------------------------------------------------------------------
