@@ -793,8 +793,11 @@ def insurance_fund_delta(
     bankruptcy_price, fill_price : float or array
         (> 0).
     kind : {"inverse", "linear"}
-        Inverse: the delta is in coin (XBT); linear: in quote currency.
+        The contract's kind; the default, ``"inverse"``, is BitMEX's XBTUSD perpetual (the delta
+        in XBT). Pass ``"linear"`` for a linear contract (the delta in quote currency), as in
+        BitMEX's $99.00 / $99.25 example below.
     contract_value : float or array
+        Coin or quote value of one contract (> 0); 1 for XBTUSD's one-dollar contracts.
 
     Returns
     -------
