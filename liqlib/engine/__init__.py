@@ -44,9 +44,14 @@ from .ledger import (
     Ledger,
 )
 from .policies import (
+    ENGINE_ADL_PRICES,
     FEE_POLICIES,
+    LIMIT_PRICES,
+    MECHANICS_STAGES,
     PARTIAL_POLICIES,
     VENUE_RULES,
+    VENUE_SOURCES,
+    VENUE_VARIANTS,
     BlockLimits,
     CappedBySurplus,
     FeePolicy,
@@ -60,7 +65,16 @@ from .policies import (
     RateOnNotional,
     Rules,
     TierStepDown,
+    binance_rules,
+    bitmex_rules,
+    bybit_rules,
+    deribit_rules,
+    dydx_rules,
+    hyperliquid_rules,
     insurance_fund_delta,
+    mechanics_cells,
+    mechanics_table,
+    okx_rules,
     venue_rules,
 )
 from .stepper import (
