@@ -178,8 +178,13 @@ def test_a_limit_order_never_fills_beyond_its_limit(
 def test_quantity_within_inverts_distance(ladder: ob.Ladder, q: float) -> None:
     q = min(q, 0.999 * ladder.capacity)
     x = float(ladder.distance(np.array(q)))
-    # x(q) is rounded; a shallow power (alpha < 1) amplifies that rounding in the inverse
-    assert float(ladder.quantity_within(np.array(x))) >= q * (1 - 1e-6) - 1e-9
+    # The inverse subtracts the half spread from x: one ulp of x, relative to x - half_spread
+    # (tiny for a small q), is the rounding it amplifies, then scaled by the power alpha.
+    half_spread = getattr(ladder, "half_spread", 0.0)
+    alpha = getattr(ladder, "alpha", 1.0)
+    conditioning = alpha * np.spacing(x) / max(x - half_spread, np.finfo(float).tiny)
+    tolerance = 1e-9 + 4 * conditioning
+    assert float(ladder.quantity_within(np.array(x))) >= q * (1 - tolerance) - 1e-9
 
 
 def test_limit_beyond_the_mid_fills_nothing_and_bad_limits_are_refused() -> None:

@@ -44,6 +44,10 @@ from . import _validate as v
 class Tier:
     """One bracket of a :class:`TierTable`.
 
+    A bracket a venue's API hands out on its own (rate and maintenance amount) may leave
+    ``floor``, ``cap`` and ``max_leverage`` unknown as ``nan`` and ``level`` as 0; ``mmr`` and
+    ``cum`` are always needed.
+
     Attributes
     ----------
     level : int
@@ -56,10 +60,6 @@ class Tier:
         Highest leverage allowed for a position whose notional lies in this bracket.
     cum : float
         Maintenance amount, derived by the recursion.
-
-    A bracket a venue's API hands out on its own (rate and maintenance amount) may leave
-    ``floor``, ``cap`` and ``max_leverage`` unknown as ``nan`` and ``level`` as 0; ``mmr`` and
-    ``cum`` are always needed.
 
     Raises
     ------

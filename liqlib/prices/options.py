@@ -515,6 +515,8 @@ def black_scholes_greeks(
 class ThetaGamma:
     """The two sides of the Black-76 pricing equation, per year (or per day).
 
+    ``theta = carry - gamma_term`` holds to rounding.
+
     Attributes
     ----------
     theta : float or ndarray
@@ -524,8 +526,6 @@ class ThetaGamma:
         the implied volatility over the same time.
     carry : float or ndarray
         ``r V``, the financing of the premium (zero with zero rates).
-
-    ``theta = carry - gamma_term`` holds to rounding.
     """
 
     theta: Any
