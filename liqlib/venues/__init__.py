@@ -9,7 +9,7 @@ variant. The worked examples each venue publishes are run as data by
 
 On top of them, :func:`get` returns an adapter offering the :class:`Venue` protocol (the same
 entry points, argument names, units and result types for every venue; see
-:mod:`liqlib.venues.interface`), and :data:`VENUES` is the registry of their names and classes.
+``liqlib.venues.interface``), and :data:`VENUES` is the registry of their names and classes.
 :data:`SOURCES` lists every page each venue module cites, as data. Nothing heavy is imported here,
 so ``import liqlib.venues`` stays light: the venue modules load on first use.
 
@@ -88,7 +88,7 @@ def get(name: str, **rules: Any) -> Venue:
         One of :data:`VENUES`.
     **rules
         The adapter's keyword arguments (``mmr``, ``tiers``, ``taker_fee_rate``, ``kind``,
-        ``contract_size``, ...; see each class in :mod:`liqlib.venues.adapters`).
+        ``contract_size``, ...; see each class in ``liqlib.venues.adapters``).
 
     Returns
     -------

@@ -153,8 +153,9 @@ class Venue(Protocol):
 class VenueBase:
     """Shared plumbing of the adapters: units, the leverage/margin choice, PnL and ROE.
 
-    Subclasses set ``name``, ``kinds``, ``convention`` and implement :meth:`maintenance_margin`,
-    :meth:`max_leverage` and :meth:`_liquidation` (the venue function, given the posted margin).
+    Subclasses set ``name``, ``kinds``, ``convention`` and implement
+    :meth:`Venue.maintenance_margin`, :meth:`Venue.max_leverage` and ``_liquidation`` (the venue
+    function, given the posted margin).
     """
 
     name: str = ""
