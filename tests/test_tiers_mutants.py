@@ -62,22 +62,34 @@ class TestTableConstruction:
         with pytest.raises(ValueError, match=r"^max_leverages must not increase"):
             lq.TierTable([0, 100], [0.01, 0.02], [20, 20.5])
 
-    def test_leverage_increase_names_the_first_offending_bracket(self) -> None:
+    @pytest.mark.parametrize(
+        ("levs", "named"),
+        [
+            ([50, 50.5, 60], r"\[1\]=50\.5 after 50\.0$"),
+            ([50, 50, 60], r"\[2\]=60\.0 after 50\.0$"),
+        ],
+    )
+    def test_leverage_increase_names_the_first_offending_bracket(self, levs, named) -> None:
         with pytest.raises(
             ValueError,
             match=r"^max_leverages must not increase with the bracket, got "
-            r"max_leverages\[1\]=50\.5 after 50\.0$",
+            r"max_leverages" + named,
         ):
-            lq.TierTable([0, 100, 200], [0.01, 0.015, 0.016], [50, 50.5, 60])
+            lq.TierTable([0, 100, 200], [0.01, 0.015, 0.016], levs)
 
-    def test_maintenance_equal_to_initial_margin_is_refused(self) -> None:
-        # mmr * max_leverage == 1 exactly: a position at max leverage would open liquidatable.
+    @pytest.mark.parametrize(
+        ("mmrs", "levs"), [([0.03125], [32]), ([0.03125, 0.1], [32, 16]), ([0.02, 0.05], [50, 25])]
+    )
+    def test_maintenance_equal_to_initial_margin_is_refused(self, mmrs, levs) -> None:
+        # mmr * max_leverage == 1 (exactly, for 1/32 * 32): a position at max leverage would open
+        # already liquidatable, so the boundary is refused and the first such bracket named.
+        first = f"{mmrs[0]}".replace(".", r"\.")
         with pytest.raises(
             ValueError,
-            match=r"^mmrs\[0\]=0\.02 must be below 1/max_leverages\[0\]=0\.02 \(initial margin "
-            r"at maximum leverage must exceed maintenance margin\)$",
+            match=rf"^mmrs\[0\]={first} must be below 1/max_leverages\[0\]={first} \(initial "
+            r"margin at maximum leverage must exceed maintenance margin\)$",
         ):
-            lq.TierTable([0, 100], [0.02, 0.05], [50, 25])
+            lq.TierTable([0, 100][: len(mmrs)], mmrs, levs)
 
     def test_unsorted_floors_message_names_the_pair(self) -> None:
         with pytest.raises(
