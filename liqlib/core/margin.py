@@ -172,7 +172,8 @@ def margin_ratio(maintenance: ArrayLike, equity: ArrayLike) -> Any:
     mm = v.nonnegative("maintenance", maintenance)
     eq = v.as_float("equity", equity)
     v.shapes(maintenance=mm, equity=eq)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # An equity so small that the ratio overflows is an infinite ratio, as at zero equity.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), np.inf)
     return v.scalar_or_array(ratio)
 
@@ -212,7 +213,7 @@ def effective_leverage(notional_value: ArrayLike, equity: ArrayLike) -> Any:
     n = v.nonnegative("notional_value", notional_value)
     eq = v.as_float("equity", equity)
     v.shapes(notional_value=n, equity=eq)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # overflow is inf leverage
         lev = np.where(eq > 0, n / np.where(eq > 0, eq, 1.0), np.inf)
     return v.scalar_or_array(lev)
 

@@ -106,6 +106,13 @@ def impact_price(prices: ArrayLike, sizes: ArrayLike, notional_value: float) -> 
     if p.size > 1 and not (np.all(np.diff(p) < 0) or np.all(np.diff(p) > 0)):
         raise ValueError("prices must run strictly from the best level outward (monotone)")
     target = v.one("notional_value", v.positive("notional_value", notional_value))
+    # The book's total notional must stay computable (a sum of products, not only each product).
+    v.derived_in_range(
+        "prices * sizes (the book's notional)",
+        float(p.min()) * float(q.min()),  # Python floats: overflow gives inf, not a warning
+        float(p.max()) * float(q.max()) * p.size,
+        parts={"prices": p, "sizes": q},
+    )
     level_notional = p * q
     cum = np.cumsum(level_notional)
     if cum[-1] < target:
