@@ -47,7 +47,11 @@ def test_liquidation_price_is_the_docs_formula_and_the_core(price, side, size, s
     rate = 1 / (2 * max_lev)
     core = lq.liquidation_price(side, size, price, collateral=available + rate * size * price,
                                 mmr=rate, mark_price=price)
-    assert got.price == pytest.approx(core.price, rel=1e-12, nan_ok=True)
+    def no_price(x: float) -> bool:  # NaN, or a price within round-off of zero
+        return math.isnan(x) or x <= 1e-9 * price
+
+    if not (no_price(got.price) and no_price(core.price)):
+        assert got.price == pytest.approx(core.price, rel=1e-12, nan_ok=True)
     # Negative margin available: already past maintenance at the mark.
     if abs(available) > 1e-9 * size * price:
         assert bool(got.below_maintenance) == (available < 0)

@@ -100,7 +100,15 @@ def gbm(
     rng = _rng(seed)
     z = rng.standard_normal(steps - 1)
     increments = (mu - 0.5 * vol**2) * h + vol * math.sqrt(h) * z
-    return start * np.exp(np.concatenate(([0.0], np.cumsum(increments))))
+    with np.errstate(over="ignore", under="ignore"):
+        path = start * np.exp(np.concatenate(([0.0], np.cumsum(increments))))
+    # A GBM price is positive and finite; 0 or inf is floating point giving up, not a price.
+    if not (np.all(path > 0) and np.all(np.isfinite(path))):
+        raise v.DerivedRangeError(
+            f"the path leaves floating point's range (s0={start!r}, sigma={vol!r}, {steps} steps "
+            f"of dt={h * YEAR!r} s): lower sigma or the horizon, or rescale s0"
+        )
+    return path
 
 
 def wick_profile(
