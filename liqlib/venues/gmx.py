@@ -47,6 +47,9 @@ References
 .. [4] gmx-io/gmx-synthetics, ``test/exchange/LiquidationOrder.ts`` ("executeLiquidation"),
    https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/test/exchange/LiquidationOrder.ts
    (read 2026-12-03).
+.. [5] gmx-io/gmx-interface, ``sdk/src/utils/positions.ts``, function ``getLiquidationPrice``
+   (GMX's own front end), https://github.com/gmx-io/gmx-interface/blob/b9ed9d2dfda70c7abbe92952b8ec9efe43abfdf5/sdk/src/utils/positions.ts
+   (read 2026-12-03).
 """
 
 from __future__ import annotations
@@ -449,26 +452,36 @@ def liquidation_price(
     *,
     collateral_token: str = "stable",
     collateral_token_price: ArrayLike = 1.0,
+    price_impact_usd: ArrayLike = 0.0,
     borrowing_fee_usd: ArrayLike = 0.0,
     funding_fee_usd: ArrayLike = 0.0,
     position_fee_factor: ArrayLike = POSITION_FEE_FACTOR_FOR_NEGATIVE_IMPACT,
     min_collateral_factor: ArrayLike = MIN_COLLATERAL_FACTOR,
     min_collateral_usd: ArrayLike = MIN_COLLATERAL_USD,
+    max_position_impact_factor_for_liquidations: ArrayLike = (
+        MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS
+    ),
 ) -> LiquidationResult:
-    """The index price at which :func:`is_position_liquidatable` turns True (price impact 0).
+    """The index price at which :func:`is_position_liquidatable` turns True.
 
-    GMX publishes no liquidation-price formula; this solves its check. ``remainingCollateralUsd``
+    This solves the contract's check, and is the closed form GMX's own front end computes
+    (``getLiquidationPrice`` [5]_: ``(liquidationCollateralUsd - remainingCollateralUsd +
+    sizeInUsd) / sizeInTokens`` for a long with stable collateral, ``(sizeInUsd +
+    liquidationCollateralUsd - priceImpactDeltaUsd + totalFeesUsd) / (sizeInTokens +
+    collateralAmount)`` when the collateral is the index token). ``remainingCollateralUsd``
     is linear in the index price ``P``: ``a P + b`` with ``a = s sizeInTokens`` (plus
     ``collateralAmount`` when the collateral is the index token) and ``s`` = +1 long, -1 short.
     The position is liquidated where it reaches ``max(sizeInUsd * minCollateralFactor,
     minCollateralUsd)``; bankrupt where it reaches 0 (the collateral, after the closing fees, is
-    gone). The default impact cap (0) makes price impact drop out of the check [2]_.
+    gone). The price impact is taken as given (capped as in the check); the default cap (0)
+    makes it drop out [2]_.
 
     Parameters
     ----------
     size_in_usd, size_in_tokens, is_long, collateral_amount, collateral_token,
-    collateral_token_price, borrowing_fee_usd, funding_fee_usd, position_fee_factor,
-    min_collateral_factor, min_collateral_usd
+    collateral_token_price, price_impact_usd, borrowing_fee_usd, funding_fee_usd,
+    position_fee_factor, min_collateral_factor, min_collateral_usd,
+    max_position_impact_factor_for_liquidations
         As :func:`is_position_liquidatable`.
 
     Returns
@@ -485,7 +498,7 @@ def liquidation_price(
 
     References
     ----------
-    [1]_, [2]_, [4]_.
+    [1]_, [2]_, [4]_, [5]_.
 
     Examples
     --------
@@ -505,6 +518,8 @@ def liquidation_price(
     s = np.where(_is_long(is_long), 1.0, -1.0)
     amount = v.nonnegative("collateral_amount", collateral_amount)
     cost = _collateral_cost(usd, position_fee_factor, borrowing_fee_usd, funding_fee_usd)
+    cost = cost - np.asarray(cap_price_impact_for_liquidation(
+        price_impact_usd, usd, max_position_impact_factor_for_liquidations))
     # remaining(P) = a P + b
     if kind == "index":
         a, b = s * tokens + amount, -s * usd - cost

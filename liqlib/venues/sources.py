@@ -277,6 +277,13 @@ SOURCES: dict[str, tuple[Source, ...]] = {
             "test vector: a 40x WETH-collateral long survives 4,200 and is liquidated at 4,000",
             _LIQ,
         ),
+        Source(
+            "gmx-interface sdk/src/utils/positions.ts (getLiquidationPrice)",
+            "https://github.com/gmx-io/gmx-interface/blob/b9ed9d2dfda70c7abbe92952b8ec9efe43abfdf5/sdk/src/utils/positions.ts",
+            "2026-12-03 (commit b9ed9d2)",
+            "GMX's own front end's liquidation-price closed form (the library solves the same)",
+            _LIQ,
+        ),
     ),
     "synthetix": (
         Source(
