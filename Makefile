@@ -2,10 +2,11 @@
 # requirements.txt into .venv, which every target creates on first use.
 #
 #   make book            build the site into _build/html (-n -W --keep-going: any warning fails);
-#                        notebooks re-execute only when their code changed (jupyter-cache). First
+#                        chapters run inline while parsed; Sphinx re-reads only changed ones. First
 #                        installs the site's browser assets (MathJax, require.js, the widget
 #                        manager) from npm into assets/vendor/ when assets/package-lock.json changed
-#   make book FORCE=1    drop the execution cache and re-execute every chapter (CI=true does too)
+#   make book FORCE=1    re-read and re-execute every chapter (CI=true does too): needed after a
+#                        library change, which Sphinx does not see
 #   make test            build the book, then pytest tests/, liqlib doctests, every chapter under
 #                        nbval, the built site in Chromium (tests/site), then `make lint`
 #   make lint            ruff, mypy, and a check that committed notebooks carry no outputs
@@ -43,9 +44,9 @@ JB_FLAGS := -n -W --keep-going
 # nbstripout 0.9 also renumbers cell ids "0", "1", ... (deterministic; --keep-id would keep them).
 STRIP_FLAGS :=
 
-# `execute_notebooks: cache` keys on a notebook's code, not on liqlib, so a cached chapter can show
-# stale numbers after a library change. A forced build deletes the cache (every chapter
-# re-executes and the cache is refilled) and passes --all (every page is re-rendered).
+# Chapters execute inline (_config.yml) as Sphinx reads them, and Sphinx re-reads a page only when
+# its source changed, so a chapter can show stale numbers after a library change. A forced build
+# passes --all: every page is re-read and every chapter re-executed.
 ifneq ($(filter 1 true yes,$(FORCE) $(CI)),)
   JB_FORCE := 1
 endif
@@ -103,13 +104,10 @@ $(VENDOR_STAMP): assets/package.json assets/package-lock.json
 
 vendor: $(VENDOR_STAMP)
 
+# LIQLIB_SITE_BUILD=1 tells the chapters' explorables to draw every frame for the static site (in
+# a live kernel they draw each frame when the slider first reaches it).
 book: setup $(VENDOR_STAMP)
-ifdef JB_FORCE
-	rm -rf _build/.jupyter_cache
-	$(BIN)/jupyter-book build . $(JB_FLAGS) --all
-else
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
-endif
+	LIQLIB_SITE_BUILD=1 $(BIN)/jupyter-book build . $(JB_FLAGS) $(if $(JB_FORCE),--all)
 
 # The browser for tests/site: Debian's chromium, installed when missing and apt-get is usable.
 # Otherwise tests/site skips, except under CI=true, where it fails for want of a browser.
@@ -141,11 +139,12 @@ test: book chromium
 # Style and types of the library, its tests and benchmarks (chapters are prose-first code, not
 # linted), and a check that no chapter is committed with outputs. Part of `make test`.
 lint: setup
-	$(BIN)/ruff check liqlib tests benchmarks
+	$(BIN)/ruff check liqlib tests benchmarks book/surface.py book/check_chapter.py
 	$(BIN)/mypy
 	$(BIN)/nbstripout --verify $(STRIP_FLAGS) book/*.ipynb
 
 strip: setup
+	$(BIN)/python book/surface.py book/*.ipynb
 	$(BIN)/nbstripout $(STRIP_FLAGS) book/*.ipynb
 
 bench: setup

@@ -103,3 +103,55 @@ def test_palette_frames_are_smaller_and_look_the_same() -> None:
     assert a.shape == b.shape and np.abs(a - b).mean() < 2.0  # out of 255
     with pytest.raises(ValueError, match="colors"):
         figure_png(chart(), 80, colors=1)
+
+
+def _counting_draw(calls: list[tuple[float, ...]]):
+    def draw(*values: float):
+        calls.append(values)
+        return _draw(*values)
+
+    return draw
+
+
+def _frames(widget):
+    # The HTML widgets behind the stack: a flat list (one slider) or rows (two).
+    stack = widget.children[-1]
+    return [[c.value for c in child.children] if hasattr(child, "children") and child.children
+            else child.value for child in stack.children]
+
+
+def test_live_kernel_draws_the_initial_frame_only_then_each_frame_once_on_demand() -> None:
+    calls: list[tuple[float, ...]] = []
+    param = explore.Parameter("x", [1, 2, 3], initial=2)
+    widget = explore.explorable(_counting_draw(calls), [param], alt=str, precompute=False)
+    assert calls == [(2,)]
+    frames = _frames(widget)
+    assert frames[0] == "" and frames[2] == "" and 'alt="2"' in frames[1]
+    widget.children[0].index = 2          # the reader moves the slider to 3
+    assert calls == [(2,), (3,)] and 'alt="3"' in _frames(widget)[2]
+    widget.children[0].index = 1          # back to a frame already drawn: not drawn again
+    widget.children[0].index = 2
+    assert calls == [(2,), (3,)]
+
+
+def test_two_sliders_draw_the_frame_they_point_at() -> None:
+    calls: list[tuple[float, ...]] = []
+    params = [explore.Parameter("x", [1, 2]), explore.Parameter("y", [0, 5, 9])]
+    widget = explore.explorable(_counting_draw(calls), params, alt=lambda x, y: f"{x};{y}",
+                                precompute=False)
+    assert calls == [(1, 0)]
+    widget.children[1].index = 2
+    widget.children[0].index = 1
+    assert calls == [(1, 0), (1, 9), (2, 9)]
+    assert 'alt="2;9"' in _frames(widget)[1][2]
+
+
+def test_site_build_draws_every_frame_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[float, ...]] = []
+    monkeypatch.setenv(explore.SITE_BUILD_VARIABLE, "1")
+    widget = explore.explorable(_counting_draw(calls), [explore.Parameter("x", [1, 2, 3])],
+                                alt=str)
+    assert sorted(calls) == [(1,), (2,), (3,)]
+    assert all(frame for frame in _frames(widget))
+    monkeypatch.setenv(explore.SITE_BUILD_VARIABLE, "0")
+    assert not explore.building_site()

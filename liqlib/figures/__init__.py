@@ -13,7 +13,7 @@ except ImportError as error:  # pragma: no cover - the test venv has matplotlib
         "pip install 'liqlib[plot]'"
     ) from error
 
-from . import explore, plotting  # noqa: E402
+from . import explore, plotting, prose  # noqa: E402
 from .explore import (
     Parameter,
     explorable,
@@ -24,11 +24,20 @@ from .plotting import (
     figure_html,
     figure_png,
     new_figure,
+    show,
     use_house_style,
 )
+from .prose import MISSING, bps, markdown_table, money, num, pct  # noqa: E402
 
 __all__ = [
+    "bps",
     "COLORS",
+    "markdown_table",
+    "MISSING",
+    "money",
+    "num",
+    "pct",
+    "prose",
     "explorable",
     "explore",
     "figure_html",
@@ -37,5 +46,6 @@ __all__ = [
     "Parameter",
     "plotting",
     "render_frames",
+    "show",
     "use_house_style",
 ]

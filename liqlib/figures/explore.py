@@ -9,10 +9,17 @@ Stack per value of the first parameter, and the second slider is linked to every
 
 The figure function is plain Python (values in, Matplotlib figure out) and is tested without any
 widget; :func:`render_frames` is the widget-free half of the work.
+
+Drawing every frame is what the static site needs and most of a chapter's run time (about half a
+second a frame). So the frames are drawn ahead only when the site is built (``make book`` sets
+``LIQLIB_SITE_BUILD=1``, or ``precompute=True``). In a live kernel, a reader's JupyterLab or
+nbval, the widget shows the initial frame at once and draws each other frame the first time a
+slider reaches it (then keeps it), so the control works within a second whatever the grid.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +58,15 @@ class Parameter:
         return 0 if self.initial is None else list(self.values).index(self.initial)
 
 
+#: Set (to anything but "" or "0") by ``make book``: explorables draw every frame ahead.
+SITE_BUILD_VARIABLE = "LIQLIB_SITE_BUILD"
+
+
+def building_site() -> bool:
+    """True when the chapter runs for the static site (every frame must be drawn ahead)."""
+    return os.environ.get(SITE_BUILD_VARIABLE, "") not in ("", "0")
+
+
 def render_frames(
     draw: Callable[..., Figure],
     parameters: Sequence[Parameter],
@@ -81,8 +97,10 @@ def explorable(
     *,
     dpi: int = 80,
     colors: int | None = 64,
+    precompute: bool | None = None,
 ) -> Any:
-    """A widget of one or two sliders over precomputed figures that works without a kernel.
+    """A widget of one or two sliders over figures: every frame precomputed for the static site
+    (no kernel), or drawn on demand in a live kernel.
 
     Parameters
     ----------
@@ -97,6 +115,10 @@ def explorable(
     colors : int or None
         Palette size of each frame's PNG (see :func:`liqlib.figures.plotting.figure_png`); ``None``
         stores full colour.
+    precompute : bool or None
+        Draw every frame now (the static site needs them all) or only the initial one, the others
+        when a slider first reaches them (a live kernel). ``None``: precompute when the site is
+        being built (:func:`building_site`).
 
     Returns
     -------
@@ -105,7 +127,16 @@ def explorable(
     """
     import ipywidgets as w
 
-    frames = render_frames(draw, parameters, alt, dpi, colors)
+    if not 1 <= len(parameters) <= 2:
+        raise ValueError(f"parameters must hold one or two Parameter, got {len(parameters)}")
+    if precompute is None:
+        precompute = building_site()
+    start = tuple(p.initial_index for p in parameters)
+
+    def frame(index: tuple[int, ...]) -> str:
+        values = [p.values[i] for p, i in zip(parameters, index, strict=True)]
+        return figure_html(draw(*values), alt(*values), dpi, colors)
+
     sliders = [
         w.SelectionSlider(
             options=p.option_labels,
@@ -117,16 +148,34 @@ def explorable(
         )
         for p in parameters
     ]
+    if precompute:
+        frames = render_frames(draw, parameters, alt, dpi, colors)
+        cells = frames if len(parameters) == 2 else [frames]
+    else:
+        # Only the initial frame now; the rest are empty until a slider reaches them.
+        shape = [len(p.values) for p in parameters] + ([1] if len(parameters) == 1 else [])
+        cells = [["" for _ in range(shape[1])] for _ in range(shape[0])]
+        row, col = (start[0], 0) if len(parameters) == 1 else start
+        cells[row][col] = frame(start)
+    html = [[w.HTML(h) for h in row] for row in cells]
     if len(parameters) == 1:
-        stack = w.Stack([w.HTML(h) for h in frames], selected_index=parameters[0].initial_index)
+        widgets = [row[0] for row in html]
+        stack = w.Stack(widgets, selected_index=start[0])
         w.jslink((sliders[0], "index"), (stack, "selected_index"))
     else:
-        inner = [
-            w.Stack([w.HTML(h) for h in row], selected_index=parameters[1].initial_index)
-            for row in frames
-        ]
-        stack = w.Stack(inner, selected_index=parameters[0].initial_index)
+        inner = [w.Stack(row, selected_index=start[1]) for row in html]
+        stack = w.Stack(inner, selected_index=start[0])
         w.jslink((sliders[0], "index"), (stack, "selected_index"))
         for child in inner:
             w.jslink((sliders[1], "index"), (child, "selected_index"))
+    if not precompute:
+
+        def draw_on_demand(_: Any = None) -> None:
+            index = tuple(slider.index for slider in sliders)
+            target = html[index[0]][0] if len(parameters) == 1 else html[index[0]][index[1]]
+            if not target.value:
+                target.value = frame(index)
+
+        for slider in sliders:
+            slider.observe(draw_on_demand, names="index")
     return w.VBox([*sliders, stack])

@@ -94,3 +94,14 @@ def figure_html(fig: Figure, alt: str, dpi: int = 80, colors: int | None = None)
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
         'style="max-width:100%;height:auto"/>'
     )
+
+
+def show(fig: Figure, dpi: int = 100) -> Any:
+    """A house-style figure as an ``IPython.display.Image`` (PNG), for a chapter's code cell.
+
+    The figure is closed once drawn (by :func:`figure_png`), so a chapter that draws many does
+    not hold them all.
+    """
+    from IPython.display import Image
+
+    return Image(figure_png(fig, dpi=dpi))

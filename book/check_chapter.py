@@ -1,0 +1,104 @@
+"""Run a chapter as a reader would, top to bottom, and check what its prose shows.
+
+Executes every code cell in a fresh kernel (this venv's) and, at each markdown cell, evaluates the
+cell's ``{eval}`` expressions in that kernel, as jupyterlab-myst does when the reader runs the
+chapter and as the site build does: an expression that names a value computed only in a *later*
+cell fails here. It then checks the chapter's source for what neither surface can show (glue,
+API roles with a title in angle brackets, ``{doc}`` without a title, equations referenced but
+not labelled in the chapter) and prints every expression with the text it shows, and the run
+time. Exit status 1 on any problem::
+
+    python book/check_chapter.py book/margin_tiers.ipynb [--quiet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+EVAL = re.compile(r"\{eval\}`([^`]+)`")
+SOURCE_RULES = [
+    (re.compile(r"\{glue(:\w+)?\}`"), "glue role (use {eval})"),
+    (re.compile(r"myst_nb import glue|\bglue\("), "glue call (use {eval} in the prose)"),
+    (re.compile(r"\{py:\w+\}`[^`]*<"), "API role with an <target> title (JupyterLab shows it raw)"),
+    (re.compile(r"\{doc\}`[^`<]+`"), "{doc} without a title ({doc}`Title <file>`)"),
+]
+EQ_REF = re.compile(r"\{eq\}`([^`]+)`")
+EQ_LABEL = re.compile(r"\$\$\s*\(([^)\s]+)\)")
+
+
+def _probe(expressions: list[str]) -> str:
+    # A code cell that evaluates the expressions in the chapter's namespace and prints what each
+    # shows (a string without quotes, anything else by repr, as both renderers do).
+    return (
+        "import json as __json\n__shown = []\n"
+        f"for __e in __json.loads({json.dumps(json.dumps(expressions))}):\n"
+        "    __v = eval(__e)\n"
+        "    __shown.append(__v if isinstance(__v, str) else repr(__v))\n"
+        "print('\\x1e'.join(__shown))\n"
+    )
+
+
+def check(path: Path, quiet: bool = False) -> list[str]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    problems: list[str] = []
+    text = "\n".join(c.source for c in notebook.cells)
+    for pattern, what in SOURCE_RULES:
+        for match in pattern.finditer(text):
+            problems.append(f"{what}: {match.group(0)!r}")
+    labels = set(EQ_LABEL.findall(text))
+    for label in sorted(set(EQ_REF.findall(text)) - labels):
+        problems.append(f"{{eq}} to {label!r}, not labelled in this chapter (JupyterLab cannot)")
+
+    run = nbformat.v4.new_notebook(metadata=notebook.metadata)
+    probes: dict[int, tuple[int, list[str]]] = {}
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            run.cells.append(nbformat.v4.new_code_cell(cell.source))
+        elif cell.cell_type == "markdown" and (expressions := EVAL.findall(cell.source)):
+            probes[len(run.cells)] = (number, expressions)
+            run.cells.append(nbformat.v4.new_code_cell(_probe(expressions)))
+    client = NotebookClient(run, timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    for index, cell in enumerate(run.cells):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        where = f"cell {probes[index][0]} (markdown)" if index in probes else f"code cell {index}"
+        for error in errors:
+            problems.append(f"{where}: {error.ename}: {error.evalue}")
+        if index in probes and not errors:
+            number, expressions = probes[index]
+            shown = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            values = shown.rstrip("\n").split("\x1e")
+            for expression, value in zip(expressions, values, strict=True):
+                if re.search(r"np\.|nan|inf\b|array\(", value):
+                    problems.append(f"cell {number}: {expression!r} shows {value!r}")
+                if not quiet:
+                    print(f"  [{number}] {expression}  ->  {value}")
+    print(f"{path}: ran in {seconds:.1f} s, {len(problems)} problem(s)")
+    for problem in problems:
+        print("  PROBLEM", problem)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapters", nargs="+", type=Path)
+    parser.add_argument("--quiet", action="store_true", help="print problems only")
+    args = parser.parse_args(argv)
+    failed = [p for p in args.chapters if check(p, args.quiet)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
