@@ -110,6 +110,23 @@ def test_window_limit_is_synthetix_rate_limiter() -> None:
     assert result.first_block.tolist() == [1, 11]
 
 
+def test_the_reward_in_the_requirement_liquidates_earlier_and_pays_the_keeper() -> None:
+    # a long of 1 at 100 on 5 of margin, maintenance 1%, a 2% reward, a fall of 1 per block.
+    # Maintenance alone: liquidatable at 95 (equity 0 <= 0.95), closed there, and the 1.90
+    # reward is owed by nobody. Synthetix's rule requires 3% of the notional: liquidatable at
+    # 97 (equity 2 <= 2.91), where the account still pays the 1.94 reward.
+    prices = 100.0 - np.arange(20, dtype=float)
+    args = ([1], [1.0], [100.0], [5.0])
+    plain = keeper_liquidations(prices, *args, maintenance_rate=MMR, reward_rate=0.02)
+    synthetix_rule = keeper_liquidations(prices, *args, maintenance_rate=MMR, reward_rate=0.02,
+                                         reward_in_requirement=True)
+    assert plain.first_block.tolist() == [5] and synthetix_rule.first_block.tolist() == [3]
+    assert plain.bad_debt == pytest.approx(0.02 * 95)
+    assert synthetix_rule.bad_debt == 0.0 and synthetix_rule.rewards == pytest.approx(1.94)
+    with pytest.raises(TypeError, match="reward_in_requirement"):
+        keeper_liquidations(prices, *args, maintenance_rate=MMR, reward_in_requirement=1)
+
+
 def test_oracle_heartbeat_and_deviation() -> None:
     prices = np.array([100, 100.5, 101, 101.2, 103, 103, 103, 103], dtype=float)
     assert oracle_prices(prices).tolist() == prices.tolist()

@@ -185,6 +185,7 @@ def keeper_liquidations(
     deviation: float = 0.0,
     window_limit: float | None = None,
     window_blocks: int = 1,
+    reward_in_requirement: bool = False,
 ) -> KeeperResult:
     """Liquidations by keepers along a price path, block by block.
 
@@ -217,6 +218,11 @@ def keeper_liquidations(
         ``maxLiquidationAmountInWindow``); ``None`` for no limit.
     window_blocks : int
         The window's length in blocks (>= 1).
+    reward_in_requirement : bool
+        Synthetix's eligibility, ``(requiredMaintenanceMargin + liquidationReward) >
+        availableMargin`` (:func:`liqlib.venues.synthetix.is_eligible_for_liquidation`): the
+        reward the keeper would earn is added to the maintenance margin, so accounts are
+        liquidated earlier, while they can still pay it. False (the default): maintenance only.
 
     Returns
     -------
@@ -265,6 +271,7 @@ def keeper_liquidations(
     if window_limit is not None:
         window_limit = float(v.positive("window_limit", window_limit))
     span = v.integer("window_blocks", window_blocks, low=1)
+    with_reward = v.boolean("reward_in_requirement", reward_in_requirement)
     oracle = oracle_prices(p, heartbeat=heartbeat, deviation=deviation)
 
     n = q.size
@@ -280,7 +287,10 @@ def keeper_liquidations(
 
     def liquidatable(price: float) -> Any:
         equity = balance + s * open_size * (price - e)
-        return (open_size > 0) & (equity <= mmr * open_size * price)
+        required = mmr * open_size * price
+        if with_reward:  # a flagged account (reward paid) owes no further reward
+            required = required + np.where(rewarded, 0.0, rate * open_size * price + fixed)
+        return (open_size > 0) & (equity <= required)
 
     for t in range(n_blocks):
         o = oracle[t]
