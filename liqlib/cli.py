@@ -2,7 +2,7 @@
 
 Commands::
 
-    compare           one position through all seven venues' rules, side by side
+    compare           one position through every venue's rules, side by side
     liq-price         liquidation price of an isolated position at one venue
     bankruptcy-price  the price at which the position's margin is exhausted
     mm                maintenance margin of a position at one venue
@@ -457,13 +457,13 @@ def _rule_options(cmd: argparse.ArgumentParser, names: Sequence[str]) -> None:
 def parser() -> argparse.ArgumentParser:
     top = _Parser(
         prog="liqlib",
-        description="Liquidation and margin rules of seven derivatives venues, as documented.",
+        description="Liquidation and margin rules of derivatives venues, as documented.",
         epilog="Run 'liqlib COMMAND --help' for a command's options.",
     )
     top.add_argument("--version", action="version", version=f"liqlib {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     compare = commands.add_parser(
-        "compare", help="one position through all seven venues' rules, side by side",
+        "compare", help="one position through every venue's rules, side by side",
         description="Put one position (--size in base units at --entry) through every venue's "
         "rules. Inverse venues hold the same notional in contracts; --margin is in quote "
         "currency. Each venue keeps its own defaults unless an option replaces them.",

@@ -140,7 +140,7 @@ def test_compare_reproduces_the_books_table(capsys: pytest.CaptureFixture[str]) 
     prices = {r["venue"]: round(r["liquidation_price"], 2) for r in data["venues"]}
     assert prices == {"binance": 95_427.14, "bybit": 95_500.00, "okx": 95_525.39,
                       "hyperliquid": 96_202.53, "dydx": 97_938.14, "bitmex": 95_771.68,
-                      "deribit": 96_195.43}
+                      "deribit": 96_195.43, "gmx": 96_060.00, "synthetix": 96_938.82}
     rows = {r["venue"]: r for r in data["venues"]}
     assert rows["bitmex"]["kind"] == "inverse" and rows["bitmex"]["size"] == 100_000
     assert rows["binance"]["tier"] == 2 and rows["binance"]["maintenance_margin"] == 450
@@ -166,7 +166,9 @@ def test_compare_text_and_a_common_rate(capsys: pytest.CaptureFixture[str]) -> N
     for name in VENUES:
         assert name in out
     data = run_json([*CHAPTER, "--mmr", "0.005"], capsys)
-    assert all(r["rules"].get("mmr") == 0.005 or r["venue"] == "hyperliquid"
+    # every venue with a flat maintenance rate takes it (GMX's minimum collateral factor and
+    # Synthetix's skew-scaled ratio are other rules)
+    assert all(r["rules"].get("mmr") == 0.005 or r["venue"] in ("hyperliquid", "gmx", "synthetix")
                for r in data["venues"])
 
 
@@ -269,7 +271,9 @@ def test_bad_value_names_the_option(
 
 #: ``--mmr 0.4 --leverage 10`` is below maintenance at entry; where the venue's rules refuse it
 #: earlier (Hyperliquid's 1.25x cap from that rate, dYdX's initial fraction), they say so.
-BELOW = {"hyperliquid": "--leverage must be at most 1.25", "dydx": "--mmr must be below"}
+BELOW = {"hyperliquid": "--leverage must be at most 1.25", "dydx": "--mmr must be below",
+         # no flat maintenance rate: a minimum collateral factor, a skew-scaled ratio
+         "gmx": "--mmr does not apply to gmx", "synthetix": "--mmr does not apply to synthetix"}
 
 
 @pytest.mark.parametrize("venue", VENUES)
@@ -312,7 +316,8 @@ def test_below_maintenance_at_entry_is_refused_in_words(
         (["mm", "--venue", "binance", "--size", "-1", "--entry", "1"], "--size must be > 0"),
         (["pnl", "--venue", "bybit", *LINEAR, "--price", "0"], "--price must be > 0"),
         (["compare", *LINEAR[:-1], "0"], "--leverage must be > 0"),
-        (["compare", *LINEAR, "--mmr", "0.4"], "below maintenance"),
+        # refused everywhere: --mmr 0.4 where a venue takes it, above the leverage cap where not
+        (["compare", *LINEAR[:-1], "150", "--mmr", "0.4"], "below maintenance"),
         (["compare", *LINEAR, "--funding-rate", "inf"], "--funding-rate must be finite"),
     ],
 )

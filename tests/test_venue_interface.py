@@ -123,6 +123,13 @@ THROUGH_THE_INTERFACE: dict[str, Callable[[], Any]] = {
         1, 200_000, 10_000, leverage=20),
     "deribit_futures_liquidation_price_btc_perp": lambda: get("deribit").liquidation_price(
         1, 1_000_000, 50_000, margin=2.0).price,
+    # GMX's test long: 10 WETH (50,000 USD at 5,000) behind 40 ETH, collateral the index token
+    "gmx_liquidation_order_price_between": lambda: get(
+        "gmx", collateral_token="index").liquidation_price(1, 40, 5_000, margin=50_000).price,
+    # Synthetix's Margins.test.ts BTC market (2 BTC short at 30,000; the size is absolute here)
+    "synthetix_margins_btc_maintenance": lambda: get(
+        "synthetix", skew_scale=100, initial_margin_ratio=2, minimum_initial_margin_ratio=0.01,
+        minimum_position_margin=1_000).maintenance_margin(2, 30_000),
 }
 
 
@@ -233,7 +240,7 @@ def test_the_books_comparison_through_the_interface() -> None:
         prices[name] = round(venue.liquidation_price(1, size, 100_000, leverage=20).price, 2)
     assert prices == {"binance": 95_427.14, "bybit": 95_500.00, "okx": 95_525.39,
                       "hyperliquid": 96_202.53, "dydx": 97_938.14, "bitmex": 95_771.68,
-                      "deribit": 96_195.43}
+                      "deribit": 96_195.43, "gmx": 96_060.00, "synthetix": 96_938.82}
 
 
 def test_dydx_adapter_agrees_with_the_protocols_integers() -> None:
@@ -258,8 +265,9 @@ def test_dydx_adapter_agrees_with_the_protocols_integers() -> None:
 
 
 def test_registry() -> None:
-    assert list(VENUES) == ["binance", "bybit", "bitmex", "okx", "dydx", "hyperliquid", "deribit"]
-    assert VENUES["bybit"] is adapters.Bybit and len(VENUES) == 7 and "okx" in VENUES
+    assert list(VENUES) == ["binance", "bybit", "bitmex", "okx", "dydx", "hyperliquid", "deribit",
+                            "gmx", "synthetix"]
+    assert VENUES["bybit"] is adapters.Bybit and len(VENUES) == 9 and "okx" in VENUES
     with pytest.raises(KeyError):
         VENUES["nowhere"]
     with pytest.raises(ValueError, match="name must be one of binance"):
@@ -312,6 +320,16 @@ def test_variant_selecting_defaults_are_in_the_signatures() -> None:
         (lambda: get("binance", kind="inverse"), ValueError, "USDⓈ-M"),
         (lambda: get("deribit", currency="DOGE"), ValueError, "currency"),
         (lambda: get("bybit", inverse_formula="2025"), ValueError, "inverse_formula"),
+        (lambda: get("gmx", kind="inverse"), ValueError, "kind must be 'linear'"),
+        (lambda: get("gmx", min_collateral_factor=0), ValueError, "min_collateral_factor"),
+        (lambda: get("gmx", collateral_token="eth"), ValueError, "collateral_token"),
+        (lambda: get("gmx").liquidation_price(1, 1, 100, leverage=150), LeverageError,
+         "leverage must be at most 100"),
+        (lambda: get("synthetix", skew_scale=0), ValueError, "skew_scale must be > 0"),
+        (lambda: get("synthetix", maintenance_margin_scalar=1.5), ValueError,
+         "maintenance_margin_scalar"),
+        (lambda: get("synthetix").liquidation_price(1, 1, 100, leverage=40), LeverageError,
+         "leverage must be at most 33.3"),
     ],
 )
 def test_bad_input_raises_naming_the_argument(

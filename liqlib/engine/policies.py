@@ -635,6 +635,23 @@ VENUE_SOURCES: dict[str, dict[str, str]] = {
         "fund": "https://support.deribit.com/hc/en-us/articles/25944777576477-Insurance-Fund",
         "adl": "https://support.deribit.com/hc/en-us/articles/25944777576477-Insurance-Fund",
     },
+    "gmx": {
+        "trigger": "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/contracts/position/PositionUtils.sol",
+        "order": "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/contracts/liquidation/LiquidationUtils.sol",
+        "fee": "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/contracts/pricing/PositionPricingUtils.sol",
+        "fund": "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/README.md"
+                " (the pool is the counterparty)",
+        "adl": "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/README.md"
+                " (ADL only for profits the pool cannot pay)",
+    },
+    "synthetix": {
+        "trigger": "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/PerpsAccount.sol",
+        "order": "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/PerpsMarket.sol",
+        "fee": "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/GlobalPerpsMarketConfiguration.sol",
+        "fund": "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/modules/LiquidationModule.sol",
+        "adl": "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/modules/LiquidationModule.sol"
+                " (no ADL)",
+    },
 }
 
 
@@ -823,6 +840,53 @@ def deribit_rules() -> Rules:
     return Rules(IncrementalClips(), RateOnNotional(0.005), None, name="deribit")
 
 
+def gmx_rules() -> Rules:
+    """GMX v2 (synthetics), from its contracts (gmx-synthetics @ a5c0c88, read 2026-12-03).
+
+    * Order: ``LiquidationUtils.createLiquidationOrder`` closes ``position.sizeInUsd()``, the
+      whole position, as a market decrease executed by a ``LIQUIDATION_KEEPER`` at the oracle
+      price (no order book, no limit price).
+    * Fee: ``liquidationFeeUsd = Precision.applyFactor(sizeInUsd, liquidationFeeFactor)``, 0.20%
+      in ``baseMarketConfig`` (``PositionPricingUtils.getLiquidationFees``); the closing fee is
+      left out here.
+    * Fund: there is none; the market's liquidity pool is every trader's counterparty and absorbs
+      what a liquidated position's collateral cannot pay (the engine's fund stands for the pool).
+      GMX's ADL closes *profitable* positions when their PnL exceeds ``maxPnlFactorForAdl`` of
+      the pool, not a deficit waterfall: no ADL here.
+
+    Examples
+    --------
+    >>> r = gmx_rules()
+    >>> r.partial_policy.name, r.fee_policy.rate, r.adl, r.socialize
+    ('full', 0.002, None, False)
+    """
+    return Rules("full", RateOnNotional(0.002), None, socialize=False, name="gmx")
+
+
+def synthetix_rules() -> Rules:
+    """Synthetix v3 perps, from its contracts (synthetix-v3 @ 23585f7, read 2026-12-03).
+
+    * Trigger: ``isEligible = (requiredMaintenanceMargin + liquidationReward) >
+      availableMargin`` (``PerpsAccount.isEligibleForLiquidation``): anyone may call
+      ``liquidate``.
+    * Order: the flagged account's positions are closed at the oracle price up to the market's
+      liquidation capacity per window (``PerpsMarket.maxLiquidatableAmount``); the engine closes
+      the whole position, the window limit is modelled in :mod:`liqlib.systemic.keepers`.
+    * Fee: the flag reward ``notional * flagRewardRatioD18`` (1% in SIP-348's BTC market) goes to
+      the keeper, not to a fund (``fee_to_fund=0``).
+    * Fund: the account's seized collateral goes to the liquidity providers, who bear what it
+      does not cover; no ADL.
+
+    Examples
+    --------
+    >>> r = synthetix_rules()
+    >>> r.fee_policy.rate, r.fee_to_fund, r.adl
+    (0.01, 0.0, None)
+    """
+    return Rules("full", RateOnNotional(0.01), None, socialize=False, fee_to_fund=0.0,
+                 name="synthetix")
+
+
 VENUE_RULES: dict[str, Callable[[], Rules]] = {
     "binance": binance_rules,
     "bybit": bybit_rules,
@@ -831,6 +895,8 @@ VENUE_RULES: dict[str, Callable[[], Rules]] = {
     "hyperliquid": hyperliquid_rules,
     "dydx": dydx_rules,
     "deribit": deribit_rules,
+    "gmx": gmx_rules,
+    "synthetix": synthetix_rules,
 }
 
 
@@ -1064,10 +1130,12 @@ __all__ = [
     "bybit_rules",
     "deribit_rules",
     "dydx_rules",
+    "gmx_rules",
     "hyperliquid_rules",
     "insurance_fund_delta",
     "mechanics_cells",
     "mechanics_table",
     "okx_rules",
+    "synthetix_rules",
     "venue_rules",
 ]

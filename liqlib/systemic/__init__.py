@@ -3,7 +3,7 @@
 Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`.
 """
 
-from . import backstop, burn, cascades, cost_breakdown, costs, insurance
+from . import backstop, burn, cascades, cost_breakdown, costs, insurance, keepers
 from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
@@ -73,6 +73,13 @@ from .insurance import (
     shock_standard_deviation,
     simulate_deficits,
 )
+from .keepers import (
+    KeeperResult,
+    bad_debt_grid,
+    gas_cost_usd,
+    keeper_liquidations,
+    oracle_prices,
+)
 
 __all__ = [
     "cascades",
@@ -117,6 +124,12 @@ __all__ = [
     "generate_population",
     "generate_shocks",
     "insurance",
+    "keepers",
+    "KeeperResult",
+    "bad_debt_grid",
+    "gas_cost_usd",
+    "keeper_liquidations",
+    "oracle_prices",
     "LEVERAGE_CHOICES",
     "LEVERAGE_WEIGHTS",
     "linear_impact",

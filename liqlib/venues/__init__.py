@@ -17,7 +17,7 @@ Examples
 --------
 >>> from liqlib import venues
 >>> list(venues.VENUES)
-['binance', 'bybit', 'bitmex', 'okx', 'dydx', 'hyperliquid', 'deribit']
+['binance', 'bybit', 'bitmex', 'okx', 'dydx', 'hyperliquid', 'deribit', 'gmx', 'synthetix']
 >>> venues.get("bybit").liquidation_price(-1, 1, 20_000, leverage=50).price
 20300.0
 """
@@ -52,6 +52,8 @@ _CLASSES = {
     "dydx": "DYDX",
     "hyperliquid": "Hyperliquid",
     "deribit": "Deribit",
+    "gmx": "GMX",
+    "synthetix": "Synthetix",
 }
 
 

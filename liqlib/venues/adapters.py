@@ -23,6 +23,8 @@ okx         95,525.39
 dydx        97,938.14
 hyperliquid 96,202.53
 deribit     96,195.43
+gmx         96,060.00
+synthetix   96,938.82
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ from . import bitmex as _bitmex
 from . import bybit as _bybit
 from . import deribit as _deribit
 from . import dydx as _dydx
+from . import gmx as _gmx
 from . import hyperliquid as _hyperliquid
 from . import okx as _okx
+from . import synthetix as _synthetix
 from .interface import VenueBase
 
-__all__ = ["Binance", "BitMEX", "Bybit", "Deribit", "DYDX", "Hyperliquid", "OKX"]
+__all__ = [
+    "Binance", "BitMEX", "Bybit", "Deribit", "DYDX", "GMX", "Hyperliquid", "OKX", "Synthetix",
+]
 
 
 def _flat_or_table(name: str, mmr: float | None, tiers: Any) -> None:
@@ -687,3 +693,186 @@ class Deribit(VenueBase):
             version=self.version, kind=self.kind, contract_value=self.contract_size,
             rates=self._rates(),
         )
+
+
+class GMX(VenueBase):
+    """GMX v2 (synthetics) perpetuals, linear, priced by oracle: one isolated position.
+
+    ``size`` is ``sizeInTokens``, ``sizeInUsd = size x entry_price``, and the margin is the
+    collateral's USD value at entry. The liquidation check counts the closing fee; the price
+    impact drops out under the default cap (see :mod:`liqlib.venues.gmx`).
+
+    Parameters
+    ----------
+    min_collateral_factor : float, default 0.01
+        ``minCollateralFactor`` (and ``...ForLiquidation``) of ``baseMarketConfig``: 100x at most.
+    position_fee_factor : float, default 0.0006
+        Closing fee factor counted in the check (0.06%, a close that worsens the balance).
+    min_collateral_usd : float, default 1.0
+        ``minCollateralUsd``.
+    collateral_token : {"stable", "index"}
+        USDC collateral (default), or the index token itself (its value falls with the price).
+
+    References
+    ----------
+    :func:`liqlib.venues.gmx.is_position_liquidatable`, :func:`liqlib.venues.gmx.liquidation_price`.
+    """
+
+    name = "gmx"
+    kinds = (LINEAR,)
+    formula_names = {
+        "maintenance_margin": "is_position_liquidatable",
+        "max_leverage": "is_position_liquidatable",
+    }
+    convention = "oracle price; collateral after the closing fee vs 1% of the entry size in USD"
+
+    def __init__(
+        self,
+        *,
+        min_collateral_factor: float = _gmx.MIN_COLLATERAL_FACTOR,
+        position_fee_factor: float = _gmx.POSITION_FEE_FACTOR_FOR_NEGATIVE_IMPACT,
+        min_collateral_usd: float = _gmx.MIN_COLLATERAL_USD,
+        collateral_token: str = "stable",
+        kind: str | ContractKind = LINEAR,
+    ) -> None:
+        super().__init__(kind=kind)
+        self.min_collateral_factor = float(
+            v.rate("min_collateral_factor", min_collateral_factor, allow_zero=False))
+        self.position_fee_factor = float(v.rate("position_fee_factor", position_fee_factor))
+        self.min_collateral_usd = float(v.nonnegative("min_collateral_usd", min_collateral_usd))
+        self.collateral_token = v.choice("collateral_token", collateral_token, ("stable", "index"))
+
+    def rules(self) -> dict[str, Any]:
+        return {"min_collateral_factor": self.min_collateral_factor,
+                "position_fee_factor": self.position_fee_factor,
+                "min_collateral_usd": self.min_collateral_usd,
+                "collateral_token": self.collateral_token, **super().rules()}
+
+    def max_leverage(self, size: ArrayLike, price: ArrayLike) -> Any:
+        shape = np.broadcast(np.asarray(size), np.asarray(price)).shape
+        return v.scalar_or_array(np.full(shape, 1.0 / self.min_collateral_factor))
+
+    def maintenance_margin(self, size: ArrayLike, price: ArrayLike) -> Any:
+        """Collateral plus PnL at which the check triggers: ``max(sizeInUsd x minCollateralFactor,
+        minCollateralUsd)`` plus the closing fee, for a position opened at ``price``."""
+        usd = np.asarray(self.notional(size, price))
+        floor = np.maximum(usd * self.min_collateral_factor, self.min_collateral_usd)
+        return v.scalar_or_array(floor + np.asarray(_gmx.position_fee_usd(
+            usd, self.position_fee_factor)))
+
+    def _liquidation(
+        self, side: ArrayLike, size: ArrayLike, entry_price: ArrayLike, margin: Any,
+        leverage: ArrayLike | None,
+    ) -> LiquidationResult:
+        usd = np.asarray(self.notional(size, entry_price))
+        is_long = np.asarray(side) > 0
+        if self.collateral_token == "index":  # the margin buys index tokens at entry
+            amount = np.asarray(margin) / np.asarray(entry_price, dtype=float)
+        else:
+            amount = np.asarray(margin)
+        return _gmx.liquidation_price(
+            v.scalar_or_array(usd), size, v.scalar_or_array(is_long), v.scalar_or_array(amount),
+            collateral_token=self.collateral_token, position_fee_factor=self.position_fee_factor,
+            min_collateral_factor=self.min_collateral_factor,
+            min_collateral_usd=self.min_collateral_usd,
+        )
+
+
+class Synthetix(VenueBase):
+    """Synthetix v3 perps market, linear (USD), priced by oracle: a one-position account.
+
+    The defaults are the BTC market SIP-348 proposed for Base (Andromeda): skew scale 1,000,000,
+    initial margin ratio 1, minimum 2%, maintenance scalar 0.5, no minimum position margin, a 1%
+    liquidation (flag) reward ratio. SIP-348 sets no keeper caps: here the reward is capped by
+    the collateral only (scaling ratio 1, no USD maximum) and gas costs are 0.
+
+    Parameters
+    ----------
+    skew_scale, initial_margin_ratio, minimum_initial_margin_ratio, maintenance_margin_scalar,
+    minimum_position_margin
+        :func:`liqlib.venues.synthetix.calculate_required_margins`.
+    flag_reward_ratio, cost_of_flagging, cost_of_liquidation, min_keeper_reward_usd,
+    min_keeper_profit_ratio, max_keeper_scaling_ratio, max_keeper_reward_usd
+        :func:`liqlib.venues.synthetix.liquidation_reward` (``max_keeper_reward_usd`` None: no
+        USD maximum).
+
+    References
+    ----------
+    :func:`liqlib.venues.synthetix.liquidation_price`; Synthetix SIP-348, "Enable USDC for
+    Andromeda on Base" (Draft, 2023-10-27), https://sips.synthetix.io/sips/sip-348/ (read
+    2026-12-03 from github.com/Synthetixio/SIPs content/sips/sip-348.md @ 079546a).
+    """
+
+    name = "synthetix"
+    kinds = (LINEAR,)
+    formula_names = {
+        "maintenance_margin": "calculate_required_margins",
+        "max_leverage": "calculate_required_margins",
+    }
+    convention = "oracle price; skew-scaled margin rate; the keeper's reward is part of maintenance"
+
+    def __init__(
+        self,
+        *,
+        skew_scale: float = 1_000_000.0,
+        initial_margin_ratio: float = 1.0,
+        minimum_initial_margin_ratio: float = 0.02,
+        maintenance_margin_scalar: float = 0.5,
+        minimum_position_margin: float = 0.0,
+        flag_reward_ratio: float = 0.01,
+        cost_of_flagging: float = 0.0,
+        cost_of_liquidation: float = 0.0,
+        min_keeper_reward_usd: float = 0.0,
+        min_keeper_profit_ratio: float = 0.0,
+        max_keeper_scaling_ratio: float = 1.0,
+        max_keeper_reward_usd: float | None = None,
+        kind: str | ContractKind = LINEAR,
+    ) -> None:
+        super().__init__(kind=kind)
+        self.margin_rules = {
+            "skew_scale": skew_scale, "initial_margin_ratio": initial_margin_ratio,
+            "minimum_initial_margin_ratio": minimum_initial_margin_ratio,
+            "maintenance_margin_scalar": maintenance_margin_scalar,
+            "minimum_position_margin": minimum_position_margin,
+        }
+        self.reward_rules = {
+            "flag_reward_ratio": flag_reward_ratio, "cost_of_flagging": cost_of_flagging,
+            "cost_of_liquidation": cost_of_liquidation,
+            "min_keeper_reward_usd": min_keeper_reward_usd,
+            "min_keeper_profit_ratio": min_keeper_profit_ratio,
+            "max_keeper_scaling_ratio": max_keeper_scaling_ratio,
+            "max_keeper_reward_usd": max_keeper_reward_usd,
+        }
+        self._reward_args: dict[str, Any] = {**self.reward_rules, "max_keeper_reward_usd": (
+            np.inf if max_keeper_reward_usd is None else max_keeper_reward_usd)}
+        # validate once, with the functions' own checks and names
+        _synthetix.calculate_required_margins(1.0, 1.0, **self.margin_rules)
+        _synthetix.liquidation_reward(1.0, 1.0, **self._reward_args)
+
+    def rules(self) -> dict[str, Any]:
+        return {**self.margin_rules, **self.reward_rules, **super().rules()}
+
+    def _margins(self, size: ArrayLike, price: ArrayLike) -> Any:
+        return _synthetix.calculate_required_margins(size, price, **self.margin_rules)
+
+    def max_leverage(self, size: ArrayLike, price: ArrayLike) -> Any:
+        """``notional / (initialMargin + liquidationReward)``: the account's initial requirement
+        (``getRequiredMargins``) includes the reward a keeper would be paid; the margin ratio
+        grows with the size."""
+        q = v.positive("size", size)
+        notional = q * v.positive("price", price)
+        needed = np.asarray(self._margins(q, price).initial_margin) + np.asarray(
+            _synthetix.liquidation_reward(notional, notional, **self._reward_args))
+        return v.scalar_or_array(notional / needed)
+
+    def maintenance_margin(self, size: ArrayLike, price: ArrayLike) -> Any:
+        """``calculateRequiredMargins``' maintenance margin (the keeper reward, also required for
+        eligibility, is not included)."""
+        return self._margins(v.positive("size", size), price).maintenance_margin
+
+    def _liquidation(
+        self, side: ArrayLike, size: ArrayLike, entry_price: ArrayLike, margin: Any,
+        leverage: ArrayLike | None,
+    ) -> LiquidationResult:
+        return _synthetix.liquidation_price(
+            side, size, entry_price, margin, **self.margin_rules, **self._reward_args)

@@ -248,6 +248,74 @@ SOURCES: dict[str, tuple[Source, ...]] = {
             ("liquidation_fee", "portfolio_margin"),
         ),
     ),
+    "gmx": (
+        Source(
+            "gmx-synthetics contracts/position/PositionUtils.sol (isPositionLiquidatable)",
+            "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/contracts/position/PositionUtils.sol",
+            "2026-12-03 (commit a5c0c88 of 2026-03-13)",
+            "the liquidation check: remaining collateral against the minimum collateral",
+            (*_LIQ, "maintenance_margin", "is_position_liquidatable", "max_leverage"),
+        ),
+        Source(
+            "gmx-synthetics config/markets.ts (baseMarketConfig)",
+            "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/config/markets.ts",
+            "2026-12-03 (commit a5c0c88)",
+            "default factors: min collateral 1%, position fees, liquidation fee 0.20%, impact cap",
+            ("maintenance_margin", "max_leverage", "liquidation_fee_usd", "position_fee_usd"),
+        ),
+        Source(
+            "gmx-synthetics contracts/pricing/PositionPricingUtils.sol (getLiquidationFees)",
+            "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/contracts/pricing/PositionPricingUtils.sol",
+            "2026-12-03 (commit a5c0c88)",
+            "the liquidation fee",
+            ("liquidation_fee_usd",),
+        ),
+        Source(
+            "gmx-synthetics test/exchange/LiquidationOrder.ts",
+            "https://github.com/gmx-io/gmx-synthetics/blob/a5c0c8835182cbd84e47dca04b971239311d2f1d/test/exchange/LiquidationOrder.ts",
+            "2026-12-03 (commit a5c0c88)",
+            "test vector: a 40x WETH-collateral long survives 4,200 and is liquidated at 4,000",
+            _LIQ,
+        ),
+        Source(
+            "gmx-interface sdk/src/utils/positions.ts (getLiquidationPrice)",
+            "https://github.com/gmx-io/gmx-interface/blob/b9ed9d2dfda70c7abbe92952b8ec9efe43abfdf5/sdk/src/utils/positions.ts",
+            "2026-12-03 (commit b9ed9d2)",
+            "GMX's own front end's liquidation-price closed form (the library solves the same)",
+            _LIQ,
+        ),
+    ),
+    "synthetix": (
+        Source(
+            "synthetix-v3 perps-market PerpsMarketConfiguration.sol",
+            "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/PerpsMarketConfiguration.sol",
+            "2026-12-03 (commit 23585f7 of 2025-06-12)",
+            "skew-scaled margins, liquidation amount per window, flag reward",
+            ("maintenance_margin", "max_leverage", "calculate_required_margins",
+             "max_liquidation_amount_in_window"),
+        ),
+        Source(
+            "synthetix-v3 perps-market PerpsAccount.sol",
+            "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/PerpsAccount.sol",
+            "2026-12-03 (commit 23585f7)",
+            "eligibility (maintenance + reward > available margin), flag and liquidation rewards",
+            (*_LIQ, "is_eligible_for_liquidation", "liquidation_reward"),
+        ),
+        Source(
+            "synthetix-v3 perps-market GlobalPerpsMarketConfiguration.sol",
+            "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/GlobalPerpsMarketConfiguration.sol",
+            "2026-12-03 (commit 23585f7)",
+            "keeper reward and its minimum and maximum caps",
+            ("keeper_reward", "liquidation_reward"),
+        ),
+        Source(
+            "synthetix-v3 perps-market PerpsMarket.sol",
+            "https://github.com/Synthetixio/synthetix-v3/blob/23585f73c76d625b2a43aaf94dc440a8a1e7a8fa/markets/perps-market/contracts/storage/PerpsMarket.sol",
+            "2026-12-03 (commit 23585f7)",
+            "the liquidation limit per window (maxLiquidatableAmount)",
+            ("max_liquidatable_amount", "current_liquidation_capacity"),
+        ),
+    ),
 }
 
 
