@@ -1,9 +1,10 @@
 """Costs and system outcomes: impact and optimal execution, who pays, cascades, fund sizing, burns.
 
-Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`.
+Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`; the Monte Carlo
+scorecard (:mod:`~liqlib.systemic.scorecard`) runs the engine over seeded paths and rule sets.
 """
 
-from . import backstop, burn, cascades, cost_breakdown, costs, insurance
+from . import backstop, burn, cascades, cost_breakdown, costs, insurance, scorecard
 from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
@@ -75,6 +76,18 @@ from .insurance import (
     optimal_fund,
     shock_standard_deviation,
     simulate_deficits,
+)
+from .scorecard import (
+    PATH_KINDS,
+    SCORECARD_METRICS,
+    UNLIMITED_FUND,
+    BookSpec,
+    Experiment,
+    PathSpec,
+    PopulationSpec,
+    Scorecard,
+    population_traders,
+    run_scorecard,
 )
 
 __all__ = [
@@ -149,4 +162,15 @@ __all__ = [
     "token_price_path",
     "token_sale",
     "TokenSale",
+    "scorecard",
+    "BookSpec",
+    "Experiment",
+    "PATH_KINDS",
+    "PathSpec",
+    "population_traders",
+    "PopulationSpec",
+    "run_scorecard",
+    "Scorecard",
+    "SCORECARD_METRICS",
+    "UNLIMITED_FUND",
 ]
