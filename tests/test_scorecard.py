@@ -115,7 +115,7 @@ def test_agrees_with_the_engine_run_by_hand(crowded, k, r, f):
     assert crowded.adl_volume[r, f, k] == pytest.approx(
         sum(e.size for e in engine.ledger if e.kind.value == "adl"), rel=1e-12)
     triggered = sum(rec.triggered for rec in engine.history)
-    assert crowded.liquidations[r, f, k] == triggered
+    assert crowded.triggers[r, f, k] == triggered
     # the fund needed: a fund that never runs out, and the deepest its walk fell below the start
     big = 1e12
     sizing = _hand_run(CROWDED, k, rule, big)

@@ -76,7 +76,7 @@ UNLIMITED_FUND = 1e6
 
 #: The per-run quantities of a :class:`Scorecard`, each an array (rules, funds, paths).
 SCORECARD_METRICS = (
-    "fund_draw", "fund_income", "bad_debt", "socialized", "adl_volume", "liquidations"
+    "fund_draw", "fund_income", "bad_debt", "socialized", "adl_volume", "triggers"
 )
 
 
@@ -350,11 +350,11 @@ def _metrics(engine: Engine) -> list[float]:
 
 
 def _score_path(
-    task: tuple[Experiment, Population, int],
+    task: tuple[Experiment, Population, int, int],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Every rule set and fund on path ``k``: (metrics (rules, funds, metrics), needed (rules,))."""
-    experiment, population, k = task
-    seed = experiment.seeds()[1][k]
+    """Every rule set and fund on path ``k`` (its seed given, not re-derived in every task):
+    (metrics (rules, funds, metrics), needed (rules,))."""
+    experiment, population, k, seed = task
     marks = experiment.paths.draw(experiment.population.price, seed)
     accounts = population_traders(population)
     unlimited = UNLIMITED_FUND * float(population.size.sum()) * max(
@@ -379,10 +379,12 @@ class Scorecard:
     Attributes
     ----------
     experiment : Experiment
-    fund_draw, fund_income, bad_debt, socialized, adl_volume, liquidations : ndarray
+    fund_draw, fund_income, bad_debt, socialized, adl_volume, triggers : ndarray
         Shape (rules, funds, paths): what the fund paid out and took in, bad debt written off,
         loss clawed back from profitable accounts (quote currency), base units closed by ADL, and
-        accounts liquidated, per rule set, fund level and path.
+        liquidation triggers (an account that enters liquidation at several steps, because the
+        book and ADL could not close it at once, counts at each), per rule set, fund level and
+        path.
     needed : ndarray, shape (rules, paths)
         Fund needed on each path (quote currency): the smallest starting fund with no shortfall.
     """
@@ -393,7 +395,7 @@ class Scorecard:
     bad_debt: NDArray[np.float64]
     socialized: NDArray[np.float64]
     adl_volume: NDArray[np.float64]
-    liquidations: NDArray[np.float64]
+    triggers: NDArray[np.float64]
     needed: NDArray[np.float64]
 
     def __eq__(self, other: object) -> bool:
@@ -412,6 +414,23 @@ class Scorecard:
     def shortfall_probability(self, rule: str, fund: float) -> float:
         """Share of paths on which ``fund`` falls short under ``rule``: ``P(D > fund)``.
 
+        Parameters
+        ----------
+        rule : str
+            One of the experiment's rule sets.
+        fund : float
+            Fund at the start (>= 0), quote currency; any level, not only the experiment's.
+
+        Returns
+        -------
+        float
+            :func:`~liqlib.systemic.insurance.adl_probability` of the fund needed.
+
+        Raises
+        ------
+        ValueError
+            For a rule set the experiment did not run, or a negative fund.
+
         Examples
         --------
         See :func:`run_scorecard`.
@@ -420,12 +439,39 @@ class Scorecard:
 
     def fund_var(self, rule: str, probability: float) -> float:
         """The fund whose shortfall probability is at most ``probability``: the value-at-risk
-        of the fund needed (:func:`~liqlib.systemic.insurance.fund_for_probability`)."""
+        of the fund needed (:func:`~liqlib.systemic.insurance.fund_for_probability`).
+
+        Parameters
+        ----------
+        rule : str
+            One of the experiment's rule sets.
+        probability : float
+            Shortfall probability allowed, in [0, 1].
+
+        Returns
+        -------
+        float
+            Quote currency.
+        """
         return fund_for_probability(self.needed[self._rule(rule)], probability)
 
     def fund_expected_shortfall(self, rule: str, probability: float) -> float:
-        """Mean fund needed on the worst ``ceil(probability * n)`` paths, ``probability`` in
-        (0, 1] (at least :meth:`fund_var` at the same probability).
+        """Mean fund needed on the worst ``ceil(probability * n)`` of the ``n`` paths.
+
+        The empirical expected shortfall (Acerbi and Tasche, module references [3]_): at least
+        :meth:`fund_var` at the same probability, and the mean fund needed at probability 1.
+
+        Parameters
+        ----------
+        rule : str
+            One of the experiment's rule sets.
+        probability : float
+            Tail probability, in (0, 1].
+
+        Returns
+        -------
+        float
+            Quote currency.
 
         Raises
         ------
@@ -440,13 +486,38 @@ class Scorecard:
         return float(d[-worst:].mean())
 
     def optimal_fund(self, rule: str, capital_cost: float, loss_weight: float) -> float:
-        """The fund minimising holding cost plus expected shortfall cost
-        (:func:`~liqlib.systemic.insurance.optimal_fund`) under ``rule``."""
+        """The fund minimising ``capital_cost * F + loss_weight * E[max(0, D - F)]`` under
+        ``rule`` (:func:`~liqlib.systemic.insurance.optimal_fund` of the fund needed).
+
+        Parameters
+        ----------
+        rule : str
+            One of the experiment's rule sets.
+        capital_cost, loss_weight : float
+            Cost (> 0) of holding a unit of fund over a path, and of a unit of shortfall.
+
+        Returns
+        -------
+        float
+            Quote currency.
+        """
         return optimal_fund(self.needed[self._rule(rule)], capital_cost, loss_weight)
 
     def summary(self, probability: float = 0.01) -> list[dict[str, Any]]:
-        """One row per rule set and fund level: means over paths, shortfall probability, and the
-        fund's VaR and expected shortfall at ``probability``."""
+        """One row per rule set and fund level, ready for a table.
+
+        Parameters
+        ----------
+        probability : float
+            Tail probability, in (0, 1], of the VaR and expected shortfall columns.
+
+        Returns
+        -------
+        list of dict
+            ``rules``, ``fund``, ``mean_<metric>`` over the paths for each of
+            :data:`SCORECARD_METRICS`, ``shortfall_probability`` at the row's fund, and
+            ``fund_var`` and ``fund_expected_shortfall`` of the rule set at ``probability``.
+        """
         rows = []
         for r, rule in enumerate(self.experiment.rules):
             for f, fund in enumerate(self.experiment.funds):
@@ -462,7 +533,14 @@ class Scorecard:
         return rows
 
     def to_json(self) -> str:
-        """The experiment and every result, as JSON (floats exactly: ``repr`` round-trips)."""
+        """The experiment and every result, as one JSON document.
+
+        Returns
+        -------
+        str
+            ``{"experiment": {...}, "<metric>": [[[...]]], "needed": [[...]]}``; floats are
+            written by ``repr``, so :meth:`from_json` gives back every bit.
+        """
         data = {"experiment": self.experiment.to_dict()}
         data.update({n: getattr(self, n).tolist() for n in (*SCORECARD_METRICS, "needed")})
         return json.dumps(data)
@@ -470,6 +548,15 @@ class Scorecard:
     @classmethod
     def from_json(cls, text: str) -> Scorecard:
         """The scorecard :meth:`to_json` wrote.
+
+        Parameters
+        ----------
+        text : str
+            The JSON document.
+
+        Returns
+        -------
+        Scorecard
 
         Raises
         ------
@@ -539,8 +626,9 @@ def run_scorecard(
     """
     if not isinstance(experiment, Experiment):
         raise TypeError(f"experiment must be an Experiment, got {experiment!r}")
-    population = experiment.draw_population()
-    tasks = [(experiment, population, k) for k in range(experiment.n_paths)]
+    population_seed, path_seeds = experiment.seeds()
+    population = experiment.population.draw(population_seed)
+    tasks = [(experiment, population, k, seed) for k, seed in enumerate(path_seeds)]
     results = sweep(_score_path, tasks, executor=executor, chunksize=chunksize)
     per_run = np.stack([m for m, _ in results], axis=-1)  # (rules, funds, metrics, paths)
     return Scorecard(
