@@ -42,9 +42,11 @@ References
    https://distributed.dask.org/en/stable/api.html (read 2026-12-03): "Return a
    concurrent.futures Executor for submitting tasks on this Client".
 .. [3] NumPy documentation, "Parallel random number generation",
-   https://numpy.org/doc/stable/reference/random/parallel.html (read 2026-12-03):
-   ``SeedSequence.spawn`` gives child sequences for independent streams, "reproducible" from the
-   root seed.
+   https://numpy.org/doc/stable/reference/random/parallel.html (read 2026-12-03): "There are
+   four main strategies implemented that can be used to produce repeatable pseudo-random numbers
+   across multiple processes (local or distributed)"; the first, ``SeedSequence`` spawning:
+   "NumPy allows you to spawn new (with very high probability) independent BitGenerator and
+   Generator instances via their spawn() method."
 """
 
 from __future__ import annotations
