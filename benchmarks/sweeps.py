@@ -6,7 +6,7 @@ Each sweep runs three ways in one process, one after another on the same inputs:
 * a :class:`concurrent.futures.ProcessPoolExecutor` with one worker per core (``--workers``,
   default: every core), started before timing;
 * a Dask ``LocalCluster`` with as many single-threaded worker processes, through
-  ``Client.get_executor()`` (skipped with ``--no-dask``).
+  ``Client.get_executor(pure=False)`` (skipped with ``--no-dask``).
 
 The sweeps: Monte Carlo fund sizing (:func:`liqlib.systemic.insurance.simulate_deficits`, 1,000
 crashes of 1,000 positions, half the fund-sizing chapter's sample), a year of daily fee flows
@@ -110,7 +110,7 @@ def main() -> None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
-        executors["dask"] = client.get_executor()
+        executors["dask"] = client.get_executor(pure=False)
     # start every worker before timing: a pool forks its processes on first use
     for ex in executors.values():
         list(ex.map(abs, range(4 * workers)))

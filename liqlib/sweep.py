@@ -18,9 +18,13 @@ nothing. :func:`sweep` maps a function over such tasks, serially by default, or 
 
       from distributed import Client, LocalCluster
       with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
-          sample = simulate_deficits(2_000, seed=2025, executor=client.get_executor())
+          pool = client.get_executor(pure=False)
+          sample = simulate_deficits(2_000, seed=2025, executor=pool)
 
-  (``Client("tcp://scheduler:8786")`` for a cluster that is already running).
+  (``Client("tcp://scheduler:8786")`` for a cluster that is already running). ``pure=False``
+  spares Dask hashing every submission's inputs to name it (its default, to reuse equal
+  results): for a chunk of tasks carrying a large population that hashing costs several times
+  sending it.
 
 **Results do not depend on the executor.** Every task carries its own inputs, seeds included, so
 where it runs and in what order cannot change what it returns, and :func:`sweep` returns the

@@ -208,19 +208,25 @@ def test_cascade_grid_refuses_bad_axes():
 
 
 def test_a_dask_cluster_gives_the_serial_results():
-    """Two single-threaded worker processes on a LocalCluster, through Client.get_executor()."""
+    """Two single-threaded workers on a LocalCluster, through Client.get_executor() (both ways:
+    with Dask's default pure=True it names each submission by hashing its inputs).
+
+    The workers run in this process (processes=False) so that the test starts in a second even on
+    a loaded machine; the process-pool tests above cover tasks crossing into other processes, and
+    benchmarks/sweeps.py runs a LocalCluster of worker processes and checks its results too.
+    """
     distributed = pytest.importorskip("distributed")
     kw = dict(seed=2025, positions=150)
     serial = simulate_deficits(16, **kw)
     pop = generate_population(200, 100.0, seed=5)
     shocks = generate_shocks(12, seed=6)
     flow = fee_flow(pop, 100.0, shocks, flat_ladder(600.0), fee_rate=0.004, step=0.01)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        executor = client.get_executor()
+        executor = client.get_executor(pure=False)
         assert _same(simulate_deficits(16, executor=executor, **kw), serial)
         assert _same(fee_flow(pop, 100.0, shocks, flat_ladder(600.0), fee_rate=0.004, step=0.01,
                               executor=executor), flow)
-        assert sweep(_draw, spawn_seeds(4, 6), executor=executor, chunksize=1) == sweep(
-            _draw, spawn_seeds(4, 6))
+        assert sweep(_draw, spawn_seeds(4, 6), executor=client.get_executor(), chunksize=1) \
+            == sweep(_draw, spawn_seeds(4, 6))
