@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liqlib.engine.book import flat_ladder
 from liqlib.sweep import check_executor, spawn_seeds, sweep
@@ -60,6 +62,19 @@ def test_sweep_keeps_task_order_on_any_chunking(chunksize):
     with ThreadPoolExecutor(3) as pool:
         assert sweep(abs, tasks, executor=pool, chunksize=chunksize) == [abs(t) for t in tasks]
     assert sweep(abs, tasks) == [abs(t) for t in tasks]
+
+
+@pytest.fixture(scope="module")
+def threads():
+    with ThreadPoolExecutor(3) as pool:
+        yield pool
+
+
+@settings(max_examples=60, deadline=None)
+@given(tasks=st.lists(st.integers(-1_000, 1_000), max_size=40),
+       chunksize=st.one_of(st.none(), st.integers(1, 50)))
+def test_any_chunking_gives_the_serial_list(threads, tasks, chunksize):
+    assert sweep(abs, tasks, executor=threads, chunksize=chunksize) == sweep(abs, tasks)
 
 
 def test_sweep_of_nothing_is_empty():
