@@ -202,6 +202,8 @@ def test_a_wick_path_runs():
         (lambda: Experiment(paths=3), TypeError, "paths must be a PathSpec"),
         (lambda: PathSpec(kind="levy"), ValueError, "kind must be one of"),
         (lambda: PathSpec(gap=1.0), ValueError, "gap must be in"),
+        (lambda: PathSpec(kind="wick", steps=10, dt=1.0, wick_duration=8.0), ValueError,
+         "wick_duration must fit"),
         (lambda: PopulationSpec(positions=0), ValueError, "positions"),
         (lambda: BookSpec(depth_share=0.0), ValueError, "depth_share"),
         (lambda: run_scorecard({"rules": ["bitmex"]}), TypeError, "experiment must be"),

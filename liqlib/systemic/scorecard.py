@@ -167,6 +167,11 @@ class PathSpec:
         if not 0 <= self.wick_depth < 1:
             raise ValueError(f"wick_depth must be in [0, 1), got {self.wick_depth!r}")
         v.positive("wick_duration", self.wick_duration)
+        if self.kind == "wick" and self.wick_duration > 2 / 3 * self.steps * self.dt:
+            raise ValueError(
+                f"wick_duration must fit in the two thirds of the path after the wick starts "
+                f"({2 / 3 * self.steps * self.dt!r} s), got {self.wick_duration!r}"
+            )
 
     def draw(self, price: float, seed: int) -> NDArray[np.float64]:
         """The ``steps`` marks after ``price`` for ``seed``."""
