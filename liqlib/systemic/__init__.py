@@ -1,9 +1,10 @@
 """Costs and system outcomes: impact and optimal execution, who pays, cascades, fund sizing, burns.
 
-Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`.
+Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`; the Monte Carlo
+scorecard (:mod:`~liqlib.systemic.scorecard`) runs the engine over seeded paths and rule sets.
 """
 
-from . import backstop, burn, cascades, cost_breakdown, costs, insurance, keepers
+from . import backstop, burn, cascades, cost_breakdown, costs, insurance, keepers, scorecard
 from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
@@ -25,14 +26,17 @@ from .burn import (
 )
 from .cascades import (
     CRITICAL_RTOL,
+    DAMPER_KEYWORDS,
     LEVERAGE_CHOICES,
     LEVERAGE_WEIGHTS,
     ORDER_TYPES,
+    CascadeGrid,
     CascadeResult,
     CriticalShock,
     EngineCascadeResult,
     Population,
     cascade,
+    cascade_grid,
     critical_shock,
     engine_cascade,
     generate_population,
@@ -80,6 +84,18 @@ from .keepers import (
     keeper_liquidations,
     oracle_prices,
 )
+from .scorecard import (
+    PATH_KINDS,
+    SCORECARD_METRICS,
+    UNLIMITED_FUND,
+    BookSpec,
+    Experiment,
+    PathSpec,
+    PopulationSpec,
+    Scorecard,
+    population_traders,
+    run_scorecard,
+)
 
 __all__ = [
     "cascades",
@@ -97,9 +113,12 @@ __all__ = [
     "Buyback",
     "buyback",
     "cascade",
+    "cascade_grid",
+    "CascadeGrid",
     "CascadeResult",
     "COMPONENTS",
     "cost_breakdown",
+    "DAMPER_KEYWORDS",
     "CostBreakdown",
     "costs",
     "covered_size",
@@ -156,4 +175,15 @@ __all__ = [
     "token_price_path",
     "token_sale",
     "TokenSale",
+    "scorecard",
+    "BookSpec",
+    "Experiment",
+    "PATH_KINDS",
+    "PathSpec",
+    "population_traders",
+    "PopulationSpec",
+    "run_scorecard",
+    "Scorecard",
+    "SCORECARD_METRICS",
+    "UNLIMITED_FUND",
 ]

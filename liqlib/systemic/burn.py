@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,6 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
 from ..engine.book import Ladder
+from ..sweep import sweep
 from .cascades import Population, cascade
 
 #: EIP-1559's constants [1]_: the base fee moves by at most 1/8 a block around a gas target of
@@ -396,6 +398,14 @@ def _period(
     return current, s, n, float(n.sum())
 
 
+def _period_at(
+    task: tuple[Population, float, float, float, Ladder, float],
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64], float]:
+    """One period of :func:`fee_flow` opening at ``open_``: the population reopened there."""
+    population, start, open_, shock, ladder, step = task
+    return _period(_rescaled(population, open_ / start), open_, shock, ladder, step)
+
+
 def fee_flow(
     population: Population,
     price: float,
@@ -405,6 +415,7 @@ def fee_flow(
     fee_rate: float,
     step: float | None = None,
     path: str = "shock",
+    executor: Executor | None = None,
 ) -> FeeFlow:
     """Run every period's shock through the cascade model and collect the liquidation fees.
 
@@ -452,6 +463,12 @@ def fee_flow(
         Largest sub-step (> 0) as a fraction of price; ``None`` for one cascade per period.
     path : {"shock", "cascade", "reset"}
         How the market carries from one period to the next (above).
+    executor : concurrent.futures.Executor, optional
+        Runs the periods (:func:`liqlib.sweep.sweep`): ``None`` (the default) serially, or a
+        process pool or Dask's ``Client.get_executor()``. With ``path="shock"`` or ``"reset"``
+        every period's open is known before any runs, so the periods run independently and the
+        flow is the same on any executor; with ``"cascade"`` each period opens where the last one
+        stopped, so they run one after another here whatever the executor.
 
     Returns
     -------
@@ -496,18 +513,24 @@ def fee_flow(
     sub_step = math.inf if step is None else float(v.positive("step", step))
     carry = v.choice("path", path, PATHS)
     market = [start]
+    if carry == "cascade":  # each open is where the previous period's cascades stopped
+        periods = []
+        for shock in moves.tolist():
+            periods.append(_period_at((population, start, market[-1], shock, ladder, sub_step)))
+            market.append(periods[-1][0])
+    else:  # the opens are exogenous: every period can run at once
+        for shock in moves.tolist():
+            market.append(market[-1] * (1 + shock) if carry == "shock" else start)
+        tasks = [(population, start, open_, shock, ladder, sub_step)
+                 for open_, shock in zip(market, moves.tolist(), strict=False)]
+        periods = sweep(_period_at, tasks, executor=executor)
     finals, surpluses, notionals, per_notional, counts = [], [], [], [], []
-    for shock in moves.tolist():
-        open_ = market[-1]
-        final, surplus, notional, total = _period(
-            _rescaled(population, open_ / start), open_, shock, ladder, sub_step
-        )
+    for open_, (final, surplus, notional, total) in zip(market, periods, strict=False):
         finals.append(final / open_ - 1)
         surpluses.append(surplus)
         notionals.append(notional)
         per_notional.append(total)
         counts.append(surplus.size)
-        market.append({"shock": open_ * (1 + shock), "cascade": final, "reset": start}[carry])
     surplus_all = np.concatenate(surpluses) if surpluses else np.zeros(0)
     notional_all = np.concatenate(notionals) if notionals else np.zeros(0)
     fee = _capped_fee(rate, notional_all, surplus_all)

@@ -39,6 +39,7 @@ References
 from __future__ import annotations
 
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import flat_ladder
+from ..engine.book import Ladder, flat_ladder
+from ..sweep import sweep
 from .cascades import cascade, generate_population
 
 
@@ -316,6 +318,22 @@ def drawdown_adl(fund_flows: ArrayLike, fund: float, max_drawdown: float = 1.0) 
     return max(0.0, float(np.max((peak - walk) - r * (f + peak))))
 
 
+def _deficit_scenario(
+    task: tuple[int, float, int, float, Ladder, float, dict[str, Any]],
+) -> tuple[float, float, float, float, float]:
+    """One scenario of :func:`simulate_deficits`: deficit, count, fund income and draw, OI."""
+    count, p, seed, shock, book, r, population = task
+    pop = generate_population(count, p, seed=seed, **population)
+    result = cascade(pop, p, shock, book)
+    deficit = result.adl_loss
+    if r < 1:
+        i = result.liquidated
+        flows = pop.side[i] * (result.fills - pop.bankruptcy[i]) * pop.size[i]
+        deficit = drawdown_deficit(flows, r)
+    return (deficit, result.count, result.fund_income, result.fund_draw,
+            open_interest(pop.side, pop.size, p))
+
+
 @dataclass(frozen=True)
 class DeficitSample:
     """Seeded cascade scenarios and the peak deficit of each.
@@ -440,6 +458,7 @@ def simulate_deficits(
     shock_dof: float = 3.0,
     max_shock: float = 0.5,
     max_drawdown: float = 1.0,
+    executor: Executor | None = None,
     **population: Any,
 ) -> DeficitSample:
     """Peak deficits of seeded cascades: a fresh population and a heavy-tailed shock each.
@@ -476,6 +495,10 @@ def simulate_deficits(
     max_drawdown : float
         Drawdown of the fund's peak balance, in (0, 1], at which ADL starts; 1 (the default) is
         ADL once the fund is empty.
+    executor : concurrent.futures.Executor, optional
+        Runs the scenarios (:func:`liqlib.sweep.sweep`): ``None`` (the default) serially, or a
+        process pool or Dask's ``Client.get_executor()``. Each scenario's seed and shock are drawn
+        first, so the sample is the same on any executor.
 
     Returns
     -------
@@ -510,18 +533,9 @@ def simulate_deficits(
     seeds = rng.integers(0, 2**63 - 1, size=n)
     shocks = np.clip(scale * rng.standard_t(dof, size=n), -cap, cap)
     shocks[shocks == 0] = np.finfo(float).tiny  # the cascade needs a nonzero move
-    out = np.zeros((4, n))
-    interest = np.zeros(n)
-    for k in range(n):
-        pop = generate_population(count, p, seed=int(seeds[k]), **population)
-        result = cascade(pop, p, float(shocks[k]), book)
-        deficit = result.adl_loss
-        if r < 1:
-            i = result.liquidated
-            flows = pop.side[i] * (result.fills - pop.bankruptcy[i]) * pop.size[i]
-            deficit = drawdown_deficit(flows, r)
-        out[:, k] = deficit, result.count, result.fund_income, result.fund_draw
-        interest[k] = open_interest(pop.side, pop.size, p)
+    tasks = [(count, p, int(seeds[k]), float(shocks[k]), book, r, population) for k in range(n)]
+    out = np.array(sweep(_deficit_scenario, tasks, executor=executor), dtype=float).reshape(n, 5).T
+    interest = out[4]
     return DeficitSample(
         shocks=shocks,
         deficits=out[0],
