@@ -1,9 +1,13 @@
-"""Run a chapter as a reader would, top to bottom, and check what its prose shows.
+"""Run a chapter as the site build does, top to bottom, and check what its prose shows.
 
-Executes every code cell in a fresh kernel (this venv's) and, at each markdown cell, evaluates the
-cell's ``{eval}`` expressions in that kernel, as jupyterlab-myst does when the reader runs the
-chapter and as the site build does: an expression that names a value computed only in a *later*
-cell fails here. It then checks the chapter's source for what neither surface can show (glue,
+Executes the code cells in a fresh kernel (this venv's) and, at each markdown cell, evaluates the
+cell's ``{eval}`` expressions in that kernel, as the site build does (and jupyterlab-myst when a
+reader runs the chapter): an expression that names a value computed only in a *later* cell fails
+here. Like the site build (myst-nb's inline execution), it skips cells tagged ``remove-cell``: the
+asserts there run under nbval and in JupyterLab, not on the site, so a value the prose shows must
+be computed in a cell the site runs (``remove-input`` hides one and still runs it).
+
+It then checks the chapter's source for what neither surface can show (glue,
 API roles with a title in angle brackets, ``{doc}`` without a title, equations referenced but
 not labelled in the chapter) and prints every expression with the text it shows, and the run
 time. Exit status 1 on any problem::
@@ -60,7 +64,7 @@ def check(path: Path, quiet: bool = False) -> list[str]:
     run = nbformat.v4.new_notebook(metadata=notebook.metadata)
     probes: dict[int, tuple[int, list[str]]] = {}
     for number, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
             run.cells.append(nbformat.v4.new_code_cell(cell.source))
         elif cell.cell_type == "markdown" and (expressions := EVAL.findall(cell.source)):
             probes[len(run.cells)] = (number, expressions)
