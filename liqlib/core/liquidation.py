@@ -270,7 +270,9 @@ def _recheck(
     left the bracket it was solved in; ``n``, ``landed`` and ``iterations`` updated in place.
 
     The positions are gathered once into short arrays that shrink each round (the answers are
-    scattered back as positions finish), rather than gathered from the block every round.
+    scattered back as positions finish), rather than gathered from the block every round; a round
+    in which every candidate improves (the usual case: the bound is monotone) and lands where it
+    was solved needs no mask at all.
     """
 
     def part(x: Any) -> Any:
@@ -278,25 +280,35 @@ def _recheck(
 
     a_p, sigma_p, fee_p, n_p = part(a), part(sigma), part(fee), n[pos]
     bracket = landed[pos].astype(np.intp)
-    solves = np.full(pos.size, 1, dtype=np.int16)
+    solves = 1
+    floors = table.floors[1:]
     for _ in range(len(table)):
         # The operations of _root, in its order, so the answers are the same bit for bit.
         cand = (a_p + table.cums[bracket]) / (table.mmrs[bracket] + fee_p - sigma_p)
         solves += 1
         improves = sigma_p * (cand - n_p) > 0
-        n[pos[improves]] = cand[improves]
-        now = count_at_or_below(table.floors[1:], cand[improves])
-        landed[pos[improves]] = now
+        if improves.all():
+            n[pos] = cand
+            now = count_at_or_below(floors, cand)
+            landed[pos] = now
+            stay = now != bracket
+        else:
+            better = np.flatnonzero(improves)
+            n[pos[better]] = cand[better]
+            now_better = count_at_or_below(floors, cand[better])
+            landed[pos[better]] = now_better
+            now = bracket.copy()
+            now[better] = now_better
+            stay = now != bracket  # False where the candidate did not improve
         # Stay only where the improved answer sits in yet another bracket.
-        stay = improves.copy()
-        stay[improves] = now != bracket[improves]
-        iterations[pos[~stay]] = solves[~stay]
         if not stay.any():
+            iterations[pos] = solves
             return
-        bracket = np.asarray(now[stay[improves]], dtype=np.intp)
-        pos, solves = pos[stay], solves[stay]
-        a_p, sigma_p, fee_p = (x if np.ndim(x) == 0 else x[stay] for x in (a_p, sigma_p, fee_p))
-        n_p = cand[stay]
+        done = np.flatnonzero(~stay)
+        iterations[pos[done]] = solves
+        keep = np.flatnonzero(stay)
+        pos, bracket, n_p = pos[keep], now[keep].astype(np.intp), cand[keep]
+        a_p, sigma_p, fee_p = (x if np.ndim(x) == 0 else x[keep] for x in (a_p, sigma_p, fee_p))
     iterations[pos] = solves
 
 
@@ -352,7 +364,10 @@ def _notional_to_price(
     # Not (0 < n < inf), NaN included: (n <= 0) >= (n < inf) as booleans, in one pass.
     bad = np.less_equal(n, 0, out=ws("mask", np.bool_))
     np.greater_equal(bad, np.less(n, np.inf, out=ws("mask2", np.bool_)), out=bad)
-    np.copyto(n, np.nan, where=bad)
+    if bad.any():
+        # A scatter to the bad positions: a masked copy costs several times more when the mask
+        # is mixed (its branch mispredicts), as it is on a book with unliquidatable positions.
+        n[np.flatnonzero(bad)] = np.nan
     return n
 
 
