@@ -101,3 +101,29 @@ def test_a_bad_element_in_a_late_block_is_named_as_before(monkeypatch: pytest.Mo
     size[4_999] = math.nan
     with pytest.raises(ValueError, match="size must be finite"):
         lq.liquidation_price(side, size, entry, leverage=leverage, mmr=book.table)
+
+
+@pytest.mark.parametrize("name", list(BOOKS))
+def test_the_leverage_check_refuses_exactly_the_positions_over_their_cap(name: str) -> None:
+    """Tables of more than six brackets compare each leverage with its bracket's cap gathered by
+    the bracket, smaller ones count the caps at or above it: both refuse exactly the positions
+    over ``max_leverage * (1 + 1e-12)`` at their notional, the cap itself allowed."""
+    table = BOOKS[name].table
+    rng = np.random.default_rng(2)
+    notional = np.concatenate((table.floors, table.floors[1:] * (1 - 1e-15),
+                               np.exp(rng.uniform(0, math.log(1e10), 200))))
+    cap = np.asarray(table.max_leverage(notional))
+    for factor in (0.5, 1.0, 1 + 5e-13, 1 + 2e-12, 1.01):
+        leverage = cap * factor
+        over = leverage > cap * (1 + 1e-12)
+        for i in range(notional.size):
+            if over[i]:
+                with pytest.raises(ValueError, match="max leverage"):
+                    table.check_leverage(leverage[i], notional[i])
+            else:
+                table.check_leverage(leverage[i], notional[i])
+        if over.any():
+            with pytest.raises(ValueError, match="max leverage"):
+                table.check_leverage(leverage, notional)
+        else:
+            table.check_leverage(leverage, notional)

@@ -335,7 +335,9 @@ def _collateral(
     entry_index = None
     if tiers is not None:
         scratch = (ws("idx", np.int8), ws("entry_idx", np.int8), ws("mask", np.bool_))
-        entry_index = tiers._check_validated_leverage(leverage, notional_entry, scratch=scratch)
+        entry_index = tiers._check_validated_leverage(
+            leverage, notional_entry, scratch=scratch, values=out
+        )
     np.divide(notional_entry, leverage, out=out)
     nonzero = np.not_equal(extra, 0, out=None if extra.ndim == 0 else ws("mask", np.bool_))
     if nonzero.any():
