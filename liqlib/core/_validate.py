@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,7 +119,7 @@ def as_float(name: str, value: ArrayLike) -> FloatArray:
         arr = value
     else:
         arr = _convert(name, value)
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
+    if arr.size and not _finite_extent(arr):
         bad = ~np.isfinite(arr)
         raise ValueError(f"{label(name)} must be finite, got {_first_bad(arr, bad)}")
     return arr
@@ -169,11 +170,35 @@ def _convert(name: str, value: Any) -> FloatArray:
     raise AssertionError("unreachable")  # pragma: no cover (for type checkers)
 
 
+#: Elements per chunk of :func:`_extent` on large arrays: 512 kB, so that the second reduction of
+#: a chunk reads it from cache.
+_CHUNK = 1 << 16
+
+
+def _finite_extent(arr: FloatArray) -> bool:
+    """Whether the smallest and the largest element are finite (so every element is)."""
+    lo, hi = _extent(arr)
+    return math.isfinite(lo) and math.isfinite(hi)
+
+
 def _extent(arr: FloatArray) -> tuple[float, float]:
-    """Smallest and largest element (NaN propagates into both)."""
+    """Smallest and largest element (NaN propagates into both).
+
+    On a large contiguous array the two reductions run chunk by chunk, so the array is read from
+    memory once rather than twice (``min`` then ``max`` over the whole of it).
+    """
     if arr.size == 0:
         return np.inf, -np.inf
-    return float(arr.min()), float(arr.max())
+    if arr.size <= 4 * _CHUNK or not arr.flags.c_contiguous:
+        return float(arr.min()), float(arr.max())
+    flat = arr.reshape(-1)
+    lo, hi = np.inf, -np.inf
+    for start in range(0, flat.size, _CHUNK):
+        chunk = flat[start : start + _CHUNK]
+        # Python's min/max would drop a NaN; NumPy's propagate it, as the whole-array call does.
+        lo = np.minimum(lo, chunk.min())
+        hi = np.maximum(hi, chunk.max())
+    return float(lo), float(hi)
 
 
 def positive(name: str, value: ArrayLike) -> FloatArray:
@@ -234,7 +259,7 @@ def rate(name: str, value: ArrayLike, *, allow_zero: bool = True) -> FloatArray:
     arr = as_float(name, value)
     if arr.size == 0:
         return arr
-    lo, hi = float(arr.min()), float(arr.max())
+    lo, hi = _extent(arr)
     if (lo >= 0 if allow_zero else lo > 0) and hi < 1:
         return arr
     bad = (arr < 0 if allow_zero else arr <= 0) | (arr >= 1)

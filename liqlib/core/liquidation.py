@@ -229,40 +229,87 @@ def _solve_tiered_iterate(
     out: FloatArray,
     iterations: NDArray[np.int16],
     ws: _Workspace,
-) -> FloatArray:
+    start_index: NDArray[Any] | None = None,
+) -> NDArray[Any]:
     """Binance's re-check loop, kept monotone (see the module docstring), on one flat block.
 
-    The first solve uses the bracket at entry for every position; later rounds touch only the
-    positions whose answer landed in another bracket (on a real book a small minority). The
-    notional goes to ``out`` and the solve count to ``iterations``.
+    The first solve uses the bracket at entry for every position (``start_index`` when the
+    caller has it already, from the leverage check); later rounds touch only the positions whose
+    answer landed in another bracket. The notional goes to ``out``, the solve count to
+    ``iterations``; returns the bracket of the answer.
     """
     hit = ws("mask", np.bool_)
-    idx = np.asarray(table.index(start_notional, out=ws("idx", np.int8), hit=hit))
+    idx = start_index
+    if idx is None:
+        idx = np.asarray(table.index(start_notional, out=ws("entry_idx", np.int8), hit=hit))
     pick = ws("pick", np.intp)
     np.copyto(pick, idx)  # widened once for both gathers
     mmr = np.take(table.mmrs, pick, out=ws("t1"), mode="wrap")
     cum = np.take(table.cums, pick, out=ws("t2"), mode="wrap")
     n = _root(a, sigma, mmr, cum, fee, out=out, scratch=mmr)
     iterations.fill(1)
-    new_idx = np.asarray(table.index(n, out=ws("idx2", np.int8), hit=hit))
-    pos = np.flatnonzero(np.not_equal(new_idx, idx, out=hit))
-    new_idx = new_idx[pos]
+    landed = np.asarray(table.index(n, out=ws("idx2", np.int8), hit=hit))
+    pos = np.flatnonzero(np.not_equal(landed, idx, out=hit))
+    if pos.size:
+        _recheck(table, a, sigma, fee, pos, n=n, landed=landed, iterations=iterations)
+    return landed
+
+
+def _recheck(
+    table: TierTable,
+    a: FloatArray,
+    sigma: FloatArray,
+    fee: Any,
+    pos: NDArray[np.intp],
+    *,
+    n: FloatArray,
+    landed: NDArray[Any],
+    iterations: NDArray[np.int16],
+) -> None:
+    """The re-solves of :func:`_solve_tiered_iterate` for the positions ``pos`` whose first answer
+    left the bracket it was solved in; ``n``, ``landed`` and ``iterations`` updated in place.
+
+    The positions are gathered once into short arrays that shrink each round (the answers are
+    scattered back as positions finish), rather than gathered from the block every round; a round
+    in which every candidate improves (the usual case: the bound is monotone) and lands where it
+    was solved needs no mask at all.
+    """
+
+    def part(x: Any) -> Any:
+        return x if np.ndim(x) == 0 else x[pos]
+
+    a_p, sigma_p, fee_p, n_p = part(a), part(sigma), part(fee), n[pos]
+    bracket = landed[pos].astype(np.intp)
+    solves = 1
+    floors = table.floors[1:]
     for _ in range(len(table)):
-        if pos.size == 0:
-            break
-        a_s, sigma_s, fee_s = (x if np.ndim(x) == 0 else x[pos] for x in (a, sigma, fee))
-        mmr_s = table.mmrs[new_idx]
-        cum_s = table.cums[new_idx]
-        cand = _root(a_s, sigma_s, mmr_s, cum_s, fee_s, out=np.empty(pos.size), scratch=mmr_s)
-        iterations[pos] += 1
-        improves = sigma_s * (cand - n[pos]) > 0
-        pos, cand = pos[improves], cand[improves]
-        n[pos] = cand
+        # The operations of _root, in its order, so the answers are the same bit for bit.
+        cand = (a_p + table.cums[bracket]) / (table.mmrs[bracket] + fee_p - sigma_p)
+        solves += 1
+        improves = sigma_p * (cand - n_p) > 0
+        if improves.all():
+            n[pos] = cand
+            now = count_at_or_below(floors, cand)
+            landed[pos] = now
+            stay = now != bracket
+        else:
+            better = np.flatnonzero(improves)
+            n[pos[better]] = cand[better]
+            now_better = count_at_or_below(floors, cand[better])
+            landed[pos[better]] = now_better
+            now = bracket.copy()
+            now[better] = now_better
+            stay = now != bracket  # False where the candidate did not improve
         # Stay only where the improved answer sits in yet another bracket.
-        landed = np.asarray(table.index(cand))
-        moved = landed != new_idx[improves]
-        pos, new_idx = pos[moved], landed[moved]
-    return n
+        if not stay.any():
+            iterations[pos] = solves
+            return
+        done = np.flatnonzero(~stay)
+        iterations[pos[done]] = solves
+        keep = np.flatnonzero(stay)
+        pos, bracket, n_p = pos[keep], now[keep].astype(np.intp), cand[keep]
+        a_p, sigma_p, fee_p = (x if np.ndim(x) == 0 else x[keep] for x in (a_p, sigma_p, fee_p))
+    iterations[pos] = solves
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -275,23 +322,27 @@ def _collateral(
     extra: FloatArray,
     tiers: TierTable | None,
     ws: _Workspace,
-) -> FloatArray:
+) -> tuple[FloatArray, NDArray[Any] | None]:
     """Collateral posted: given, or notional at entry over leverage; plus extra margin.
 
-    Written to the workspace's ``t1`` (the caller's arrays stay intact).
+    Written to the workspace's ``t1`` (the caller's arrays stay intact). Returns it with the
+    bracket at entry when the leverage check against ``tiers`` computed it (else None).
     """
     out = ws("t1")
     if collateral is not None:
-        return np.add(collateral, extra, out=out)
+        return np.add(collateral, extra, out=out), None
     assert leverage is not None  # guaranteed by the validation in liquidation_price
+    entry_index = None
     if tiers is not None:
-        scratch = (ws("idx", np.int8), ws("idx2", np.int8), ws("mask", np.bool_))
-        tiers._check_validated_leverage(leverage, notional_entry, scratch=scratch)
+        scratch = (ws("idx", np.int8), ws("entry_idx", np.int8), ws("mask", np.bool_))
+        entry_index = tiers._check_validated_leverage(
+            leverage, notional_entry, scratch=scratch, values=out
+        )
     np.divide(notional_entry, leverage, out=out)
     nonzero = np.not_equal(extra, 0, out=None if extra.ndim == 0 else ws("mask", np.bool_))
     if nonzero.any():
         out += extra
-    return out
+    return out, entry_index
 
 
 def _notional(
@@ -315,7 +366,10 @@ def _notional_to_price(
     # Not (0 < n < inf), NaN included: (n <= 0) >= (n < inf) as booleans, in one pass.
     bad = np.less_equal(n, 0, out=ws("mask", np.bool_))
     np.greater_equal(bad, np.less(n, np.inf, out=ws("mask2", np.bool_)), out=bad)
-    np.copyto(n, np.nan, where=bad)
+    if bad.any():
+        # A scatter to the bad positions: a masked copy costs several times more when the mask
+        # is mixed (its branch mispredicts), as it is on a book with unliquidatable positions.
+        n[np.flatnonzero(bad)] = np.nan
     return n
 
 
@@ -721,7 +775,8 @@ def _solve_block(
     n_entry = _notional(q, e, k, cv, out=ws("n_entry"))
     a = np.multiply(sigma, n_entry, out=ws("a"))
     caps = mmr if caps_leverage else None
-    np.subtract(_collateral(n_entry, leverage, collateral, extra_margin, caps, ws), a, out=a)
+    posted, entry_index = _collateral(n_entry, leverage, collateral, extra_margin, caps, ws)
+    np.subtract(posted, a, out=a)
 
     # Bankruptcy: equity equals the fee on the notional there (zero without a fee).
     bankruptcy = out["bankruptcy_price"]
@@ -753,7 +808,9 @@ def _solve_block(
         idx.fill(0)
         iterations.fill(1)
     elif maintenance_at == "entry":
-        idx = np.asarray(mmr.index(n_entry, out=ws("idx", np.int8), hit=hit))
+        if entry_index is None:
+            entry_index = np.asarray(mmr.index(n_entry, out=ws("entry_idx", np.int8), hit=hit))
+        idx = entry_index
         pick = ws("pick", np.intp)
         np.copyto(pick, idx)  # widened once for both gathers
         mm_entry = np.multiply(n_entry, np.take(mmr.mmrs, pick, out=t1, mode="wrap"), out=t1)
@@ -768,10 +825,10 @@ def _solve_block(
         _root_in_bracket(mmr, a, sigma, float(fee_in_root), idx, out=n_liq, ws=ws)
         iterations.fill(1)
     else:
-        _solve_tiered_iterate(
-            mmr, a, sigma, fee_in_root, n_entry, out=n_liq, iterations=iterations, ws=ws
+        idx = _solve_tiered_iterate(
+            mmr, a, sigma, fee_in_root, n_entry, out=n_liq, iterations=iterations, ws=ws,
+            start_index=entry_index,
         )
-        idx = np.asarray(mmr.index(n_liq, out=ws("idx", np.int8), hit=hit))
     tier = out["tier"]
     if fixed_tier is not None:
         tier.fill(fixed_tier.level)

@@ -502,13 +502,23 @@ class TierTable:
         notional: np.ndarray,
         *,
         scratch: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    ) -> None:
+        values: np.ndarray | None = None,
+    ) -> np.ndarray:
         """:meth:`check_leverage` on arrays already validated (the solver's blocks: no second
-        pass over a book it has checked)."""
-        caps = self.max_leverages[::-1] * (1 + 1e-12)  # ascending; tolerance for float noise
+        pass over a book it has checked). Returns the bracket index of ``notional`` (in
+        ``scratch[1]`` when given), which the solver reuses as its starting bracket. ``values``:
+        an optional float scratch array of the broadcast shape."""
+        caps = self.max_leverages * (1 + 1e-12)  # tolerance for float noise
         allowed_buf, index_buf, hit = (None, None, None) if scratch is None else scratch
-        allowed = count_at_or_above(caps, lev, out=allowed_buf, hit=hit)
-        bad = np.greater_equal(self.index(notional, out=index_buf, hit=hit), allowed, out=hit)
+        index = np.asarray(self.index(notional, out=index_buf, hit=hit))
+        if len(self) > 6:
+            # Each position's cap gathered by its bracket: one gather, where counting the caps
+            # at or above each leverage costs two passes per bracket.
+            bad = np.greater(lev, np.take(caps, index, out=values, mode="wrap"), out=hit)
+        else:
+            # Leverage L is allowed in the first count(cap >= L) brackets (caps never rise).
+            allowed = count_at_or_above(caps[::-1], lev, out=allowed_buf, hit=hit)
+            bad = np.greater_equal(index, allowed, out=hit)
         if bad.any():
             lev_b, n_b = np.broadcast_arrays(lev, np.asarray(notional, dtype=np.float64))
             i = np.flatnonzero(bad)[0]
@@ -517,3 +527,4 @@ class TierTable:
                 f"{v.label('leverage')} must be at most the bracket's max leverage {limit!r} for "
                 f"that notional, got {lev_b.reshape(-1)[i].item()!r}"
             )
+        return index

@@ -52,6 +52,7 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -151,6 +152,15 @@ def option_sign(kind: ArrayLike) -> Any:
     >>> option_sign(["call", "put"]).tolist()
     [1.0, -1.0]
     """
+    return v.scalar_or_array(_omega(_is_call(kind)))
+
+
+def _is_call(kind: ArrayLike) -> NDArray[np.bool_]:
+    """``kind == "call"``, every element checked to be "call" or "put" (see :func:`option_sign`).
+
+    The pricers carry this boolean array (one byte per option) into their blocks and turn each
+    block into ``omega`` there, rather than writing a book-sized float array first.
+    """
     arr = np.asarray(kind)
     if arr.dtype.kind not in "US":
         raise ValueError(f"kind must be 'call' or 'put' (or an array of them), got {kind!r}")
@@ -162,7 +172,12 @@ def option_sign(kind: ArrayLike) -> Any:
     if bad.any():
         first = arr.reshape(-1)[np.flatnonzero(bad)[0]]
         raise ValueError(f"kind must be 'call' or 'put', got {str(first)!r}")
-    return v.scalar_or_array(np.where(is_call, 1.0, -1.0))
+    return np.asarray(is_call)
+
+
+def _omega(is_call: NDArray[np.bool_]) -> FloatArray:
+    """``+1.0`` for a call, ``-1.0`` for a put."""
+    return np.where(is_call, 1.0, -1.0)
 
 
 @dataclass(frozen=True)
@@ -218,22 +233,34 @@ def _inputs(
     vol: ArrayLike,
     kind: ArrayLike,
     settlement: str,
-) -> tuple[FloatArray, ...]:
+    *,
+    as_mask: bool = False,
+) -> tuple[NDArray[Any], ...]:
+    """Validated inputs; the last is ``omega`` (+1 call, -1 put), or with ``as_mask`` the boolean
+    ``kind == "call"`` for a blocked pricer to turn into ``omega`` block by block."""
     u = v.positive(underlying_name, underlying)
     k = v.positive("strike", strike)
     t = v.positive("time", time)
     r = v.as_float("rate", rate)
     s = v.positive("vol", vol)
-    omega = np.asarray(option_sign(kind), dtype=np.float64)
+    is_call = _is_call(kind)
     v.choice("settlement", settlement, _SETTLEMENTS)
-    return u, k, t, r, s, omega
+    return u, k, t, r, s, (is_call if as_mask else _omega(is_call))
 
 
 def _black(
-    forward: FloatArray, strike: FloatArray, time: FloatArray, vol: FloatArray, omega: FloatArray
+    forward: FloatArray,
+    strike: FloatArray,
+    time: FloatArray,
+    vol: FloatArray,
+    omega: FloatArray,
+    root_time: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Undiscounted Black value ``omega (F N(omega d1) - K N(omega d2))``, d1, N(omega d1), sd."""
-    sd = vol * np.sqrt(time)
+    """Undiscounted Black value ``omega (F N(omega d1) - K N(omega d2))``, d1, N(omega d1), sd.
+
+    ``root_time``: ``sqrt(time)`` when the caller has it already (the Greeks need it too).
+    """
+    sd = vol * (np.sqrt(time) if root_time is None else root_time)
     d1 = np.log(forward / strike) / sd
     d1 += 0.5 * sd
     n1 = _cdf(omega * d1)
@@ -242,6 +269,49 @@ def _black(
     value -= strike * n2
     value *= omega
     return value, d1, n1, sd
+
+
+#: Options per block: every temporary of a block (128 kB each) stays in cache and is reused by the
+#: allocator, where whole-book temporaries (8 MB each at 10^6 options) are fresh pages to fault in.
+_BLOCK = 1 << 14
+
+
+def _blockwise(func: Callable[..., tuple[Any, ...]], *arrays: Any) -> tuple[Any, ...]:
+    """``func(*arrays)`` evaluated a block of elements at a time into preallocated outputs.
+
+    ``func`` is elementwise (each output element depends only on the same element of the
+    broadcast inputs), so the results are those of one call on the whole arrays, bit for bit.
+    """
+    try:
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    except ValueError:
+        return func(*arrays)  # raises NumPy's own broadcasting error, as an unblocked call does
+    total = math.prod(shape)
+    if total <= _BLOCK:
+        return func(*arrays)
+    flat = [a if np.ndim(a) == 0 else np.broadcast_to(a, shape).reshape(-1) for a in arrays]
+    outs: list[FloatArray] = []
+    for start in range(0, total, _BLOCK):
+        stop = min(start + _BLOCK, total)
+        results = func(*(a if np.ndim(a) == 0 else a[start:stop] for a in flat))
+        if not outs:
+            outs = [np.empty(total) for _ in results]
+        for out, res in zip(outs, results, strict=True):
+            out[start:stop] = res
+    return tuple(out.reshape(shape) for out in outs)
+
+
+def _discount(rate: FloatArray, time: FloatArray) -> FloatArray | None:
+    """``exp(-rate * time)``, or None for a zero scalar rate: ``exp(-0.0)`` is exactly 1, so
+    :func:`_times` skips those products and every value stays bit for bit the same."""
+    if np.ndim(rate) == 0 and rate == 0:
+        return None
+    return np.exp(-rate * time)
+
+
+def _times(factor: FloatArray | None, x: Any) -> Any:
+    """``factor * x``, with None standing for an exact 1."""
+    return x if factor is None else factor * x
 
 
 def _to_coin(g: Greeks, u: FloatArray) -> Greeks:
@@ -312,11 +382,16 @@ def black76_price(
     >>> round(black76_price(50_000, 60_000, 30 / 365, 0.0, 0.6, settlement="inverse"), 5)
     0.01395
     """
-    f, k, t, r, s, omega = _inputs("forward", forward, strike, time, rate, vol, kind, settlement)
-    value, *_ = _black(f, k, t, s, omega)
-    price = np.exp(-r * t) * value
-    if settlement == "inverse":
-        price = price / f
+    f, k, t, r, s, is_call = _inputs(
+        "forward", forward, strike, time, rate, vol, kind, settlement, as_mask=True
+    )
+
+    def values(f: Any, k: Any, t: Any, r: Any, s: Any, is_call: Any) -> tuple[Any]:
+        value, *_ = _black(f, k, t, s, _omega(is_call))
+        price = _times(_discount(r, t), value)
+        return (price / f if settlement == "inverse" else price,)
+
+    (price,) = _blockwise(values, f, k, t, r, s, is_call)
     return v.scalar_or_array(np.asarray(price, dtype=np.float64))
 
 
@@ -366,20 +441,28 @@ def black76_greeks(
     >>> round(g.theta_per_day, 5), round(g.vega_per_vol_point, 5)
     (-0.00095, 0.00114)
     """
-    f, k, t, r, s, omega = _inputs("forward", forward, strike, time, rate, vol, kind, settlement)
-    value, d1, n1, sd = _black(f, k, t, s, omega)
-    disc = np.exp(-r * t)
-    density = disc * _pdf(d1)
-    price = disc * value
-    g = Greeks(
-        price=price,
-        delta=omega * disc * n1,
-        gamma=density / (f * sd),
-        vega=f * density * np.sqrt(t),
-        theta=r * price - f * density * s / (2.0 * np.sqrt(t)),
-        rho=-t * price,
+    f, k, t, r, s, is_call = _inputs(
+        "forward", forward, strike, time, rate, vol, kind, settlement, as_mask=True
     )
-    return _finish(_to_coin(g, f) if settlement == "inverse" else g)
+
+    def values(f: Any, k: Any, t: Any, r: Any, s: Any, is_call: Any) -> tuple[Any, ...]:
+        omega = _omega(is_call)
+        root_t = np.sqrt(t)
+        value, d1, n1, sd = _black(f, k, t, s, omega, root_t)
+        disc = _discount(r, t)
+        density = _times(disc, _pdf(d1))
+        price = _times(disc, value)
+        g = Greeks(
+            price=price,
+            delta=_times(disc, omega) * n1,
+            gamma=density / (f * sd),
+            vega=f * density * root_t,
+            theta=r * price - f * density * s / (2.0 * root_t),
+            rho=-t * price,
+        )
+        return tuple(vars(_to_coin(g, f) if settlement == "inverse" else g).values())
+
+    return _finish(Greeks(*_blockwise(values, f, k, t, r, s, is_call)))
 
 
 def black_scholes_price(
