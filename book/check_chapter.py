@@ -31,6 +31,10 @@ SOURCE_RULES = [
     (re.compile(r"\{py:\w+\}`[^`]*<"), "API role with an <target> title (JupyterLab shows it raw)"),
     (re.compile(r"\{doc\}`[^`<]+`"), "{doc} without a title ({doc}`Title <file>`)"),
 ]
+# IPython shows nothing for an expression when the last input in its history ends with ";", and
+# the site evaluates {eval} without storing history: after a code cell ending with ";" every
+# expression up to the next code cell shows nothing (found with myst-nb 1.4.0 and IPython 9).
+SILENCING_CELL = re.compile(r";\s*(#[^\n]*)?\s*$")
 EQ_REF = re.compile(r"\{eq\}`([^`]+)`")
 EQ_LABEL = re.compile(r"\$\$\s*\(([^)\s]+)\)")
 
@@ -57,6 +61,9 @@ def check(path: Path, quiet: bool = False) -> list[str]:
     for pattern, what in SOURCE_RULES:
         for match in pattern.finditer(text):
             problems.append(f"{what}: {match.group(0)!r}")
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and SILENCING_CELL.search(cell.source):
+            problems.append(f"code cell {number} ends with ';', which silences the next {{eval}}")
     labels = set(EQ_LABEL.findall(text))
     for label in sorted(set(EQ_REF.findall(text)) - labels):
         problems.append(f"{{eq}} to {label!r}, not labelled in this chapter (JupyterLab cannot)")

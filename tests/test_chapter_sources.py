@@ -34,6 +34,9 @@ def test_source_has_nothing_jupyterlab_cannot_show(chapter: Path) -> None:
     text = "\n".join("".join(c["source"]) for c in cells)
     found = [f"{what}: {m.group(0)!r}" for pattern, what in check_chapter.SOURCE_RULES
              for m in pattern.finditer(text)]
+    found += [f"code cell {number} ends with ';' (silences the {{eval}} after it on the site)"
+              for number, c in enumerate(cells) if c["cell_type"] == "code"
+              and check_chapter.SILENCING_CELL.search("".join(c["source"]))]
     labels = set(check_chapter.EQ_LABEL.findall(text))
     found += [f"{{eq}}`{label}` is not an equation of this chapter"
               for label in sorted(set(check_chapter.EQ_REF.findall(text)) - labels)]
