@@ -50,6 +50,9 @@ def _caption_cell(name: str, caption: str) -> dict[str, Any]:
 def synced(notebook: dict[str, Any]) -> dict[str, Any]:
     """The notebook with JupyterLab's view derived from the site's tags and figure metadata."""
     cells: list[dict[str, Any]] = []
+    # a regenerated caption cell keeps its id (nbstripout numbers the cells that have none)
+    ids = {c["metadata"][CAPTION_KEY]: c["id"] for c in notebook["cells"]
+           if _is_caption_cell(c) and "id" in c}
     for cell in notebook["cells"]:
         if _is_caption_cell(cell):
             continue  # regenerated after its figure below
@@ -65,7 +68,10 @@ def synced(notebook: dict[str, Any]) -> dict[str, Any]:
         cells.append(cell)
         figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
         if cell["cell_type"] == "code" and figure and figure.get("caption"):
-            cells.append(_caption_cell(figure["name"], figure["caption"]))
+            caption = _caption_cell(figure["name"], figure["caption"])
+            if figure["name"] in ids:
+                caption = {"id": ids[figure["name"]], **caption}
+            cells.append(caption)
     out = dict(notebook)
     out["cells"] = cells
     return out

@@ -149,9 +149,11 @@ def test_two_sliders_draw_the_frame_they_point_at() -> None:
 def test_site_build_draws_every_frame_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[float, ...]] = []
     monkeypatch.setenv(explore.SITE_BUILD_VARIABLE, "1")
-    widget = explore.explorable(_counting_draw(calls), [explore.Parameter("x", [1, 2, 3])],
-                                alt=str)
+    widget = explore.explorable(_counting_draw(calls), [explore.Parameter("x", [1, 2, 3],
+                                                                          initial=3)], alt=str)
     assert sorted(calls) == [(1,), (2,), (3,)]
-    assert all(frame for frame in _frames(widget))
+    frames = _frames(widget)
+    assert [f'alt="{x}"' in frame for x, frame in zip([1, 2, 3], frames, strict=True)] == [True] * 3
+    assert widget.children[-1].selected_index == 2
     monkeypatch.setenv(explore.SITE_BUILD_VARIABLE, "0")
     assert not explore.building_site()

@@ -150,7 +150,8 @@ def explorable(
     ]
     if precompute:
         frames = render_frames(draw, parameters, alt, dpi, colors)
-        cells = frames if len(parameters) == 2 else [frames]
+        # one row per value of the first parameter, one cell per value of the second (or one)
+        cells = frames if len(parameters) == 2 else [[frame] for frame in frames]
     else:
         # Only the initial frame now; the rest are empty until a slider reaches them.
         shape = [len(p.values) for p in parameters] + ([1] if len(parameters) == 1 else [])

@@ -1,0 +1,61 @@
+"""The chapters' sources follow the reading-surface conventions (issue 16), checked with no kernel.
+
+What the browser suites see rendered (tests/site), checked here at the source so that a failure
+names the cell: no glue (numbers in the prose are ``{eval}`` expressions, which JupyterLab and the
+site both evaluate), no API role with a ``<target>`` title and no ``{doc}`` without a title
+(JupyterLab shows them raw), no ``{eq}`` to an equation of another chapter, and JupyterLab's view
+(collapsed plumbing, figure captions) in sync with the site's tags (``book/surface.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+sys.path.insert(0, str(BOOK))
+
+import check_chapter  # noqa: E402  (book/check_chapter.py)
+import surface  # noqa: E402  (book/surface.py)
+
+CHAPTERS = sorted(BOOK.glob("*.ipynb"))
+
+
+def _source(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_source_has_nothing_jupyterlab_cannot_show(chapter: Path) -> None:
+    cells = _source(chapter)["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells)
+    found = [f"{what}: {m.group(0)!r}" for pattern, what in check_chapter.SOURCE_RULES
+             for m in pattern.finditer(text)]
+    labels = set(check_chapter.EQ_LABEL.findall(text))
+    found += [f"{{eq}}`{label}` is not an equation of this chapter"
+              for label in sorted(set(check_chapter.EQ_REF.findall(text)) - labels)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_jupyterlab_view_is_in_sync_with_the_site_tags(chapter: Path) -> None:
+    notebook = _source(chapter)
+    assert surface.synced(notebook) == notebook, f"run: python book/surface.py {chapter}"
+
+
+def test_surface_collapses_hidden_code_and_captions_figures() -> None:
+    figure = {"cell_type": "code", "source": ["plot()"], "outputs": [], "execution_count": None,
+              "metadata": {"tags": ["hide-input"],
+                           "mystnb": {"figure": {"name": "fig-x", "caption": "A *caption*."}}}}
+    plain = {"cell_type": "code", "source": ["x = 1"], "outputs": [], "execution_count": None,
+             "metadata": {"jupyter": {"source_hidden": True}}}
+    out = surface.synced({"cells": [figure, plain], "metadata": {}, "nbformat": 4})
+    assert out["cells"][0]["metadata"]["jupyter"] == {"source_hidden": True}
+    caption = out["cells"][1]
+    assert caption["metadata"]["tags"] == ["remove-cell"]
+    assert "".join(caption["source"]) == ":::{figure}\n:name: fig-x\nA *caption*.\n:::"
+    assert "jupyter" not in out["cells"][2]["metadata"]   # not hidden on the site: shown
+    assert surface.synced(out) == out                      # idempotent
