@@ -16,6 +16,7 @@ except ImportError as error:  # pragma: no cover - the test venv has matplotlib
 from . import explore, plotting, prose  # noqa: E402
 from .explore import (
     Parameter,
+    building_site,
     explorable,
     render_frames,
 )
@@ -31,6 +32,7 @@ from .prose import MISSING, bps, markdown_table, money, num, pct  # noqa: E402
 
 __all__ = [
     "bps",
+    "building_site",
     "COLORS",
     "markdown_table",
     "MISSING",
