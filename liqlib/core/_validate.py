@@ -379,3 +379,47 @@ def finite_result(what: str, result: NDArray[Any], *, parts: dict[str, Any]) -> 
             f"{label(what)} overflows floating point ({_first_bad(r, bad)}): {culprit} out of "
             "range together"
         )
+
+
+def number(name: str, value: Any, check: str = "real") -> float:
+    """A single number as a float: ``check`` is ``"real"`` (finite), ``"pos"`` (> 0) or
+    ``"nonneg"`` (>= 0). A string, ``None`` or an array is refused naming ``name``."""
+    if type(value) is float or type(value) is np.float64:  # the hot path: no array made
+        x = float(value)
+        if x - x == 0 and (check == "real" or x > 0 or (check == "nonneg" and x == 0)):
+            return x  # x - x == 0 holds for finite x only
+    conv = {"real": as_float, "pos": positive, "nonneg": nonnegative}[check]
+    return one(name, conv(name, value))
+
+
+def duration(name: str, value: Any) -> float:
+    """A time span in [0, inf]: ``inf`` is meaningful (never refills, or forever); NaN is not."""
+    arr = _convert(name, value)
+    t = one(name, arr)
+    if not t >= 0:  # also refuses NaN
+        raise ValueError(f"{label(name)} must be a duration in [0, inf], got {t!r}")
+    return t
+
+
+def has_methods(name: str, value: Any, methods: tuple[str, ...], what: str) -> Any:
+    """An object offering ``methods`` (a protocol such as a ladder), else a named TypeError."""
+    if not all(hasattr(value, m) for m in methods):
+        raise ArgumentTypeError(f"{label(name)} must be {what}, got {_describe(value)}")
+    return value
+
+
+def instance(name: str, value: Any, types: type | tuple[type, ...], what: str) -> Any:
+    """An instance of ``types``, else a named TypeError (``what`` says what is expected)."""
+    if not isinstance(value, types):
+        raise ArgumentTypeError(f"{label(name)} must be {what}, got {_describe(value)}")
+    return value
+
+
+def not_nan(name: str, value: ArrayLike) -> FloatArray:
+    """A float array that may hold ``±inf`` (a score at or past bankruptcy) but no NaN."""
+    arr = value if isinstance(value, np.ndarray) and value.dtype == np.float64 else None
+    if arr is None:
+        arr = _convert(name, value)
+    if arr.size and np.isnan(arr.min()):
+        raise ValueError(f"{label(name)} must not be NaN, got {_first_bad(arr, np.isnan(arr))}")
+    return arr

@@ -386,11 +386,7 @@ def adl_queue(scores: ArrayLike) -> np.ndarray:
 
 def _scores(scores: ArrayLike) -> np.ndarray:
     """Scores as a 1-d float array; +-inf allowed (an account at or past bankruptcy), NaN not."""
-    s = np.asarray(scores, dtype=np.float64).reshape(-1)
-    if np.isnan(s).any():
-        first = int(np.flatnonzero(np.isnan(s))[0])
-        raise ValueError(f"scores must not be NaN, got NaN at index {first}")
-    return s
+    return v.not_nan("scores", scores).reshape(-1)
 
 
 def random_queue(n: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
@@ -399,17 +395,23 @@ def random_queue(n: int, rng: np.random.Generator | int | None = None) -> np.nda
     Parameters
     ----------
     n : int
-        Number of opposite-side accounts (>= 0).
+        Number of opposite-side accounts (an integer >= 0).
     rng : numpy.random.Generator or int seed
         Source of the start index (the chain uses block data; here it is seeded).
+
+    Raises
+    ------
+    TypeError
+        For an ``n`` that is not an integer (``2.5``, ``True``).
+    ValueError
+        For a negative ``n``.
 
     Examples
     --------
     >>> sorted(random_queue(5, rng=7).tolist())
     [0, 1, 2, 3, 4]
     """
-    if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+    n = v.integer("n", n, low=0)  # 2.5 accounts is not a count: it gave float indices
     if n == 0:
         return np.zeros(0, dtype=np.intp)
     start = int(np.random.default_rng(rng).integers(n))

@@ -65,7 +65,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook, _duration
+from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook
 from ..prices.options import normal_cdf
 
 
@@ -530,8 +530,8 @@ def obizhaeva_wang_schedule(
     if isinstance(periods, bool) or int(periods) != periods or periods < 1:
         raise ValueError(f"periods must be an integer >= 1, got {periods!r}")
     n = int(periods)
-    tau = _duration("interval", interval)
-    h = _duration("half_life", half_life)
+    tau = v.duration("interval", interval)
+    h = v.duration("half_life", half_life)
     if h == 0:
         keep = 0.0 if tau > 0 else 1.0
     elif math.isinf(h):
