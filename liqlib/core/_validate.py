@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Largest magnitude allowed for a derived quantity (a notional, a collateral, a margin): far above
 #: any real position (world GDP is ~1e14) and far enough below float's 1.8e308 that the few sums and
@@ -76,7 +78,9 @@ def renamed(**names: str) -> Iterator[None]:
     premium_index must be finite, got nan
     """
     outer = _RENAMES.get({})
-    token = _RENAMES.set({**outer, **names})
+    # Nested wrappers compose: the inner one's name for an argument is renamed again by the
+    # outer one, so a message always speaks the outermost caller's names.
+    token = _RENAMES.set({**outer, **{k: outer.get(n, n) for k, n in names.items()}})
     try:
         yield
     finally:
@@ -423,3 +427,27 @@ def not_nan(name: str, value: ArrayLike) -> FloatArray:
     if arr.size and np.isnan(arr.min()):
         raise ValueError(f"{label(name)} must not be NaN, got {_first_bad(arr, np.isnan(arr))}")
     return arr
+
+
+def renames(**names: str) -> Callable[[F], F]:
+    """Decorator: the function's messages say ``names[arg]`` for ``arg`` (see :func:`renamed`).
+
+    For a venue function that calls the library under the library's names: the caller reads
+    the venue's names (``position``, ``mark_price``) in every refusal.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with renamed(**names):
+                return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def numbers(name: str, value: ArrayLike) -> FloatArray:
+    """A float array of real numbers, NaN and ``±inf`` let through (the caller gives them a
+    meaning, as "no market"); wrong types and ragged input refused naming ``name``."""
+    return _convert(name, value)

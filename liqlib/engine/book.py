@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -111,6 +112,16 @@ class PowerLawLadder:
             raise ValueError(
                 f"half_spread must be in [0, min(1, max_distance={far})), got {half!r}"
             )
+        # the capacity depth * span**alpha must be a float: alpha=81 over a span of 6,400
+        # overflowed inside `capacity`
+        log_cap = math.log(self.depth) + self.alpha * math.log((far - half) / self.reference)
+        if log_cap > math.log(v.DERIVED_MAX):
+            raise v.DerivedRangeError(
+                f"depth * ((max_distance - half_spread) / reference) ** alpha (the ladder's "
+                f"capacity) must stay below {v.DERIVED_MAX!r}, got about "
+                f"10**{log_cap / math.log(10):.0f} "
+                f"from depth={self.depth!r}, alpha={self.alpha!r}, max_distance={far!r}"
+            )
 
     @property
     def capacity(self) -> float:
@@ -181,7 +192,7 @@ class LevelLadder:
     def from_prices(cls, prices: ArrayLike, sizes: ArrayLike, mid: float) -> LevelLadder:
         """Levels from prices on one side of ``mid`` (bids below it, or asks above it)."""
         p = v.positive("prices", prices).reshape(-1)
-        m = float(v.positive("mid", mid))
+        m = v.number("mid", mid, "pos")
         below, above = p < m, p > m
         if not (below.all() or above.all()):
             raise ValueError(f"prices must all lie on one side of mid={m}, got {p.tolist()}")
