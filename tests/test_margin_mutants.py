@@ -117,3 +117,32 @@ def test_a_state_with_nothing_at_stake_is_at_its_threshold() -> None:
     # zero notional, zero equity, zero maintenance: slack 0 <= 0, liquidatable (at the threshold)
     state = lq.core.margin.MarginState(0.0, 0.0, 0.0, math.inf, math.inf)
     assert bool(state.liquidatable)
+
+
+# --- liquidation.py survivors (partial run): cross margin of inverse positions -------------------
+
+
+def inverse_account(size: float, contract_value: float) -> Account:
+    return Account(1.0, [
+        Position(Side.LONG, size, 20_000, 0.005, kind="inverse", contract_value=contract_value),
+        Position(Side.SHORT, 10, 21_000, 0.005, kind="inverse", contract_value=10),
+    ])
+
+
+def test_cross_liquidation_of_an_inverse_position_uses_kind_and_contract_value() -> None:
+    # 100 contracts of 10 USD and 1,000 contracts of 1 USD are one position: one price
+    a = lq.cross_liquidation_price(inverse_account(100, 10), 0, [20_000.0, 21_000.0])
+    b = lq.cross_liquidation_price(inverse_account(1_000, 1), 0, [20_000.0, 21_000.0])
+    assert a.price == pytest.approx(b.price, rel=1e-9)
+    # at that price the account's equity meets its maintenance margin (inverse algebra)
+    state = inverse_account(100, 10).state([a.price, 21_000.0])
+    assert state.equity == pytest.approx(state.maintenance_margin, rel=1e-6)
+
+
+def test_account_liquidation_prices_refuses_no_moving_position_and_unequal_marks() -> None:
+    acct = Account(100.0, [Position(Side.LONG, 2, 100, 0.01), Position(Side.SHORT, 1, 110, 0.01)])
+    with pytest.raises(ValueError, match="moving must flag at least one of the 2 positions"):
+        lq.account_liquidation_prices(acct, [100.0, 100.0], [False, False])
+    with pytest.raises(ValueError, match="prices of the moving positions must be equal"):
+        lq.account_liquidation_prices(acct, [100.0, 100.0 * (1 + 1e-9)], [True, True])
+    lq.account_liquidation_prices(acct, [100.0, 100.0], [True, True], grid=3)  # the minimum
