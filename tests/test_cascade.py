@@ -411,7 +411,7 @@ class TestEngineCascade:
             ({"funding_rate": 1.0}, "funding_rate"),
             ({"funding_rate": math.nan}, "funding_rate"),
             ({"mark_time_constant": -1.0}, "mark_time_constant"),
-            ({"rules": "kraken"}, "name"),
+            ({"rules": "kraken"}, "rules"),
         ],
     )
     def test_bad_input(self, kwargs: dict[str, object], match: str) -> None:

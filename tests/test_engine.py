@@ -244,7 +244,7 @@ def test_bad_input() -> None:
         Order(+1, 0.0, 100.0)
     with pytest.raises(ValueError, match="isolated_margin must be at most"):
         Trader(10.0, +1, 1.0, 100.0, isolated_margin=20.0)
-    with pytest.raises(ValueError, match="name must be one of"):
+    with pytest.raises(ValueError, match="rules must be one of"):
         Engine([Trader(10.0, +1, 1.0, 100.0)], 100.0, rules="kraken")
     with pytest.raises(ValueError, match="partial must be one of"):
         Rules(partial="halves")

@@ -134,7 +134,7 @@ def test_rules_by_name_and_bad_input() -> None:
         FractionSlices(fraction=1.2)
     with pytest.raises(ValueError, match="max_portion"):
         BlockLimits(max_portion=0)
-    with pytest.raises(ValueError, match="rounds must be >= 1"):
+    with pytest.raises(ValueError, match=r"rounds must be an integer in \[1, inf\]"):
         IncrementalClips(rounds=0)
     with pytest.raises(ValueError, match="rate must be a fraction"):
         RateOnNotional(-0.01)

@@ -194,8 +194,8 @@ def test_liquidation_price_rejects_bad_input(kwargs, match) -> None:
 
 @pytest.mark.parametrize(
     ("args", "match"),
-    [((0, 1.0, 100.0), "side must be"), ((1, -1.0, 100.0), "size must be > 0"),
-     ((1, 1.0, float("nan")), "entry_price must be finite")],
+    [((0, 1.0, 100.0), "side1_both must be"), ((1, -1.0, 100.0), "position1_both must be > 0"),
+     ((1, 1.0, float("nan")), "ep1_both must be finite")],
 )
 def test_liquidation_price_names_the_bad_position_argument(args, match) -> None:
     with pytest.raises(ValueError, match=match):

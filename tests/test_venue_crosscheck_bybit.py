@@ -232,7 +232,7 @@ def test_other_functions_reject_bad_input() -> None:
         bybit.inverse_liquidation_price(1, 100, 100, leverage=10, mmr=0.01, taker_fee_rate=2)
     with pytest.raises(ValueError, match="side must be"):
         bybit.bankruptcy_price(2, 100, 10)
-    with pytest.raises(ValueError, match="fundings_per_day"):
+    with pytest.raises(ValueError, match="funding_intervals_per_day"):
         bybit.interest_rate(0.0006, 0.0003, 0)
 
 

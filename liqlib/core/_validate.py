@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Largest magnitude allowed for a derived quantity (a notional, a collateral, a margin): far above
 #: any real position (world GDP is ~1e14) and far enough below float's 1.8e308 that the few sums and
@@ -77,7 +79,9 @@ def renamed(**names: str) -> Iterator[None]:
     premium_index must be finite, got nan
     """
     outer = _RENAMES.get({})
-    token = _RENAMES.set({**outer, **names})
+    # Nested wrappers compose: the inner one's name for an argument is renamed again by the
+    # outer one, so a message always speaks the outermost caller's names.
+    token = _RENAMES.set({**outer, **{k: outer.get(n, n) for k, n in names.items()}})
     try:
         yield
     finally:
@@ -404,3 +408,71 @@ def finite_result(what: str, result: NDArray[Any], *, parts: dict[str, Any]) -> 
             f"{label(what)} overflows floating point ({_first_bad(r, bad)}): {culprit} out of "
             "range together"
         )
+
+
+def number(name: str, value: Any, check: str = "real") -> float:
+    """A single number as a float: ``check`` is ``"real"`` (finite), ``"pos"`` (> 0) or
+    ``"nonneg"`` (>= 0). A string, ``None`` or an array is refused naming ``name``."""
+    if type(value) is float or type(value) is np.float64:  # the hot path: no array made
+        x = float(value)
+        if x - x == 0 and (check == "real" or x > 0 or (check == "nonneg" and x == 0)):
+            return x  # x - x == 0 holds for finite x only
+    conv = {"real": as_float, "pos": positive, "nonneg": nonnegative}[check]
+    return one(name, conv(name, value))
+
+
+def duration(name: str, value: Any) -> float:
+    """A time span in [0, inf]: ``inf`` is meaningful (never refills, or forever); NaN is not."""
+    arr = _convert(name, value)
+    t = one(name, arr)
+    if not t >= 0:  # also refuses NaN
+        raise ValueError(f"{label(name)} must be a duration in [0, inf], got {t!r}")
+    return t
+
+
+def has_methods(name: str, value: Any, methods: tuple[str, ...], what: str) -> Any:
+    """An object offering ``methods`` (a protocol such as a ladder), else a named TypeError."""
+    if not all(hasattr(value, m) for m in methods):
+        raise ArgumentTypeError(f"{label(name)} must be {what}, got {_describe(value)}")
+    return value
+
+
+def instance(name: str, value: Any, types: type | tuple[type, ...], what: str) -> Any:
+    """An instance of ``types``, else a named TypeError (``what`` says what is expected)."""
+    if not isinstance(value, types):
+        raise ArgumentTypeError(f"{label(name)} must be {what}, got {_describe(value)}")
+    return value
+
+
+def not_nan(name: str, value: ArrayLike) -> FloatArray:
+    """A float array that may hold ``±inf`` (a score at or past bankruptcy) but no NaN."""
+    arr = value if isinstance(value, np.ndarray) and value.dtype == np.float64 else None
+    if arr is None:
+        arr = _convert(name, value)
+    if arr.size and np.isnan(arr.min()):
+        raise ValueError(f"{label(name)} must not be NaN, got {_first_bad(arr, np.isnan(arr))}")
+    return arr
+
+
+def renames(**names: str) -> Callable[[F], F]:
+    """Decorator: the function's messages say ``names[arg]`` for ``arg`` (see :func:`renamed`).
+
+    For a venue function that calls the library under the library's names: the caller reads
+    the venue's names (``position``, ``mark_price``) in every refusal.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with renamed(**names):
+                return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def numbers(name: str, value: ArrayLike) -> FloatArray:
+    """A float array of real numbers, NaN and ``±inf`` let through (the caller gives them a
+    meaning, as "no market"); wrong types and ragged input refused naming ``name``."""
+    return _convert(name, value)

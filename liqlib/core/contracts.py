@@ -315,7 +315,8 @@ def round_to_tick(price: ArrayLike, tick: ArrayLike, direction: str) -> Any:
         Non-numeric ``price``/``tick``, or a ``direction`` that is not a string.
     ValueError
         Naming the argument: a non-positive or non-finite element (its flat index), an unknown
-        ``direction``.
+        ``direction``, or a price below one tick rounded ``"down"`` (to 0, which is not a
+        price: ``round_to_tick(0.3, 0.5, "down")``).
     ShapeError
         ``price`` and ``tick`` do not broadcast together.
     DerivedRangeError
@@ -353,4 +354,12 @@ def round_to_tick(price: ArrayLike, tick: ArrayLike, direction: str) -> Any:
     with np.errstate(over="ignore"):  # an overflow is refused just below, naming the inputs
         rounded = (np.ceil(steps) if direction == "up" else np.floor(steps)) * t
     v.finite_result("the rounded price", rounded, parts={"price": p, "tick": t})
+    if direction == "down" and rounded.size and rounded.min() <= 0:
+        # below one tick a price rounds down to 0, which is not a price: refuse, naming it
+        zero = rounded <= 0
+        raise ValueError(
+            f"price must be at least one tick to round down (0 is not a price), got "
+            f"{v._first_bad(np.broadcast_to(p, zero.shape), zero)} with tick "
+            f"{np.broadcast_to(t, zero.shape)[zero].reshape(-1)[0].item()!r}"
+        )
     return v.scalar_or_array(rounded)

@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,7 +81,9 @@ class PowerLawLadder:
     reference : float
         The distance (> 0) that ``depth`` is quoted at.
     max_distance : float
-        The ladder ends here (a sell cannot fill below price 0, so 1 for bids by default).
+        The ladder ends here (> 0). Asks may reach beyond 1 (a price more than double the mid);
+        bids cannot: :func:`execute` fills a SELL no further than distance 1 (price 0), whatever
+        the ladder holds beyond it.
 
     Examples
     --------
@@ -100,13 +103,24 @@ class PowerLawLadder:
     max_distance: float = 1.0
 
     def __post_init__(self) -> None:
-        v.positive("depth", self.depth)
-        v.positive("alpha", self.alpha)
-        v.positive("reference", self.reference)
-        if not 0 <= self.half_spread < self.max_distance:
+        v.number("depth", self.depth, "pos")
+        v.number("alpha", self.alpha, "pos")
+        v.number("reference", self.reference, "pos")
+        far = v.one("max_distance", v.positive_extent("max_distance", self.max_distance)[0])
+        half = v.number("half_spread", self.half_spread, "nonneg")
+        if not half < min(far, 1.0):
             raise ValueError(
-                f"half_spread must be in [0, max_distance={self.max_distance}), "
-                f"got {self.half_spread!r}"
+                f"half_spread must be in [0, min(1, max_distance={far})), got {half!r}"
+            )
+        # the capacity depth * span**alpha must be a float: alpha=81 over a span of 6,400
+        # overflowed inside `capacity`
+        log_cap = math.log(self.depth) + self.alpha * math.log((far - half) / self.reference)
+        if log_cap > math.log(v.DERIVED_MAX):
+            raise v.DerivedRangeError(
+                f"depth * ((max_distance - half_spread) / reference) ** alpha (the ladder's "
+                f"capacity) must stay below {v.DERIVED_MAX!r}, got about "
+                f"10**{log_cap / math.log(10):.0f} "
+                f"from depth={self.depth!r}, alpha={self.alpha!r}, max_distance={far!r}"
             )
 
     @property
@@ -178,11 +192,11 @@ class LevelLadder:
     def from_prices(cls, prices: ArrayLike, sizes: ArrayLike, mid: float) -> LevelLadder:
         """Levels from prices on one side of ``mid`` (bids below it, or asks above it)."""
         p = v.positive("prices", prices).reshape(-1)
-        m = float(v.positive("mid", mid))
+        m = v.number("mid", mid, "pos")
         below, above = p < m, p > m
         if not (below.all() or above.all()):
             raise ValueError(f"prices must all lie on one side of mid={m}, got {p.tolist()}")
-        return cls(np.abs(p - m) / m, np.asarray(sizes, dtype=float))
+        return cls(np.abs(p - m) / m, v.positive("sizes", sizes).reshape(-1))
 
     @property
     def capacity(self) -> float:
@@ -268,9 +282,18 @@ def execute(
 
     Raises
     ------
+    TypeError
+        Naming the argument, for a ``ladder`` that is not a ladder, or a string, ``None`` or a
+        bool where a number is expected.
     ValueError
         Naming the argument, for a side other than +1/-1, a negative quantity or consumed
-        quantity, or a mid or limit that is not positive.
+        quantity, a mid or limit that is not positive, or arrays that do not broadcast. Arrays:
+        one bad element rejects the call, naming its index.
+
+    Notes
+    -----
+    A SELL fills no further than distance 1 from mid (price 0): on a ladder whose
+    ``max_distance`` exceeds 1 the rest of the order is left ``unfilled``.
 
     References
     ----------
@@ -289,11 +312,16 @@ def execute(
     >>> fill.quantity, fill.unfilled, round(fill.vwap, 10)
     (1.0, 1.0, 99.25)
     """
-    sgn = float(v.side("side", side))
+    check_ladder("ladder", ladder)
+    sgn = float(v.one("side", v.side("side", side)))
     q = v.nonnegative("quantity", quantity)
     m = v.positive("mid", mid)
     c = v.nonnegative("consumed", consumed)
+    v.shapes(quantity=q, mid=m, consumed=c, limit=limit)
     cap: Any = ladder.capacity
+    if sgn == SELL:
+        # a bid below price 0 is not a price: a sell fills no further than distance 1
+        cap = min(cap, float(ladder.quantity_within(np.asarray(1.0))))
     start = np.minimum(c, cap)
     if limit is not None:
         # what rests at or better than the limit: a limit beyond the mid's side fills nothing
@@ -344,10 +372,14 @@ class ResilientBook:
     consumed_asks: float = 0.0
 
     def __post_init__(self) -> None:
-        _duration("half_life", self.half_life)
+        check_ladder("bids", self.bids)
+        check_ladder("asks", self.asks)
+        v.duration("half_life", self.half_life)
+        v.number("consumed_bids", self.consumed_bids, "nonneg")
+        v.number("consumed_asks", self.consumed_asks, "nonneg")
 
     def _ladder(self, side: int) -> tuple[Ladder, str]:
-        sgn = int(v.side("side", side))
+        sgn = int(v.one("side", v.side("side", side)))
         return (self.asks, "consumed_asks") if sgn == BUY else (self.bids, "consumed_bids")
 
     def execute(self, side: int, quantity: float, mid: float, limit: float | None = None) -> Fill:
@@ -360,13 +392,13 @@ class ResilientBook:
     def touch(self, side: int, mid: float) -> float:
         """The price the next unit of a ``side`` order would fill at."""
         ladder, slot = self._ladder(side)
-        m = float(v.positive("mid", mid))
+        m = v.number("mid", mid, "pos")
         depth_used = np.asarray(getattr(self, slot))
         return float(m * (1 + int(side) * ladder.distance(depth_used)))
 
     def advance(self, dt: float) -> None:
         """Let ``dt`` (>= 0, same unit as ``half_life``) pass: both holes refill."""
-        step = _duration("dt", dt)
+        step = v.duration("dt", dt)
         if self.half_life == 0:
             keep = 0.0 if step > 0 else 1.0
         elif np.isinf(self.half_life):
@@ -377,9 +409,10 @@ class ResilientBook:
         self.consumed_asks *= keep
 
 
-def _duration(name: str, value: float) -> float:
-    """A time span: a number in [0, inf] (inf is meaningful: never refills, or forever)."""
-    t = float(value)
-    if not t >= 0:  # also refuses NaN
-        raise ValueError(f"{name} must be a duration in [0, inf], got {value!r}")
-    return t
+def check_ladder(name: str, ladder: Any) -> Any:
+    """``ladder`` if it is a :class:`Ladder` (has its four members), else a TypeError naming it."""
+    return v.has_methods(
+        name, ladder, ("capacity", "distance", "area", "quantity_within"),
+        "a Ladder (PowerLawLadder, LevelLadder or another with capacity, distance, area and "
+        "quantity_within)",
+    )

@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core import _validate as v
+
 
 class EventKind(StrEnum):
     """What an :class:`Event` records (see the module docstring for its ``amount``)."""
@@ -174,7 +176,7 @@ class Ledger:
             for e in self._events
             if e.kind in (EventKind.FUND_IN, EventKind.FUND_OUT)
         ]
-        return float(initial) + np.cumsum(np.asarray(flows, dtype=np.float64))
+        return v.number("initial", initial) + np.cumsum(np.asarray(flows, dtype=np.float64))
 
 
 def _kind(kind: str | EventKind) -> EventKind:
@@ -182,4 +184,5 @@ def _kind(kind: str | EventKind) -> EventKind:
         return EventKind(kind)
     except ValueError:
         allowed = tuple(k.value for k in EventKind)
-        raise ValueError(f"kind must be one of {allowed}, got {kind!r}") from None
+        error = ValueError if isinstance(kind, str) else v.ArgumentTypeError
+        raise error(f"kind must be one of {allowed}, got {kind!r}") from None

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from ..core import _validate as v
 from ..core.tiers import TierTable
@@ -141,6 +141,9 @@ class FullLiquidation:
     rounds: int = 1
     fill_or_kill: bool = False
 
+    def __post_init__(self) -> None:
+        _check_order_options(self)
+
     def order_size(self, ctx: LiquidationContext) -> float:
         return ctx.size
 
@@ -188,6 +191,10 @@ class TierStepDown:
     to_lowest_tier: bool = False
     name: str = "tier_step_down"
     rounds: int = 2
+
+    def __post_init__(self) -> None:
+        _check_order_options(self)
+        v.boolean("to_lowest_tier", self.to_lowest_tier)
 
     @property
     def immediate_or_cancel(self) -> bool:
@@ -238,9 +245,10 @@ class FractionSlices:
     fill_or_kill: bool = False
 
     def __post_init__(self) -> None:
-        v.rate("fraction", self.fraction, allow_zero=False)
-        v.nonnegative("min_notional", self.min_notional)
-        v.nonnegative("cooldown", self.cooldown)
+        _check_order_options(self)
+        v.one("fraction", v.rate("fraction", self.fraction, allow_zero=False))
+        v.number("min_notional", self.min_notional, "nonneg")
+        v.number("cooldown", self.cooldown, "nonneg")
 
     def order_size(self, ctx: LiquidationContext) -> float:
         in_cooldown = ctx.time - ctx.last_partial_time < self.cooldown
@@ -267,9 +275,8 @@ class IncrementalClips:
     fill_or_kill: bool = False
 
     def __post_init__(self) -> None:
-        v.positive("clip_notional", self.clip_notional)
-        if self.rounds < 1:
-            raise ValueError(f"rounds must be >= 1, got {self.rounds}")
+        _check_order_options(self)
+        v.number("clip_notional", self.clip_notional, "pos")
 
     def order_size(self, ctx: LiquidationContext) -> float:
         return min(ctx.size, self.clip_notional / ctx.mark)
@@ -309,10 +316,10 @@ class BlockLimits:
     fill_or_kill: bool = False
 
     def __post_init__(self) -> None:
-        if not 0 < self.max_portion <= 1:
-            raise ValueError(f"max_portion must be in (0, 1], got {self.max_portion!r}")
-        v.nonnegative("min_notional", self.min_notional)
-        v.positive("max_notional_per_block", self.max_notional_per_block)
+        _check_order_options(self)
+        v.one("max_portion", v.bounded("max_portion", self.max_portion, 0.0, 1.0, low_open=True))
+        v.number("min_notional", self.min_notional, "nonneg")
+        v.number("max_notional_per_block", self.max_notional_per_block, "pos")
 
     def order_size(self, ctx: LiquidationContext) -> float:
         limit = max(self.min_notional, self.max_portion * ctx.notional)
@@ -359,9 +366,10 @@ class RateOnNotional:
     name: str = "rate_on_notional"
 
     def __post_init__(self) -> None:
-        v.rate("rate", self.rate)
+        v.one("rate", v.rate("rate", self.rate))
 
     def fee(self, surplus: float, notional: float) -> float:
+        _fee_arguments(surplus, notional)
         return self.rate * notional
 
 
@@ -387,10 +395,10 @@ class CappedBySurplus:
     name: str = "capped_by_surplus"
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_rate <= 1:
-            raise ValueError(f"max_rate must be a fraction in [0, 1], got {self.max_rate!r}")
+        v.one("max_rate", v.bounded("max_rate", self.max_rate, 0.0, 1.0, hint=" (a fraction)"))
 
     def fee(self, surplus: float, notional: float) -> float:
+        _fee_arguments(surplus, notional)
         return min(self.max_rate * notional, max(surplus, 0.0))
 
 
@@ -410,7 +418,21 @@ class ForfeitSurplus:
     name: str = "forfeit_surplus"
 
     def fee(self, surplus: float, notional: float) -> float:
+        _fee_arguments(surplus, notional)
         return max(surplus, 0.0)
+
+
+def _check_order_options(policy: Any) -> None:
+    """The options every partial policy shares: a whole number of rounds, a true bool."""
+    v.integer("rounds", policy.rounds, low=1)
+    v.boolean("fill_or_kill", policy.fill_or_kill)
+
+
+def _fee_arguments(surplus: float, notional: float) -> None:
+    """A fee policy's inputs, finite numbers. The notional may be negative: ADL at a bankruptcy
+    price below 0 (a long posted more margin than its notional) books ``size * price < 0``."""
+    v.number("surplus", surplus)
+    v.number("notional", notional)
 
 
 def insurance_fund_delta(
@@ -445,10 +467,11 @@ def insurance_fund_delta(
     >>> round(insurance_fund_delta(CappedBySurplus(0.005), +1, 0.1, 56_100, 51_000), 6)
     28.05
     """
-    s = float(v.side("side", side))
-    q = float(v.positive("size", size))
-    fill = float(v.positive("fill_price", fill_price))
-    bk = float(v.positive("bankruptcy_price", bankruptcy_price))
+    v.has_methods("fee_policy", fee_policy, ("fee",), "a FeePolicy (NoFee, RateOnNotional, ...)")
+    s = v.one("side", v.side("side", side))
+    q = v.number("size", size, "pos")
+    fill = v.number("fill_price", fill_price, "pos")
+    bk = v.number("bankruptcy_price", bankruptcy_price, "pos")
     surplus = s * q * (fill - bk)
     return surplus if surplus < 0 else fee_policy.fee(surplus, q * fill)
 
@@ -547,22 +570,28 @@ class Rules:
         if isinstance(self.partial, str):
             v.choice("partial", self.partial, tuple(PARTIAL_POLICIES))
             object.__setattr__(self, "partial", PARTIAL_POLICIES[self.partial]())
+        v.has_methods("partial", self.partial, ("order_size", "rounds", "fill_or_kill"),
+                      f"a PartialPolicy or one of {tuple(PARTIAL_POLICIES)}")
         for name in ("fee", "partial_fee"):
             value = getattr(self, name)
             if isinstance(value, str):
                 v.choice(name, value, tuple(FEE_POLICIES))
                 object.__setattr__(self, name, FEE_POLICIES[value]())
+            elif value is not None or name == "fee":
+                v.has_methods(name, value, ("fee",),
+                              f"a FeePolicy or one of {tuple(FEE_POLICIES)}")
+        v.boolean("socialize", self.socialize)
+        v.boolean("fund_first", self.fund_first)
         if self.adl is not None:
             v.choice("adl", self.adl, ADL_RULES)
         v.choice("adl_price", self.adl_price, ENGINE_ADL_PRICES)
         if self.limit is not None:
             v.choice("limit", self.limit, LIMIT_PRICES)
-        if self.backstop_ratio is not None and not 0 < self.backstop_ratio <= 1:
-            raise ValueError(
-                f"backstop_ratio must be in (0, 1] or None, got {self.backstop_ratio!r}"
-            )
-        if not 0 <= self.fee_to_fund <= 1:
-            raise ValueError(f"fee_to_fund must be a fraction in [0, 1], got {self.fee_to_fund!r}")
+        if self.backstop_ratio is not None:
+            v.one("backstop_ratio", v.bounded("backstop_ratio", self.backstop_ratio, 0.0, 1.0,
+                                              low_open=True, hint=" or None"))
+        v.one("fee_to_fund", v.bounded("fee_to_fund", self.fee_to_fund, 0.0, 1.0,
+                                       hint=" (a fraction)"))
 
     @property
     def partial_policy(self) -> PartialPolicy:

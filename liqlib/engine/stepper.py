@@ -296,10 +296,11 @@ class Engine:
             raise ValueError("traders must hold at least one Trader, got none")
         for t in traders:
             if not isinstance(t, Trader):
-                raise ValueError(f"traders must hold Trader objects, got {t!r}")
-        self.rules = venue_rules(rules) if isinstance(rules, str) else rules
+                raise v.ArgumentTypeError(f"traders must hold Trader objects, got {t!r}")
+        with v.renamed(name="rules"):  # venue_rules names its own argument `name`
+            self.rules = venue_rules(rules) if isinstance(rules, str) else rules
         if not isinstance(self.rules, Rules):
-            raise ValueError(f"rules must be a Rules or a venue name, got {rules!r}")
+            raise v.ArgumentTypeError(f"rules must be a Rules or a venue name, got {rules!r}")
         self.table = (
             maintenance
             if isinstance(maintenance, TierTable)

@@ -166,7 +166,7 @@ class OptionAccounts:
 
     def scaled(self, factor: float) -> OptionAccounts:
         """The same accounts with every size and every collateral times ``factor`` (> 0)."""
-        f = float(v.positive("factor", factor))
+        f = v.number("factor", factor, "pos")
         return replace(self, size=self.size * f, collateral=self.collateral * f)
 
     def _greeks(self, price: float, mask: NDArray[np.bool_], vol_shift: Any) -> Any:
@@ -323,8 +323,8 @@ def stress_pnl(accounts: OptionAccounts, price: float, new_price: float,
     >>> abs(p.delta + p.gamma + p.vega + p.vanna + p.volga + p.residual - p.total) < 1e-9
     True
     """
-    s0 = float(v.positive("price", price))
-    s1 = float(v.positive("new_price", new_price))
+    s0 = v.number("price", price, "pos")
+    s1 = v.number("new_price", new_price, "pos")
     shift = np.broadcast_to(v.as_float("vol_shift", vol_shift), accounts.vol.shape)
     k, t, q, kind, vol = (accounts.strike, accounts.expiry, accounts.size, accounts.kind,
                           accounts.vol)
@@ -465,10 +465,10 @@ def account_margin(
     >>> float(pm.maintenance[0].round(4)), float(pm.initial[0].round(4))
     (0.1064, 0.1596)
     """
-    s = float(v.positive("price", price))
+    s = v.number("price", price, "pos")
     v.choice("rule", rule, RULES)
     v.choice("reading", reading, MARK_READINGS)
-    factor = float(v.as_float("initial_factor", initial_factor))
+    factor = v.number("initial_factor", initial_factor)
     if not factor >= 1:
         raise ValueError(f"initial_factor must be >= 1 (initial margin at least maintenance), "
                          f"got {initial_factor!r}")
@@ -560,12 +560,12 @@ def generate_option_accounts(
     (1000, False)
     """
     count = v.integer("n", n, low=1)
-    s = float(v.positive("price", price))
+    s = v.number("price", price, "pos")
     w = v.nonnegative("weights", weights).reshape(-1)
     if w.size != 3 or not w.sum() > 0:
         raise ValueError(f"weights must be three numbers >= 0 (put, call, straddle), got {weights}")
-    sigma = float(v.positive("vol", vol))
-    spread = float(v.nonnegative("moneyness_sigma", moneyness_sigma))
+    sigma = v.number("vol", vol, "pos")
+    spread = v.number("moneyness_sigma", moneyness_sigma, "nonneg")
     days = v.positive("expiry_days", expiry_days).reshape(-1)
     if days.size == 0:
         raise ValueError("expiry_days must hold at least one expiry")
@@ -834,7 +834,7 @@ def gamma_cascade(
     ...     -puts.gamma(50_000) / 5_000, 50_000)), 4)
     (1.4062, 1.4061)
     """
-    start = float(v.positive("price", price))
+    start = v.number("price", price, "pos")
     s = float(shock)
     if not -1 < s < 1 or s == 0:
         raise ValueError(f"shock must be a nonzero fraction in (-1, 1), got {shock!r}")
@@ -853,9 +853,9 @@ def gamma_cascade(
     if not budget > 0:
         raise ValueError(f"max_order must be > 0 (inf for no limit), got {max_order!r}")
     v.choice("priority", priority, PRIORITIES)
-    step_dt = float(v.positive("dt", dt))
+    step_dt = v.number("dt", dt, "pos")
     steps_cap = v.integer("max_steps", max_steps, low=1)
-    tolerance = float(v.positive("tol", tol))
+    tolerance = v.number("tol", tol, "pos")
     if isinstance(book, ResilientBook):
         live = replace(book)
     else:

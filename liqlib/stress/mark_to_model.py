@@ -92,8 +92,8 @@ __all__ = [
 
 def _quotes(bid: ArrayLike, ask: ArrayLike) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """Bid and ask as arrays with ``nan`` (or a zero bid) meaning no quote; validated."""
-    b = np.asarray(bid, dtype=np.float64)
-    a = np.asarray(ask, dtype=np.float64)
+    b = v.numbers("bid", bid)
+    a = v.numbers("ask", ask)
     present = ~(np.isnan(b) | np.isnan(a))
     v.nonnegative("bid", np.where(present, b, 0.0))
     v.nonnegative("ask", np.where(present, a, 0.0))
@@ -149,8 +149,8 @@ def book_is_good(
     [True, False, False, False]
     """
     b, a, present = _quotes(bid, ask)
-    spread_max = float(v.positive("max_spread", max_spread))
-    size_min = float(v.nonnegative("min_size", min_size))
+    spread_max = v.number("max_spread", max_spread, "pos")
+    size_min = v.number("min_size", min_size, "nonneg")
     bs = v.nonnegative("bid_size", bid_size)
     as_ = v.nonnegative("ask_size", ask_size)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -195,12 +195,12 @@ class VolSurface:
     curvature: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "atm_short", float(v.positive("atm_short", self.atm_short)))
+        object.__setattr__(self, "atm_short", v.number("atm_short", self.atm_short, "pos"))
         long = self.atm_short if self.atm_long is None else self.atm_long
-        object.__setattr__(self, "atm_long", float(v.positive("atm_long", long)))
-        object.__setattr__(self, "decay", float(v.positive("decay", self.decay)))
-        object.__setattr__(self, "skew", float(v.as_float("skew", self.skew)))
-        object.__setattr__(self, "curvature", float(v.as_float("curvature", self.curvature)))
+        object.__setattr__(self, "atm_long", v.number("atm_long", long, "pos"))
+        object.__setattr__(self, "decay", v.number("decay", self.decay, "pos"))
+        object.__setattr__(self, "skew", v.number("skew", self.skew))
+        object.__setattr__(self, "curvature", v.number("curvature", self.curvature))
 
     def atm(self, time: ArrayLike) -> Any:
         """At-the-money volatility ``a(T)`` of the expiry ``time`` (years, > 0)."""
@@ -288,7 +288,7 @@ class VolSurface:
             v.positive("time", time),
             v.positive("iv", iv),
         )
-        tau = float(v.positive("decay", decay))
+        tau = v.number("decay", decay, "pos")
         x = (np.log(k / f) / np.sqrt(t)).reshape(-1)
         y = sig.reshape(-1)
         one_expiry = np.unique(t).size == 1
@@ -372,7 +372,7 @@ def smooth_marks(marks: ArrayLike, *, alpha: float) -> Any:
     [1.0, 1.0, 2.0, 1.5]
     """
     x = v.nonnegative("marks", marks)
-    w = float(v.positive("alpha", alpha))
+    w = v.number("alpha", alpha, "pos")
     if not w <= 1:
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
     if x.ndim == 0 or x.shape[0] == 0:
@@ -425,7 +425,7 @@ def synthetic_forward(call: ArrayLike, put: ArrayLike, strike: ArrayLike, *, tim
     c = v.nonnegative("call", call)
     p = v.nonnegative("put", put)
     k = v.positive("strike", strike)
-    d = math.exp(-float(v.as_float("rate", rate)) * float(v.positive("time", time)))
+    d = math.exp(-v.number("rate", rate) * v.number("time", time, "pos"))
     v.choice("settlement", settlement, ("inverse", "linear"))
     if settlement == "linear":
         f = k + (c - p) / d
@@ -474,7 +474,7 @@ class SVISlice:
 
     def __post_init__(self) -> None:
         for name in ("a", "b", "rho", "m", "s", "time"):
-            object.__setattr__(self, name, float(v.as_float(name, getattr(self, name))))
+            object.__setattr__(self, name, v.number(name, getattr(self, name)))
         v.nonnegative("b", self.b)
         v.positive("s", self.s)
         v.positive("time", self.time)
@@ -523,8 +523,8 @@ class SVISlice:
         """
         from scipy.optimize import least_squares  # deferred: scipy is only needed to fit
 
-        t = float(v.positive("time", time))
-        k = np.log(v.positive("strike", strike) / float(v.positive("forward", forward)))
+        t = v.number("time", time, "pos")
+        k = np.log(v.positive("strike", strike) / v.number("forward", forward, "pos"))
         w = v.positive("iv", iv) ** 2 * t
         if k.size < 5:
             raise ValueError(f"need at least 5 quotes to fit 5 parameters, got {k.size}")
@@ -785,11 +785,12 @@ def margin_check(
     >>> round(c.equity, 4), round(c.maintenance, 4), c.liquidate
     (1.503, 1.247, False)
     """
-    c = float(v.as_float("collateral", collateral))
+    c = v.number("collateral", collateral)
     v.choice("margin", margin, ("standard", "portfolio"))
     v.choice("reading", reading, deribit.MARK_READINGS)
-    if np.ndim(forward) != 0:
-        raise ValueError("forward must be a single price")
+    forward = v.number("forward", forward, "pos")
+    rate = v.number("rate", rate)
+    v.instance("portfolio", portfolio, OptionPortfolio, "an OptionPortfolio")
     m = v.nonnegative("marks", marks).reshape(-1)
     equity = c + portfolio.marked_value(m)
     if margin == "standard":

@@ -80,11 +80,11 @@ class OptionPosition:
 
     def __post_init__(self) -> None:
         option_sign(self.kind)
-        if np.ndim(self.strike) or np.ndim(self.expiry) or np.ndim(self.size):
-            raise ValueError("strike, expiry and size of a position must be single numbers")
-        object.__setattr__(self, "strike", float(v.positive("strike", self.strike)))
-        object.__setattr__(self, "expiry", float(v.positive("expiry", self.expiry)))
-        size = float(v.as_float("size", self.size))
+        for name in ("strike", "expiry", "size"):
+            v.one(name, v.numbers(name, getattr(self, name)))  # single numbers, named
+        object.__setattr__(self, "strike", v.number("strike", self.strike, "pos"))
+        object.__setattr__(self, "expiry", v.number("expiry", self.expiry, "pos"))
+        size = v.number("size", self.size)
         if size == 0:
             raise ValueError("size must be non-zero (positive long, negative short), got 0.0")
         object.__setattr__(self, "size", size)
@@ -236,6 +236,7 @@ class OptionPortfolio:
             raise ValueError(f"marks must hold one price per position ({len(self)}), got {m.size}")
         return float((self.sizes * m).sum())
 
+    @v.renames(underlying_price="forward")
     def standard_maintenance(
         self, forward: ArrayLike, marks: ArrayLike, *, reading: str = "documented"
     ) -> float:

@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import Ladder
+from ..engine.book import Ladder, check_ladder
 from .burn import _boundary, buyback
 
 
@@ -133,8 +133,11 @@ def token_sale(target: ArrayLike, token_price: ArrayLike, ladder: Ladder | None 
     """
     target_arr = v.nonnegative("target", target)
     price_arr = v.positive("token_price", token_price)
+    v.shapes(target=target_arr, token_price=price_arr)
     t, p = np.broadcast_arrays(target_arr, price_arr)
     t, p = t.astype(float), p.astype(float)
+    if ladder is not None:
+        check_ladder("ladder", ladder)
     if ladder is None:
         tokens = t / p
         proceeds = t.copy()
@@ -292,11 +295,11 @@ def surplus_buffer(
             f"income and losses must have one value per period each, got {inc.size} and "
             f"{loss.size}"
         )
-    keep = float(v.nonnegative("hump", hump))
-    lot = float(v.positive("bump", bump))
-    bid = float(v.positive("sump", sump))
-    s0 = float(v.positive("supply", supply))
-    b = float(v.as_float("buffer", buffer))
+    keep = v.number("hump", hump, "nonneg")
+    lot = v.number("bump", bump, "pos")
+    bid = v.number("sump", sump, "pos")
+    s0 = v.number("supply", supply, "pos")
+    b = v.number("buffer", buffer)
     periods = inc.size
     prices = v.positive("token_price", token_price)
     if prices.ndim == 0:

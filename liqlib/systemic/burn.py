@@ -54,9 +54,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import Ladder
+from ..engine.book import Ladder, check_ladder
 from ..sweep import sweep
-from .cascades import Population, cascade
+from .cascades import Population, _seed, cascade
 
 #: EIP-1559's constants [1]_: the base fee moves by at most 1/8 a block around a gas target of
 #: half the gas limit.
@@ -66,7 +66,7 @@ EIP1559_ELASTICITY = 2
 
 def _share(name: str, value: float) -> float:
     """A fraction in [0, 1] (1 is meaningful here: burn every fee)."""
-    x = float(v.as_float(name, value))
+    x = v.number(name, value)
     if not 0 <= x <= 1:
         raise ValueError(f"{name} must be a fraction in [0, 1] (0.25 means 25%), got {value!r}")
     return x
@@ -142,10 +142,15 @@ def buyback(budget: ArrayLike, token_price: ArrayLike, ladder: Ladder | None = N
     """
     budget_arr = v.nonnegative("budget", budget)
     price_arr = v.positive("token_price", token_price)
+    v.shapes(budget=budget_arr, token_price=price_arr)
     b, p = np.broadcast_arrays(budget_arr, price_arr)
     b, p = b.astype(float), p.astype(float)
+    if ladder is not None:
+        check_ladder("ladder", ladder)
     if ladder is None:
-        tokens = b / p
+        with np.errstate(over="ignore"):  # refused just below, naming the inputs
+            tokens = b / p
+        v.finite_result("the tokens bought", tokens, parts={"budget": b, "token_price": p})
         spent = b.copy()
     else:
         tokens = _tokens_within(b, p, ladder)
@@ -243,10 +248,10 @@ def generate_shocks(
     v.positive("scale", scale)
     v.positive("tail", tail)
     down = _share("down_share", down_share)
-    cap = float(v.positive("max_move", max_move))
+    cap = v.number("max_move", max_move, "pos")
     if cap >= 1:
         raise ValueError(f"max_move must be a fraction in (0, 1), got {max_move!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed("seed", seed))
     size = np.minimum(scale * np.abs(rng.standard_t(tail, count)), cap)
     sign = np.where(rng.random(count) < down, -1.0, 1.0)
     return sign * size
@@ -329,7 +334,7 @@ class FeeFlow:
         >>> round(float(richer.fees[0]), 4), bool(flow.capped.any()), bool(richer.capped.all())
         (1.1593, False, True)
         """
-        rate = float(v.rate("fee_rate", fee_rate))
+        rate = v.one("fee_rate", v.rate("fee_rate", fee_rate))
         fee = _capped_fee(rate, self.fill_notional, self.surplus)
         return replace(self, fee=fee, fees=_per_period(fee, self.offsets), fee_rate=rate)
 
@@ -504,13 +509,15 @@ def fee_flow(
     >>> two.market.round(6).tolist(), two.count.tolist(), round(float(two.fees[1]), 4)
     ([100.0, 95.0, 85.5], [0, 3], 0.7728)
     """
-    start = float(v.positive("price", price))
+    v.instance("population", population, Population, "a Population")
+    check_ladder("ladder", ladder)
+    start = v.number("price", price, "pos")
     moves = v.as_float("shocks", shocks).reshape(-1)
     bad = (moves <= -1) | (moves >= 1)
     if bad.any():
         raise ValueError(f"shocks must be fractions in (-1, 1), got {moves[bad][0]!r}")
-    rate = float(v.rate("fee_rate", fee_rate))
-    sub_step = math.inf if step is None else float(v.positive("step", step))
+    rate = v.one("fee_rate", v.rate("fee_rate", fee_rate))
+    sub_step = math.inf if step is None else v.number("step", step, "pos")
     carry = v.choice("path", path, PATHS)
     market = [start]
     if carry == "cascade":  # each open is where the previous period's cascades stopped
@@ -647,7 +654,7 @@ def fund_path(
         Liquidations passed (partly) to ADL in each period.
     """
     b = _share("burn_share", burn_share)
-    f0 = float(v.nonnegative("fund", fund))
+    f0 = v.number("fund", fund, "nonneg")
     x = flow.surplus - b * flow.fee
     level = np.concatenate([[0.0], np.cumsum(x)])
     adl = np.maximum.accumulate(np.maximum(-(f0 + level), 0.0))
@@ -716,7 +723,7 @@ def run_burns(
     (0.75258, 0.0)
     """
     b = _share("burn_share", burn_share)
-    s0 = float(v.positive("supply", supply))
+    s0 = v.number("supply", supply, "pos")
     periods = len(flow)
     prices = v.positive("token_price", token_price)
     if prices.ndim == 0:
@@ -775,8 +782,8 @@ def token_price_path(moves: ArrayLike, price: float, beta: float = 1.0) -> NDArr
     [8.0, 8.8]
     """
     m = v.as_float("moves", moves).reshape(-1)
-    p0 = float(v.positive("price", price))
-    k = float(v.nonnegative("beta", beta))
+    p0 = v.number("price", price, "pos")
+    k = v.number("beta", beta, "nonneg")
     factor = 1 + k * m
     if np.any(factor <= 0):
         raise ValueError(

@@ -81,7 +81,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..core import _validate as v
 from ..core.liquidation import liquidation_price
 from ..core.tiers import TierTable
-from ..engine.book import Ladder, ResilientBook
+from ..engine.book import Ladder, ResilientBook, check_ladder
 from ..sweep import sweep
 
 if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
@@ -127,6 +127,22 @@ class Population:
         )
         return cls(*(a.reshape(-1) for a in arrays))
 
+    def __post_init__(self) -> None:
+        # one entry per position in every field: a mismatch indexed out of range in cascade
+        fields = ("side", "size", "entry_price", "leverage", "liquidation", "bankruptcy")
+        arrays = {name: v.numbers(name, getattr(self, name)).reshape(-1) for name in fields}
+        lengths = {name: a.size for name, a in arrays.items()}
+        if len(set(lengths.values())) != 1:
+            raise v.ShapeError(
+                f"Population fields must have one length (one entry per position), got {lengths}"
+            )
+        v.side("side", arrays["side"])
+        v.positive("size", arrays["size"])
+        v.positive("entry_price", arrays["entry_price"])
+        v.positive("leverage", arrays["leverage"])
+        for name, arr in arrays.items():
+            object.__setattr__(self, name, arr)
+
     def __len__(self) -> int:
         return int(self.size.size)
 
@@ -160,19 +176,16 @@ def generate_population(
     >>> len(pop), bool((pop.side == 1).mean() > 0.5)
     (1000, True)
     """
-    count = int(n)
-    if count < 1:
-        raise ValueError(f"n must be a positive number of positions, got {n!r}")
-    p = float(v.positive("price", price))
-    if not 0 <= long_share <= 1:
-        raise ValueError(f"long_share must be in [0, 1], got {long_share!r}")
-    v.positive("median_notional", median_notional)
-    v.nonnegative("notional_sigma", notional_sigma)
-    v.nonnegative("entry_dispersion", entry_dispersion)
-    v.positive("leverage_scale", leverage_scale)
-    if not max_leverage >= 1:
+    count = v.integer("n", n, low=1)
+    p = v.number("price", price, "pos")
+    v.one("long_share", v.bounded("long_share", long_share, 0.0, 1.0))
+    v.number("median_notional", median_notional, "pos")
+    v.number("notional_sigma", notional_sigma, "nonneg")
+    v.number("entry_dispersion", entry_dispersion, "nonneg")
+    v.number("leverage_scale", leverage_scale, "pos")
+    if not v.number("max_leverage", max_leverage) >= 1:
         raise ValueError(f"max_leverage must be >= 1, got {max_leverage!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed("seed", seed))
     side = np.where(rng.random(count) < long_share, 1.0, -1.0)
     notional = median_notional * np.exp(rng.normal(0.0, notional_sigma, count))
     picks = rng.choice(LEVERAGE_CHOICES, size=count, p=LEVERAGE_WEIGHTS / LEVERAGE_WEIGHTS.sum())
@@ -291,10 +304,37 @@ def _limited_sales(quantity: NDArray[np.float64], limit: NDArray[np.float64]) ->
 
 
 def _shock_direction(shock: float) -> int:
-    s = float(shock)
+    s = v.number("shock", shock)
     if not -1 < s < 1 or s == 0:
         raise ValueError(f"shock must be a nonzero fraction in (-1, 1), got {shock!r}")
     return 1 if s > 0 else -1
+
+
+def _shocked(start: float, shock: float) -> float:
+    """The shocked price; a shock too small to move ``start`` in floating point is refused
+    (``1e-300`` left the price unchanged and the amplification divided by zero)."""
+    shocked = start * (1 + float(shock))
+    if shocked == start:
+        raise ValueError(
+            f"shock must move price={start!r} in floating point (|shock| above ~1e-16), "
+            f"got {shock!r}"
+        )
+    return shocked
+
+
+def _seed(name: str, seed: Any) -> Any:
+    """A seed or Generator for :func:`numpy.random.default_rng` (a float such as 1.5 refused)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return v.integer(name, seed)  # None (fresh entropy) refused too: every draw is seeded
+
+
+def _inputs(population: Any, *ladder: Any) -> None:
+    """The objects a cascade runs on: a :class:`Population` and (where the caller takes one) a
+    ladder."""
+    v.instance("population", population, Population, "a Population")
+    for book in ladder:
+        check_ladder("ladder", book)
 
 
 def _losing_order(population: Population, direction: int) -> tuple[NDArray[np.intp], Any]:
@@ -400,13 +440,15 @@ def cascade(
     >>> anchored.count, round(anchored.price, 3), anchored.mark
     (1, 88.592, 90.4)
     """
+    _inputs(population, ladder)
+    v.integer("max_rounds", max_rounds, low=1)
     direction = _shock_direction(shock)
-    start = float(v.positive("price", price))
-    balance = float(v.nonnegative("fund", fund))
+    start = v.number("price", price, "pos")
+    balance = v.number("fund", fund, "nonneg")
     limited, weight = _dampers(orders, mark_pass_through)
     order, keys = _losing_order(population, direction)
     size = population.size[order]
-    shocked = start * (1 + float(shock))
+    shocked = _shocked(start, shock)
     if limited:
         sold = _limited_sales(size, _limit_depth(population, order, shocked, direction, ladder))
     else:
@@ -546,12 +588,15 @@ def simulate(
     >>> r.count, round(r.price, 3), round(r.taken_over, 3)
     (1, 90.0, 0.779)
     """
+    _inputs(population)
+    v.instance("book", book, ResilientBook, "a ResilientBook")
+    v.integer("max_steps", max_steps, low=1)
     direction = _shock_direction(shock)
-    start = float(v.positive("price", price))
-    shocked = start * (1 + float(shock))
-    balance = float(v.nonnegative("fund", fund))
+    start = v.number("price", price, "pos")
+    shocked = _shocked(start, shock)
+    balance = v.number("fund", fund, "nonneg")
     limited, weight = _dampers(orders, mark_pass_through)
-    step = float(v.nonnegative("dt", dt))
+    step = v.number("dt", dt, "nonneg")
     order_side = direction  # a drop (-1) liquidates longs by selling (-1), a rise by buying
     alive = (population.side == -direction) & np.isfinite(population.liquidation)
     current, mark, rounds = shocked, shocked, 0
@@ -714,8 +759,9 @@ def stopping_shocks(
     >>> [round(float(s), 5) for s in sigma], q.tolist()
     ([0.09548, 0.08841, 0.08396], [0.0, 1.0, 2.0, 3.0])
     """
-    d = int(v.side("direction", direction))
-    start = float(v.positive("price", price))
+    _inputs(population, ladder)
+    d = int(v.one("direction", v.side("direction", direction)))
+    start = v.number("price", price, "pos")
     order, keys = _losing_order(population, d)
     quantity = np.concatenate([[0.0], np.cumsum(population.size[order])])
     level = 1 + d * np.asarray(_book_distance(ladder, quantity[:-1]), dtype=float)
@@ -790,10 +836,12 @@ def critical_shock(
     >>> round(crit.shock, 5), crit.below.count, crit.above.count, round(crit.jump, 3)
     (-0.09548, 0, 3, 0.054)
     """
-    d = int(v.side("direction", direction))
-    start = float(v.positive("price", price))
-    if fraction is not None and not 0 < float(fraction) <= 1:
-        raise ValueError(f"fraction must be None or in (0, 1], got {fraction!r}")
+    _inputs(population, ladder)
+    d = int(v.one("direction", v.side("direction", direction)))
+    start = v.number("price", price, "pos")
+    if fraction is not None:
+        v.one("fraction", v.bounded("fraction", fraction, 0.0, 1.0, low_open=True,
+                                    hint=" or None"))
     v.nonnegative("fund", fund)
     sigma, quantity = stopping_shocks(population, start, ladder, direction=d)
     if sigma.size == 0:
@@ -1005,7 +1053,9 @@ def engine_cascade(
     """
     from ..engine.stepper import Engine, Trader  # the engine layer sits above this module's core
 
-    start = float(v.positive("price", price))
+    _inputs(population)
+    v.instance("book", book, ResilientBook, "a ResilientBook")
+    start = v.number("price", price, "pos")
     fundamental = np.asarray(v.positive("path", path), dtype=float).reshape(-1)
     if fundamental.size == 0:
         raise ValueError("path must hold at least one price, got none")
@@ -1014,12 +1064,12 @@ def engine_cascade(
     if shock_move == 0:
         raise ValueError(f"path must move away from price={start}, got a constant path")
     direction = 1 if shock_move > 0 else -1
-    step_dt = float(v.positive("dt", dt))
-    balance = float(v.nonnegative("fund", fund))
-    rate = float(funding_rate)
+    step_dt = v.number("dt", dt, "pos")
+    balance = v.number("fund", fund, "nonneg")
+    rate = v.number("funding_rate", funding_rate)
     if not -1 < rate < 1:
         raise ValueError(f"funding_rate must be a fraction in (-1, 1), got {funding_rate!r}")
-    tau = float(v.nonnegative("mark_time_constant", mark_time_constant))
+    tau = v.number("mark_time_constant", mark_time_constant, "nonneg")
 
     margin = population.size * population.entry_price / population.leverage
     traders = [

@@ -54,7 +54,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
 from ..core.liquidation import liquidation_price
-from ..engine.book import BUY, SELL, Ladder, execute
+from ..engine.book import BUY, SELL, Ladder, check_ladder, execute
 from ..engine.policies import FEE_POLICIES, FeePolicy
 
 #: Cost components, in the order the payers absorb them.
@@ -166,14 +166,14 @@ def _fee_policy(fee: FeePolicy | str) -> FeePolicy:
         v.choice("fee", fee, tuple(FEE_POLICIES))
         return FEE_POLICIES[fee]()
     if not callable(getattr(fee, "fee", None)):
-        raise ValueError(
+        raise v.ArgumentTypeError(
             f"fee must be a fee policy (liqlib.engine.policies) or its name, got {fee!r}"
         )
     return fee
 
 
 def _fund_balance(value: float) -> float:
-    balance = float(value)
+    balance = v.one("insurance_fund", v.numbers("insurance_fund", value))
     if not balance >= 0:  # also refuses NaN; inf means a fund that never runs out
         raise ValueError(f"insurance_fund must be a balance in [0, inf], got {value!r}")
     return balance
@@ -269,8 +269,9 @@ def liquidation_cost(
     q = v.positive("size", size)
     entry = v.positive("entry_price", entry_price)
     policy = _fee_policy(fee)
-    if not 0 <= fee_to_fund <= 1:
-        raise ValueError(f"fee_to_fund must be a fraction in [0, 1], got {fee_to_fund!r}")
+    check_ladder("ladder", ladder)
+    v.boolean("adl", adl)
+    v.one("fee_to_fund", v.bounded("fee_to_fund", fee_to_fund, 0.0, 1.0, hint=" (a fraction)"))
     fund = _fund_balance(insurance_fund)
     if (leverage is None) == (collateral is None):
         raise ValueError(
@@ -290,6 +291,7 @@ def liquidation_cost(
         posted = q * entry / v.positive("leverage", leverage)
     else:
         posted = v.as_float("collateral", collateral if collateral is not None else np.nan)
+    v.shapes(side=s, size=q, entry_price=entry, mark=m, leverage=leverage, collateral=collateral)
     s, q, entry, m, posted = np.broadcast_arrays(s, q, entry, m, posted)
     equity = posted + s * q * (m - entry)
     bankrupt = np.asarray(lp.bankruptcy_price, dtype=float)
@@ -380,8 +382,9 @@ def covered_size(ladder: Ladder, buffer_rate: float, *, rtol: float = 1e-12) -> 
     >>> round(covered_size(flat_ladder(100), 0.005), 9)
     100.0
     """
-    rate = float(v.rate("buffer_rate", buffer_rate))
-    tol = float(v.positive("rtol", rtol))
+    check_ladder("ladder", ladder)
+    rate = v.one("buffer_rate", v.rate("buffer_rate", buffer_rate))
+    tol = v.number("rtol", rtol, "pos")
 
     def mean_distance(q: float) -> float:
         return float(execute(ladder, SELL, q, 1.0).slippage_bps) / 1e4

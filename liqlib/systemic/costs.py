@@ -65,7 +65,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
-from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook, _duration
+from ..engine.book import SELL, Ladder, PowerLawLadder, ResilientBook, check_ladder
 from ..prices.options import normal_cdf
 
 
@@ -143,12 +143,11 @@ class ExecutionModel:
     gamma: float
 
     def __post_init__(self) -> None:
+        v.integer("periods", self.periods, low=1)
         for name in ("shares", "horizon", "eta"):
-            v.positive(name, getattr(self, name))
+            v.number(name, getattr(self, name), "pos")
         for name in ("sigma", "epsilon", "gamma"):
-            v.nonnegative(name, getattr(self, name))
-        if int(self.periods) != self.periods or self.periods < 1:
-            raise ValueError(f"periods must be an integer >= 1, got {self.periods!r}")
+            v.number(name, getattr(self, name), "nonneg")
         if self.eta_tilde <= 0:
             raise ValueError(
                 f"gamma * tau must be below 2 * eta (got gamma={self.gamma}, tau={self.tau}, "
@@ -178,13 +177,15 @@ def almgren_chriss_schedule(model: ExecutionModel, risk_aversion: float) -> NDAr
     >>> almgren_chriss_schedule(m, 0.0).round(6).tolist()
     [1000.0, 800.0, 600.0, 400.0, 200.0, 0.0]
     """
-    lam = float(v.nonnegative("risk_aversion", risk_aversion))
+    lam = v.number("risk_aversion", risk_aversion, "nonneg")
     t = np.linspace(0.0, model.horizon, model.periods + 1)
     if lam == 0 or model.sigma == 0:
         return model.shares * (1 - t / model.horizon)
     y = lam * model.sigma**2 * model.tau**2 / (2 * model.eta_tilde)
     kappa = np.log1p(y + np.sqrt(y * (y + 2))) / model.tau  # arccosh(1 + y), exact for tiny y
     big_t = model.horizon
+    if math.isinf(kappa):  # risk aversion beyond float's range: sell everything at once
+        return np.where(t == 0, float(model.shares), 0.0)
     if kappa * big_t == 0:  # risk aversion too small to register: the straight line
         return model.shares * (1 - t / big_t)
     # sinh(k(T - t)) / sinh(kT) = e^{-kt} (1 - e^{-2k(T-t)}) / (1 - e^{-2kT}): decaying
@@ -330,11 +331,12 @@ def sliced_execution(
     >>> sliced_execution(book, [40, 30, 20, 10, 0], 100.0, interval=1, half_life=float("inf")).cost
     8.0
     """
+    check_ladder("ladder", ladder)
     x = _holdings(holdings)
-    m = float(v.positive("mid", mid))
-    dt = float(v.nonnegative("interval", interval))
-    sgn = int(v.side("side", side))
-    book = ResilientBook(ladder, ladder, half_life)
+    m = v.number("mid", mid, "pos")
+    dt = v.number("interval", interval, "nonneg")
+    sgn = int(v.one("side", v.side("side", side)))
+    book = ResilientBook(ladder, ladder, v.duration("half_life", half_life))
     quantities = -np.diff(x)
     vwaps = np.full(quantities.size, np.nan)
     costs = np.zeros(quantities.size)
@@ -402,13 +404,15 @@ def flat_book_model(
     >>> round(schedule_cost(m, [40, 30, 20, 10, 0]).expected, 6)  # 0.4 spread + 2.0 impact
     2.4
     """
-    if not isinstance(ladder, PowerLawLadder) or ladder.alpha != 1:
+    v.instance("ladder", ladder, PowerLawLadder, "a flat PowerLawLadder (alpha = 1)")
+    if ladder.alpha != 1:
         raise ValueError(
             f"ladder must be a flat PowerLawLadder (alpha = 1), got {ladder!r}: only a flat book "
             "has the linear temporary impact of the Almgren-Chriss model"
         )
-    m = float(v.positive("mid", mid))
-    tau = float(v.positive("horizon", horizon)) / periods if periods else 0.0
+    m = v.number("mid", mid, "pos")
+    # periods first: periods=0 used to surface as a zero eta, blaming eta
+    tau = v.number("horizon", horizon, "pos") / v.integer("periods", periods, low=1)
     return ExecutionModel(
         shares=shares,
         horizon=horizon,
@@ -520,18 +524,17 @@ def obizhaeva_wang_schedule(
     ...                        half_life=1).cost, 9)
     4.0
     """
-    if not isinstance(ladder, PowerLawLadder) or ladder.alpha != 1:
+    v.instance("ladder", ladder, PowerLawLadder, "a flat PowerLawLadder (alpha = 1)")
+    if ladder.alpha != 1:
         raise ValueError(
             f"ladder must be a flat PowerLawLadder (alpha = 1), got {ladder!r}: Obizhaeva and "
             "Wang's closed form holds for a block-shaped book only"
         )
-    x = float(v.positive("shares", shares))
-    m = float(v.positive("mid", mid))
-    if isinstance(periods, bool) or int(periods) != periods or periods < 1:
-        raise ValueError(f"periods must be an integer >= 1, got {periods!r}")
-    n = int(periods)
-    tau = _duration("interval", interval)
-    h = _duration("half_life", half_life)
+    x = v.number("shares", shares, "pos")
+    m = v.number("mid", mid, "pos")
+    n = v.integer("periods", periods, low=1)
+    tau = v.duration("interval", interval)
+    h = v.duration("half_life", half_life)
     if h == 0:
         keep = 0.0 if tau > 0 else 1.0
     elif math.isinf(h):
@@ -613,6 +616,7 @@ def fund_expected_shortfall(mean_cost: ArrayLike, std_cost: ArrayLike, margin: A
     for name, arr in (("mean_cost", mu), ("margin", m)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} must be finite, got {arr.tolist()!r}")
+    v.shapes(mean_cost=mu, std_cost=s, margin=m)
     mu, s, m = np.broadcast_arrays(mu, s, m)
     excess = mu - m
     with np.errstate(divide="ignore", invalid="ignore"):

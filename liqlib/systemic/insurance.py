@@ -158,7 +158,7 @@ def fund_for_probability(deficits: ArrayLike, probability: float) -> float:
     40.0
     """
     d = _deficits(deficits)
-    p = float(v.as_float("probability", probability))
+    p = v.number("probability", probability)
     if not 0 <= p <= 1:
         raise ValueError(f"probability must be in [0, 1], got {p!r}")
     allowed = math.floor(p * d.size + 1e-9)  # 0.29 * 100 is 28.999999999999996
@@ -195,8 +195,8 @@ def optimal_fund(deficits: ArrayLike, capital_cost: float, loss_weight: float) -
     >>> optimal_fund([0, 0, 10, 20, 40], capital_cost=1, loss_weight=5)
     20.0
     """
-    r = float(v.positive("capital_cost", capital_cost))
-    kappa = float(v.positive("loss_weight", loss_weight))
+    r = v.number("capital_cost", capital_cost, "pos")
+    kappa = v.number("loss_weight", loss_weight, "pos")
     return fund_for_probability(deficits, min(1.0, r / kappa))
 
 
@@ -215,7 +215,7 @@ def _walk(fund_flows: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float6
 
 
 def _ratio(max_drawdown: float) -> float:
-    r = float(v.as_float("max_drawdown", max_drawdown))
+    r = v.number("max_drawdown", max_drawdown)
     if not 0 < r <= 1:
         raise ValueError(f"max_drawdown must be in (0, 1], got {r!r}")
     return r
@@ -313,7 +313,7 @@ def drawdown_adl(fund_flows: ArrayLike, fund: float, max_drawdown: float = 1.0) 
     0.0
     """
     r = _ratio(max_drawdown)
-    f = float(v.nonnegative("fund", fund))
+    f = v.number("fund", fund, "nonneg")
     walk, peak = _walk(fund_flows)
     return max(0.0, float(np.max((peak - walk) - r * (f + peak))))
 
@@ -406,8 +406,9 @@ def open_interest(side: ArrayLike, size: ArrayLike, price: float) -> float:
     """
     s = v.side("side", side)
     q = v.nonnegative("size", size)
+    v.shapes(side=s, size=q)
     s, q = np.broadcast_arrays(s, q)
-    p = float(v.positive("price", price))
+    p = v.number("price", price, "pos")
     longs, shorts = float(q[s > 0].sum()), float(q[s < 0].sum())
     return p * max(longs, shorts)
 
@@ -442,8 +443,8 @@ def shock_standard_deviation(shock_scale: float, shock_dof: float) -> float:
     >>> round(shock_standard_deviation(0.04, 3.0), 4)
     0.0693
     """
-    scale = float(v.positive("shock_scale", shock_scale))
-    dof = float(v.positive("shock_dof", shock_dof))
+    scale = v.number("shock_scale", shock_scale, "pos")
+    dof = v.number("shock_dof", shock_dof, "pos")
     return math.inf if dof <= 2 else scale * math.sqrt(dof / (dof - 2))
 
 
@@ -521,11 +522,11 @@ def simulate_deficits(
     """
     n = v.integer("n_scenarios", n_scenarios, low=1)
     count = v.integer("positions", positions, low=1)
-    p = float(v.positive("price", price))
-    book = flat_ladder(float(v.positive("depth", depth)))
-    scale = float(v.positive("shock_scale", shock_scale))
-    dof = float(v.positive("shock_dof", shock_dof))
-    cap = float(v.positive("max_shock", max_shock))
+    p = v.number("price", price, "pos")
+    book = flat_ladder(v.number("depth", depth, "pos"))
+    scale = v.number("shock_scale", shock_scale, "pos")
+    dof = v.number("shock_dof", shock_dof, "pos")
+    cap = v.number("max_shock", max_shock, "pos")
     if not cap < 1:
         raise ValueError(f"max_shock must be in (0, 1), got {cap!r}")
     r = _ratio(max_drawdown)

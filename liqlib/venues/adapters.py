@@ -118,7 +118,7 @@ class Binance(VenueBase):
                 "mmr and maintenance_amount, or a COIN-M TierTable"
             )
         self.mmr = mmr
-        self.maintenance_amount = float(v.nonnegative("maintenance_amount", maintenance_amount))
+        self.maintenance_amount = v.number("maintenance_amount", maintenance_amount, "nonneg")
 
     def _line(self) -> dict[str, Any]:
         if self.mmr is None:
@@ -217,9 +217,9 @@ class Bybit(VenueBase):
                 f"contract_size must be 1 (Bybit's 1 USD contracts), got {contract_size!r}"
             )
         self.mmr, self.tiers = mmr, tiers
-        self.maintenance_amount = float(v.nonnegative("maintenance_amount", maintenance_amount))
-        self.taker_fee_rate = float(v.rate("taker_fee_rate", taker_fee_rate))
-        self.tick_size = tick_size
+        self.maintenance_amount = v.number("maintenance_amount", maintenance_amount, "nonneg")
+        self.taker_fee_rate = v.one("taker_fee_rate", v.rate("taker_fee_rate", taker_fee_rate))
+        self.tick_size = None if tick_size is None else v.number("tick_size", tick_size, "pos")
         self.inverse_formula = v.choice("inverse_formula", inverse_formula, ("2026", "2024"))
         if self.kind is INVERSE:
             self.convention = (
@@ -361,7 +361,7 @@ class OKX(VenueBase):
             raise ValueError(f"tiers must be one of {sorted(_okx.TIERS)}, got {tiers!r}")
         self.mmr = mmr
         self.tiers = _okx.TIERS[tiers] if isinstance(tiers, str) else tiers
-        self.taker_fee_rate = float(v.rate("taker_fee_rate", taker_fee_rate))
+        self.taker_fee_rate = v.one("taker_fee_rate", v.rate("taker_fee_rate", taker_fee_rate))
 
     def rules(self) -> dict[str, Any]:
         out: dict[str, Any] = {"mmr": self.mmr} if self.tiers is None else {
@@ -428,7 +428,7 @@ class Hyperliquid(VenueBase):
         if mmr is not None:
             if max_leverage is not None:
                 raise ValueError("hyperliquid: give max_leverage or mmr, not both")
-            max_leverage = 0.5 / float(v.rate("mmr", mmr, allow_zero=False))
+            max_leverage = 0.5 / v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
         if max_leverage is not None:
             tiers = None
             v.positive("max_leverage", max_leverage)
@@ -507,9 +507,9 @@ class BitMEX(VenueBase):
         contract_size: float = 1.0,
     ) -> None:
         super().__init__(kind=kind, contract_size=contract_size)
-        self.mmr = float(v.rate("mmr", mmr, allow_zero=False))
-        self.taker_fee_rate = float(v.rate("taker_fee_rate", taker_fee_rate))
-        self.funding_rate = float(v.as_float("funding_rate", funding_rate))
+        self.mmr = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+        self.taker_fee_rate = v.one("taker_fee_rate", v.rate("taker_fee_rate", taker_fee_rate))
+        self.funding_rate = v.number("funding_rate", funding_rate)
 
     def rules(self) -> dict[str, Any]:
         return {"mmr": self.mmr, "taker_fee_rate": self.taker_fee_rate,
@@ -576,8 +576,8 @@ class DYDX(VenueBase):
         self, *, mmr: float = 0.03, imr: float = 0.05, kind: str | ContractKind = LINEAR
     ) -> None:
         super().__init__(kind=kind)
-        self.mmr = float(v.rate("mmr", mmr, allow_zero=False))
-        self.imr = float(v.rate("imr", imr, allow_zero=False))
+        self.mmr = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+        self.imr = v.one("imr", v.rate("imr", imr, allow_zero=False))
         if self.mmr >= self.imr:
             raise ValueError(
                 f"mmr must be below the initial margin fraction imr={self.imr!r}, got "
@@ -656,7 +656,7 @@ class Deribit(VenueBase):
         super().__init__(kind=kind, contract_size=contract_size)
         _deribit.futures_margin_rate(0.0, currency, "maintenance", version)  # validates both
         self.currency, self.version = currency, version
-        self.mmr = None if mmr is None else float(v.rate("mmr", mmr, allow_zero=False))
+        self.mmr = None if mmr is None else v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
 
     def rules(self) -> dict[str, Any]:
         out: dict[str, Any] = {"currency": self.currency, "version": self.version}

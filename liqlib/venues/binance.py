@@ -99,6 +99,7 @@ __all__ = [
 # --- leverage and margin brackets -----------------------------------------------------------------
 
 
+@v.renames(floors="notional_floors", mmrs="maint_margin_ratios", max_leverages="initial_leverages")
 def leverage_brackets(
     notional_floors: ArrayLike,
     maint_margin_ratios: ArrayLike,
@@ -297,15 +298,15 @@ def _table(brackets: TierTable | str) -> TierTable:
         return brackets
     if isinstance(brackets, str) and brackets in BRACKETS:
         return BRACKETS[brackets]
-    raise ValueError(
+    raise (ValueError if isinstance(brackets, str) else v.ArgumentTypeError)(
         f"brackets must be a TierTable or one of {sorted(BRACKETS)}, got {brackets!r}"
     )
 
 
 def _line(mmr: float, cum: float, name_mmr: str, name_cum: str) -> Tier:
     """One bracket line ``N * mmr - cum`` as the API reports it (rate and cum, no floors)."""
-    rate = float(v.rate(name_mmr, mmr, allow_zero=False))
-    amount = float(v.nonnegative(name_cum, cum))
+    rate = v.one(name_mmr, v.rate(name_mmr, mmr, allow_zero=False))
+    amount = v.number(name_cum, cum, "nonneg")
     return Tier(level=1, floor=0.0, cap=np.inf, mmr=rate, max_leverage=1.0 / rate, cum=amount)
 
 
@@ -344,15 +345,16 @@ def maintenance_amount(
     >>> round(maintenance_amount(50, 0.05, 0.025, 0.56), 10)   # COIN-M "Level 5", BTC
     1.81
     """
-    floor = float(v.nonnegative("notional_floor", notional_floor))
-    rate = float(v.rate("mmr", mmr))
-    prev = float(v.rate("previous_mmr", previous_mmr))
-    prev_cum = float(v.nonnegative("previous_cum", previous_cum))
+    floor = v.number("notional_floor", notional_floor, "nonneg")
+    rate = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+    prev = v.one("previous_mmr", v.rate("previous_mmr", previous_mmr, allow_zero=False))
+    prev_cum = v.number("previous_cum", previous_cum, "nonneg")
     if rate <= prev:
         raise ValueError(f"mmr must exceed previous_mmr={prev!r} (rates rise), got {rate!r}")
     return float(maintenance_amounts([0.0, floor], [prev, rate])[1]) + prev_cum
 
 
+@v.renames(notional="position_notional")
 def bracket(position_notional: float, brackets: TierTable | str = "BTCUSDT") -> Tier:
     """The bracket (rate, cum, max leverage) a position notional falls in.
 
@@ -385,6 +387,7 @@ def bracket(position_notional: float, brackets: TierTable | str = "BTCUSDT") -> 
     return _table(brackets).tier(position_notional)
 
 
+@v.renames(size="position", price="mark_price", contract_value="contract_size")
 def position_notional(
     position: ArrayLike,
     mark_price: ArrayLike,
@@ -407,9 +410,11 @@ def position_notional(
     >>> position_notional(100, 25_000, kind="inverse", contract_size=100)
     0.4
     """
+    v.positive("contract_size", contract_size)  # checked for linear contracts too, unused there
     return notional(position, mark_price, kind, contract_size)
 
 
+@v.renames(notional="position_notional")
 def maintenance_margin(
     position_notional: ArrayLike,
     *,
@@ -457,6 +462,7 @@ def maintenance_margin(
     return _line(mmr, cum, "mmr", "cum").maintenance_margin(position_notional)
 
 
+@v.renames(size="position", mark_price="price", contract_value="contract_size")
 def initial_margin(
     position: ArrayLike,
     price: ArrayLike,
@@ -486,6 +492,7 @@ def initial_margin(
 # --- liquidation price ----------------------------------------------------------------------------
 
 
+@v.renames(side="side1_both", size="position1_both", entry_price="ep1_both")
 def liquidation_price(
     side1_both: ArrayLike,
     position1_both: ArrayLike,
@@ -687,9 +694,9 @@ def hedge_liquidation_price(
         raise ValueError("position1_long and position1_short must not both be 0")
     e_l = v.positive("ep1_long", ep1_long)
     e_s = v.positive("ep1_short", ep1_short)
-    m_l = float(v.rate("mmr_l", mmr_l, allow_zero=False))
-    m_s = float(v.rate("mmr_s", mmr_s, allow_zero=False))
-    c = float(v.nonnegative("cum_l", cum_l)) + float(v.nonnegative("cum_s", cum_s))
+    m_l = v.one("mmr_l", v.rate("mmr_l", mmr_l, allow_zero=False))
+    m_s = v.one("mmr_s", v.rate("mmr_s", mmr_s, allow_zero=False))
+    c = v.number("cum_l", cum_l, "nonneg") + v.number("cum_s", cum_s, "nonneg")
     free = v.as_float("wb", wb) - v.nonnegative("tmm1", tmm1) + v.as_float("upnl1", upnl1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if k is LINEAR:
@@ -748,6 +755,7 @@ def moving_average_basis(
     return v.scalar_or_array(basis.mean(axis=axis))
 
 
+@v.renames(index="price_index", basis_average="moving_average_basis", last_price="contract_price")
 def mark_price(
     price_index: ArrayLike,
     last_funding_rate: ArrayLike,
@@ -799,7 +807,7 @@ def mark_price(
     >>> round(mark_price(100, 0.0001, 4, 0.2, 99.9), 6)
     100.005
     """
-    interval = float(v.positive("funding_interval", funding_interval))
+    interval = v.number("funding_interval", funding_interval, "pos")
     tau = v.nonnegative("time_until_funding", time_until_funding)
     if np.any(tau > interval):
         raise ValueError(
@@ -815,6 +823,7 @@ def mark_price(
     ).price
 
 
+@v.renames(impact_bid="impact_bid_price", impact_ask="impact_ask_price", index="price_index")
 def premium_index(
     impact_bid_price: ArrayLike, impact_ask_price: ArrayLike, price_index: ArrayLike
 ) -> Any:
@@ -907,12 +916,12 @@ def funding_rate(
     >>> round(funding_rate(0.0012), 10)      # F = P - 0.05%
     0.0007
     """
-    interval = float(v.positive("funding_interval", funding_interval))
+    interval = v.number("funding_interval", funding_interval, "pos")
     with v.renamed(premium="average_premium_index", interest="interest_rate"):
         per_8h = _funding.funding_rate(average_premium_index, interest_rate, clamp)
     f = np.asarray(per_8h) / (8.0 / interval)
     if cap is not None:
-        c = float(v.nonnegative("cap", cap))
+        c = v.number("cap", cap, "nonneg")
         f = np.clip(f, -c, c)
     return v.scalar_or_array(np.asarray(f))
 
@@ -935,6 +944,9 @@ def impact_margin_notional(initial_margin_rate: ArrayLike, *, margin: float = 20
     return _funding.impact_notional(margin, initial_margin_rate)
 
 
+@v.renames(
+    size="position", price="mark_price", rate="funding_rate", contract_value="contract_size",
+)
 def funding_fee(
     side: ArrayLike,
     position: ArrayLike,
@@ -969,6 +981,7 @@ def funding_fee(
 # --- auto-deleveraging ----------------------------------------------------------------------------
 
 
+@v.renames(upnl="unrealized_pnl", maintenance="maintenance_margin")
 def leverage_pnl(
     unrealized_pnl: ArrayLike, wallet_balance: ArrayLike, maintenance_margin: ArrayLike
 ) -> Any:

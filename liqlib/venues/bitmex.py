@@ -117,9 +117,7 @@ def _funding_times(time_until_funding: ArrayLike, funding_interval: ArrayLike) -
     """Check BitMEX's names; :mod:`liqlib.prices.mark` then does the arithmetic (its unit is
     free)."""
     tau = v.nonnegative("time_until_funding", time_until_funding)
-    if np.ndim(funding_interval) != 0:
-        raise ValueError(f"funding_interval must be a single duration, got {funding_interval!r}")
-    interval = float(v.positive("funding_interval", funding_interval))
+    interval = v.one("funding_interval", v.positive("funding_interval", funding_interval))
     if np.any(tau > interval):
         raise ValueError("time_until_funding must be at most funding_interval")
     return tau, interval
@@ -342,8 +340,9 @@ class RiskLimits:
     def __post_init__(self) -> None:
         v.positive("base_risk_limit", self.base_risk_limit)
         v.positive("risk_step", self.risk_step)
-        mm = float(v.rate("base_maintenance", self.base_maintenance, allow_zero=False))
-        im = float(v.rate("base_initial", self.base_initial, allow_zero=False))
+        mm = v.one("base_maintenance",
+                   v.rate("base_maintenance", self.base_maintenance, allow_zero=False))
+        im = v.one("base_initial", v.rate("base_initial", self.base_initial, allow_zero=False))
         if not im > mm:
             raise ValueError(
                 f"base_initial must exceed base_maintenance ({mm!r}), got {im!r}: a position "
@@ -684,11 +683,19 @@ def liquidation_price(
     q = v.positive("size", size)
     e = v.positive("entry_price", entry_price)
     cv = v.positive("contract_value", contract_value)
-    mm = float(v.rate("maint_margin", maint_margin, allow_zero=False))
-    fee = float(v.rate("taker_fee", taker_fee))
+    mm = v.one("maint_margin", v.rate("maint_margin", maint_margin, allow_zero=False))
+    fee = v.one("taker_fee", v.rate("taker_fee", taker_fee))
     if mm + fee >= 1:
         raise ValueError(f"maint_margin + taker_fee must be below 1, got {mm + fee!r}")
     f = v.as_float("funding_rate", funding_rate)
+    total = np.asarray(mm + fee + np.maximum(s * f, 0.0))
+    if total.size and total.max() >= 1:
+        # funding_rate=5 used to surface as a bad `mmr` inside the core solver
+        i = int(np.flatnonzero(total.reshape(-1) >= 1)[0])
+        raise ValueError(
+            f"maint_margin + taker_fee + funding_rate (paid by the side) must be below 1, got "
+            f"{total.reshape(-1)[i].item()!r}" + ("" if total.ndim == 0 else f" at flat index {i}")
+        )
     # One maintenance rate per position (the funding it will pay depends on its side), frozen at
     # the entry value as BitMEX computes it.
     return _core_liquidation_price(
@@ -754,9 +761,9 @@ def liquidation_price_support_formula(
     s = v.side("side", side)
     e = v.positive("entry_price", entry_price)
     lev = v.positive("leverage", leverage)
-    mm = float(v.rate("maint_margin", maint_margin, allow_zero=False))
-    fee = float(v.rate("taker_fee", taker_fee))
-    f = float(v.as_float("funding_rate", funding_rate))
+    mm = v.one("maint_margin", v.rate("maint_margin", maint_margin, allow_zero=False))
+    fee = v.one("taker_fee", v.rate("taker_fee", taker_fee))
+    f = v.number("funding_rate", funding_rate)
     init_margin = 1.0 / lev + 2.0 * fee
     # MM = (mm + fee + f) of entry value, carried as (mm) in the rate and (fee + f) held back.
     collateral = (init_margin - fee - f) / e  # one 1-USD contract: entry value 1/EP XBT
@@ -768,6 +775,7 @@ def liquidation_price_support_formula(
 # --- insurance fund and auto-deleveraging -----------------------------------------------------
 
 
+@v.renames(entry_price="bankruptcy_price", price="fill_price")
 def insurance_fund_delta(
     side: ArrayLike,
     size: ArrayLike,
@@ -843,6 +851,7 @@ def position_value(
     return v.scalar_or_array(sign * np.asarray(notional(size, price, k, contract_value)))
 
 
+@v.renames(entry_price="bankruptcy_price")
 def adl_ranking(
     side: ArrayLike,
     size: ArrayLike,
@@ -966,7 +975,7 @@ def adl_allocation(ranking: ArrayLike, size: ArrayLike, quantity: float) -> Any:
     [0.0, 10.0, 0.0, 0.0, 10.0, 0.0]
     """
     _, q, order = _queue(ranking, size)
-    need = float(v.nonnegative("quantity", quantity))
+    need = v.number("quantity", quantity, "nonneg")
     if need > q.sum():
         raise ValueError(f"quantity must be at most the total size {q.sum()!r}, got {need!r}")
     out = np.empty_like(q)

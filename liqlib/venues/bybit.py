@@ -137,8 +137,12 @@ def round_price(price: ArrayLike, side: ArrayLike, tick_size: float) -> Any:
     [7735.5, 7735.0]
     """
     s = v.side("side", side)
-    tick = float(v.positive("tick_size", tick_size))
-    p = np.asarray(price, dtype=np.float64)
+    tick = v.number("tick_size", tick_size, "pos")
+    p = v.numbers("price", price)  # NaN (no price) is kept: "keeps nan and vectorizes"
+    known = p[~np.isnan(p)]
+    if known.size and not (known.min() > 0 and known.max() < np.inf):
+        v.positive("price", known)  # names the first bad value
+    v.shapes(price=p, side=s)
     p, s = np.broadcast_arrays(p, s)
     out = np.array(p, dtype=np.float64, copy=True).reshape(-1)
     flat_s = s.reshape(-1)
@@ -174,8 +178,8 @@ def _schedule(
             )
         return risk_limits
     assert mmr is not None  # narrowed above
-    rate = float(v.rate("mmr", mmr, allow_zero=False))
-    deduction = float(v.nonnegative("mm_deduction", mm_deduction))
+    rate = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
+    deduction = v.number("mm_deduction", mm_deduction, "nonneg")
     return Tier(level=1, floor=0.0, cap=np.inf, mmr=rate, max_leverage=1.0 / rate, cum=deduction)
 
 
@@ -288,6 +292,7 @@ def maintenance_margin_deduction(risk_limits: ArrayLike, mmrs: ArrayLike, tier: 
     return float(maintenance_amounts(floors, rates)[tier - 1])
 
 
+@v.renames(notional="position_value")
 def maintenance_margin(
     position_value: ArrayLike,
     *,
@@ -313,7 +318,9 @@ def maintenance_margin(
     Raises
     ------
     ValueError
-        Both or neither of ``mmr`` and ``risk_limits``; values out of range.
+        Both or neither of ``mmr`` and ``risk_limits``; values out of range; an
+        ``mm_deduction`` above ``position_value * mmr`` (a negative margin). Arrays: one bad
+        element rejects the call, naming its index.
 
     References
     ----------
@@ -325,7 +332,18 @@ def maintenance_margin(
     >>> maintenance_margin(3_500, mmr=0.035, mm_deduction=30)
     92.5
     """
-    return _schedule(mmr, mm_deduction, risk_limits).maintenance_margin(position_value)
+    mm = _schedule(mmr, mm_deduction, risk_limits).maintenance_margin(position_value)
+    low = np.asarray(mm)
+    if low.size and low.min() < 0:
+        # A tier's deduction holds within its tier only (position value * mmr >= deduction):
+        # below it the formula gave a negative margin (100, mmr 0.005, deduction 1,000 -> -999.5).
+        i = int(np.flatnonzero(low.reshape(-1) < 0)[0])
+        raise ValueError(
+            f"mm_deduction must not exceed position_value * mmr (a tier's deduction applies "
+            f"within its tier), got a maintenance margin of {low.reshape(-1)[i]!r}"
+            + ("" if low.ndim == 0 else f" at flat index {i}")
+        )
+    return mm
 
 
 # --- USDT (linear) isolated -----------------------------------------------------------------------
@@ -527,7 +545,7 @@ def inverse_liquidation_price(
     >>> round(inverse_liquidation_price(1, 60_000, 50_000, leverage=10, mmr=0.005).price, 2)
     45681.82
     """
-    fee = float(v.rate("taker_fee_rate", taker_fee_rate))
+    fee = v.one("taker_fee_rate", v.rate("taker_fee_rate", taker_fee_rate))
     lev = v.positive("leverage", leverage)
     q = v.positive("position_size", position_size)
     ep = v.positive("entry_price", entry_price)
@@ -663,7 +681,7 @@ def inverse_cross_liquidation_price(
         position_size,
         entry_price,
         collateral=free,
-        mmr=float(v.rate("mmr", mmr, allow_zero=False)),
+        mmr=v.one("mmr", v.rate("mmr", mmr, allow_zero=False)),
         fee_rate=taker_fee_rate,
         kind=INVERSE,
         maintenance_at="entry",
@@ -673,6 +691,7 @@ def inverse_cross_liquidation_price(
     return _rounded(result, side, tick_size)
 
 
+@v.renames(size="contract_quantity")
 def inverse_position_value(contract_quantity: ArrayLike, price: ArrayLike) -> Any:
     """``Position Value = Contract Quantity / Price`` (coins; contracts of 1 USD).
 
@@ -684,6 +703,7 @@ def inverse_position_value(contract_quantity: ArrayLike, price: ArrayLike) -> An
     return notional(contract_quantity, price, INVERSE)
 
 
+@v.renames(size="contract_quantity", price="entry_price")
 def inverse_initial_margin(
     contract_quantity: ArrayLike, entry_price: ArrayLike, leverage: ArrayLike
 ) -> Any:
@@ -702,6 +722,7 @@ def inverse_initial_margin(
     return _core_initial_margin(inverse_position_value(contract_quantity, entry_price), leverage)
 
 
+@v.renames(size="contract_quantity", price="mark_price")
 def inverse_unrealized_pnl(
     side: ArrayLike, contract_quantity: ArrayLike, entry_price: ArrayLike, mark_price: ArrayLike
 ) -> Any:
@@ -738,6 +759,10 @@ def inverse_average_entry_price(contract_quantities: ArrayLike, prices: ArrayLik
 # --- funding --------------------------------------------------------------------------------------
 
 
+@v.renames(
+    quote_rate="quote_interest_rate", base_rate="base_interest_rate",
+    fundings_per_day="funding_intervals_per_day",
+)
 def interest_rate(
     quote_interest_rate: ArrayLike = 0.0006,
     base_interest_rate: ArrayLike = 0.0003,
@@ -778,6 +803,7 @@ def average_premium_index(premium_indices: ArrayLike, *, axis: int = -1) -> Any:
     return _averages.linearly_weighted_average(premium_indices, axis=axis)
 
 
+@v.renames(premium="average_premium_index", interest="interest_rate")
 def funding_rate(
     average_premium_index: ArrayLike, interest_rate: ArrayLike = 0.0001, *, clamp: float = 0.0005
 ) -> Any:

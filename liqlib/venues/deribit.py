@@ -97,8 +97,8 @@ def _futures_parameters(
         return FUTURES_MARGIN[version][currency][margin]
     if len(rates) != 2:
         raise ValueError(f"rates must be (base rate, increase factor per coin), got {rates!r}")
-    base = float(v.rate("rates[0] (base rate)", rates[0], allow_zero=False))
-    factor = float(v.nonnegative("rates[1] (increase factor)", rates[1]))
+    base = v.one("rates[0] (base rate)", v.rate("rates[0] (base rate)", rates[0], allow_zero=False))
+    factor = v.number("rates[1] (increase factor)", rates[1], "nonneg")
     return base, factor
 
 
@@ -169,9 +169,10 @@ def futures_margin(
     1.5
     """
     size = v.nonnegative("position_size", position_size)
-    return v.scalar_or_array(
-        size * np.asarray(futures_margin_rate(size, currency, margin, version))
-    )
+    with np.errstate(over="ignore"):  # refused just below, naming the input
+        required = size * np.asarray(futures_margin_rate(size, currency, margin, version))
+    v.finite_result("the margin", required, parts={"position_size": size})
+    return v.scalar_or_array(required)
 
 
 def futures_liquidation_price(
@@ -429,12 +430,12 @@ def bounded_mark_iv(
     >>> bounded_mark_iv([1.2, 0.2, 0.55, float("nan")]).tolist()
     [1.0, 0.3, 0.55, 0.6]
     """
-    lo = float(v.positive("floor", floor))
-    hi = float(v.positive("cap", cap))
-    none = float(v.positive("no_market", no_market))
+    lo = v.number("floor", floor, "pos")
+    hi = v.number("cap", cap, "pos")
+    none = v.number("no_market", no_market, "pos")
     if not lo < hi or not lo <= none <= hi:
         raise ValueError(f"need floor < cap and no_market within them, got {lo}, {hi}, {none}")
-    arr = np.asarray(iv, dtype=np.float64)
+    arr = v.numbers("iv", iv)  # NaN allowed here: no market, marked at no_market
     missing = np.isnan(arr)
     given = v.positive("iv", np.where(missing, 1.0, arr))
     return v.scalar_or_array(np.where(missing, none, np.clip(given, lo, hi)))
@@ -699,7 +700,7 @@ class PortfolioMarginParameters:
 
     def __post_init__(self) -> None:
         v.rate("price_move", self.price_move, allow_zero=False)
-        if not isinstance(self.buckets, int) or self.buckets < 3 or self.buckets % 2 == 0:
+        if v.integer("buckets", self.buckets, low=3) % 2 == 0:
             raise ValueError(f"buckets must be an odd integer >= 3, got {self.buckets!r}")
         v.nonnegative("vol_shock", self.vol_shock)
         v.nonnegative("vol_power", self.vol_power)
@@ -771,11 +772,12 @@ def iv_shock(
     (0.4678, 0.5657)
     """
     days = v.positive("days_to_expiration", days_to_expiration)
-    shock = float(v.nonnegative("vol_shock", vol_shock))
-    power = float(v.nonnegative("vol_power", vol_power))
+    shock = v.number("vol_shock", vol_shock, "nonneg")
+    power = v.number("vol_power", vol_power, "nonneg")
     return v.scalar_or_array((30.0 / days) ** power * shock)
 
 
+@v.renames(price_move="max_move")
 def price_moves(max_move: float, buckets: int = 9) -> FloatArray:
     """The evenly spaced price moves of the grid, zero included.
 
@@ -843,7 +845,7 @@ def net_short_option_contingency(
     e = np.zeros_like(k) if expiry is None else v.as_float("expiry", expiry).reshape(-1)
     if not k.size == q.size == e.size:
         raise ValueError("strike, size and expiry must have one entry per option position")
-    rate = float(v.nonnegative("per_option", per_option))
+    rate = v.number("per_option", per_option, "nonneg")
     keys, inverse = np.unique(np.stack([e, k]), axis=1, return_inverse=True)
     net = np.zeros(keys.shape[1])
     np.add.at(net, inverse.reshape(-1), q)
@@ -861,7 +863,7 @@ def option_contingency(size: ArrayLike, *, rate: float = 0.01) -> float:
     2.0
     """
     q = v.as_float("size", size)
-    return float(float(v.nonnegative("rate", rate)) * np.abs(q).sum())
+    return float(v.number("rate", rate, "nonneg") * np.abs(q).sum())
 
 
 def futures_contingency(size: ArrayLike, *, rate: float = 0.01) -> float:
@@ -876,7 +878,7 @@ def futures_contingency(size: ArrayLike, *, rate: float = 0.01) -> float:
     """
     q = v.as_float("size", size)
     offset = min(q[q > 0].sum(), -q[q < 0].sum())
-    return float(float(v.nonnegative("rate", rate)) * offset)
+    return float(v.number("rate", rate, "nonneg") * offset)
 
 
 def vega_contingency(vega: ArrayLike, *, rate: float = 0.25) -> float:
@@ -892,7 +894,7 @@ def vega_contingency(vega: ArrayLike, *, rate: float = 0.25) -> float:
     """
     x = v.as_float("vega", vega)
     offset = min(x[x > 0].sum(), -x[x < 0].sum())
-    return float(float(v.nonnegative("rate", rate)) * offset)
+    return float(v.number("rate", rate, "nonneg") * offset)
 
 
 def _shocked_vols(iv: FloatArray, shock: FloatArray, p: PortfolioMarginParameters) -> FloatArray:

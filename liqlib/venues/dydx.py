@@ -380,7 +380,7 @@ def usd_to_price(price_usd: float, exponent: int) -> int:
     >>> price_to_usd(usd_to_price(3_174.6, -6), -6)
     Fraction(15873, 5)
     """
-    p = float(v.positive("price_usd", price_usd))
+    p = v.number("price_usd", price_usd, "pos")
     e = v.integer("exponent", exponent, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1])
     price = round(Fraction(p) / _pow10(e))
     if price < 1:
@@ -430,7 +430,7 @@ def size_to_quantums(size: float, atomic_resolution: int) -> int:
     >>> quantums_to_size(-10_000_000, -8)
     Fraction(-1, 10)
     """
-    q = float(v.as_float("size", size))
+    q = v.number("size", size)
     e = v.integer(
         "atomic_resolution", atomic_resolution, low=EXPONENT_RANGE[0], high=EXPONENT_RANGE[1]
     )
@@ -1217,6 +1217,7 @@ def fillable_oracle_price(
     return v.scalar_or_array(np.broadcast_to(out, np.broadcast_shapes(out.shape, s.shape)).copy())
 
 
+@v.renames(entry_price="p")
 def liquidation_price(
     e: ArrayLike, s: ArrayLike, p: ArrayLike, mmf: ArrayLike, mmr_o: ArrayLike = 0.0
 ) -> Any:
@@ -1259,15 +1260,15 @@ def liquidation_price(
     size = v.as_float("s", s)
     if np.any(size == 0):
         raise ValueError("s must be a non-zero signed position size")
-    if np.ndim(mmf) != 0:
-        raise ValueError(f"mmf must be a single maintenance margin fraction, got {mmf!r}")
-    rate = float(v.rate("mmf", mmf, allow_zero=False))
-    collateral = v.as_float("e", e) - v.as_float("mmr_o", mmr_o)
+    rate = v.one("mmf", v.rate("mmf", mmf, allow_zero=False))
+    # the other positions' maintenance requirement: a negative one is no requirement
+    collateral = v.as_float("e", e) - v.nonnegative("mmr_o", mmr_o)
     return _core_liquidation_price(
         np.sign(size), np.abs(size), p, collateral=collateral, mmr=rate
     ).price
 
 
+@v.renames(entry_price="p")
 def equity(e: ArrayLike, s: ArrayLike, p: ArrayLike, price: ArrayLike) -> Any:
     """Account equity after the price moves from ``p`` to ``price``: ``e + s (price - p)``.
 
@@ -1304,6 +1305,7 @@ def maintenance_margin_fraction(initial_margin_ppm: int, maintenance_fraction_pp
     return Fraction(imf * frac, ONE_MILLION**2)
 
 
+@v.renames(initial_margin_rate="initial_margin_fraction")
 def impact_notional(initial_margin_fraction: ArrayLike, margin: float = 500.0) -> Any:
     """Impact notional for the funding premium: ``500 USDC / IMF``.
 

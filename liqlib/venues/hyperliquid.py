@@ -138,6 +138,7 @@ def maintenance_margin_rate(max_leverage: ArrayLike) -> Any:
     return v.scalar_or_array(1.0 / np.asarray(maintenance_leverage(lev)))
 
 
+@v.renames(floors="lower_bounds")
 def margin_tiers(
     lower_bounds: ArrayLike, max_leverages: ArrayLike, *, coin: str = ""
 ) -> TierTable:
@@ -197,11 +198,12 @@ def _schedule(max_leverage: float | None, tiers: TierTable | str | None) -> floa
             return tiers
         if isinstance(tiers, str) and tiers in MARGIN_TIERS:
             return MARGIN_TIERS[tiers]
-        raise ValueError(
+        raise (ValueError if isinstance(tiers, str) else v.ArgumentTypeError)(
             f"tiers must be a TierTable or one of {sorted(MARGIN_TIERS)}, got {tiers!r}"
         )
     assert max_leverage is not None  # narrowed by the check above
-    return float(maintenance_margin_rate(max_leverage))
+    return v.one("max_leverage", maintenance_margin_rate(v.number("max_leverage", max_leverage,
+                                                                  "pos")))
 
 
 def maintenance_margin(
@@ -403,6 +405,7 @@ def adl_sort_index(
     return _adl.hyperliquid_literal_score(mark_price, entry_price, notional_position, account_value)
 
 
+@v.renames(notional="notional_position")
 def adl_ranking(
     side: ArrayLike,
     mark_price: ArrayLike,
@@ -483,14 +486,14 @@ def mark_price(
     """
     inputs: list[float] = []
     if oracle_px is not None and ema_mid_minus_oracle is not None:
-        inputs.append(float(v.positive("oracle_px", oracle_px))
-                      + float(v.as_float("ema_mid_minus_oracle", ema_mid_minus_oracle)))
+        inputs.append(v.number("oracle_px", oracle_px, "pos")
+                      + v.number("ema_mid_minus_oracle", ema_mid_minus_oracle))
     book = [b for b in (best_bid, best_ask, last_trade) if b is not None]
     if book:
         if len(book) != 3:
             raise ValueError("give all of best_bid, best_ask and last_trade, or none")
         bid, ask, last = (
-            float(v.positive(name, x))
+            v.number(name, x, "pos")
             for name, x in zip(("best_bid", "best_ask", "last_trade"), book, strict=True)
         )
         if bid > ask:
@@ -507,13 +510,14 @@ def mark_price(
                 "with exactly two inputs the docs add the 30 s EMA of the book median: give "
                 "book_median_ema_30s"
             )
-        inputs.append(float(v.positive("book_median_ema_30s", book_median_ema_30s)))
+        inputs.append(v.number("book_median_ema_30s", book_median_ema_30s, "pos"))
     return float(np.median(inputs))  # of one or three values
 
 
 # --- funding --------------------------------------------------------------------------------------
 
 
+@v.renames(impact_bid="impact_bid_px", impact_ask="impact_ask_px", index="oracle_px")
 def premium(impact_bid_px: ArrayLike, impact_ask_px: ArrayLike, oracle_px: ArrayLike) -> Any:
     """``premium = impact_price_difference / oracle_price`` with ``impact_price_difference =
     max(impact_bid_px - oracle_px, 0) - max(oracle_px - impact_ask_px, 0)``
@@ -531,6 +535,7 @@ def premium(impact_bid_px: ArrayLike, impact_ask_px: ArrayLike, oracle_px: Array
     return _funding.premium_index(impact_bid_px, impact_ask_px, oracle_px)
 
 
+@v.renames(premium="average_premium_index", interest="interest_rate")
 def funding_rate(
     average_premium_index: ArrayLike, interest_rate: ArrayLike = 0.0001, *, clamp: float = 0.0005
 ) -> Any:
@@ -578,6 +583,7 @@ def hourly_funding_rate(
     return _funding.rate_per_payment(per_8h, _averages.HOUR)
 
 
+@v.renames(size="position_size", price="oracle_price", rate="funding_rate")
 def funding_payment(
     side: ArrayLike, position_size: ArrayLike, oracle_price: ArrayLike, funding_rate: ArrayLike
 ) -> Any:

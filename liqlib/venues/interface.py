@@ -170,7 +170,7 @@ class VenueBase:
                 f"kind must be {offered} for {self.name} (its documented formulas), "
                 f"got {self.kind.value!r}"
             )
-        size = float(v.positive("contract_size", contract_size))
+        size = v.number("contract_size", contract_size, "pos")
         if self.kind is LINEAR and size != 1.0:
             raise ValueError(
                 "contract_size applies to inverse contracts only (linear sizes are in base "

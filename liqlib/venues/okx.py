@@ -189,14 +189,14 @@ def position_tiers(
             raise ValueError(f"extend_to must be an integer >= {caps.size}, got {extend_to!r}")
         if step_contracts is None:
             raise ValueError("step_contracts is required with extend_to")
-        step = float(v.positive("step_contracts", step_contracts))
+        step = v.number("step_contracts", step_contracts, "pos")
         extra = np.arange(1, extend_to - caps.size + 1)
         imr_last = 1.0 / levs[-1]
         caps = np.concatenate((caps, caps[-1] + step * extra))
-        mmr_step = float(v.nonnegative("step_mmr", step_mmr))
+        mmr_step = v.number("step_mmr", step_mmr, "nonneg")
         rates = np.concatenate((rates, rates[-1] + mmr_step * extra))
         levs = np.concatenate(
-            (levs, 1.0 / (imr_last + float(v.nonnegative("step_imr", step_imr)) * extra))
+            (levs, 1.0 / (imr_last + v.number("step_imr", step_imr, "nonneg") * extra))
         )
         v.rate("mmrs", rates, allow_zero=False)
     if np.any(np.diff(caps) <= 0):
@@ -304,7 +304,7 @@ def _rates(
         idx = np.asarray(table.index(n))
         return table.mmrs[idx], idx + 1
     assert mmr is not None  # narrowed by the check above
-    rate = float(v.rate("mmr", mmr, allow_zero=False))
+    rate = v.one("mmr", v.rate("mmr", mmr, allow_zero=False))
     return np.full(n.shape, rate), np.ones(n.shape, dtype=np.int64)
 
 
@@ -402,12 +402,13 @@ def margin_ratio(
     0.37037
     """
     rate, _ = _rates(contracts, mmr, tiers)
-    fee = float(v.rate("fee_rate", fee_rate))
+    fee = v.one("fee_rate", v.rate("fee_rate", fee_rate))
     value = np.asarray(position_value(contracts, ct_val, mark_px, kind=kind))
     equity = v.as_float("margin", margin) + v.as_float("upl", upl)
     return v.scalar_or_array(equity / (value * (rate + fee)))
 
 
+@v.renames(entry_price="avg_px")
 def liquidation_price(
     side: ArrayLike,
     contracts: ArrayLike,
@@ -473,7 +474,7 @@ def liquidation_price(
     29834.2541
     """
     k = contract_kind(kind)
-    fee = float(v.rate("fee_rate", fee_rate))
+    fee = v.one("fee_rate", v.rate("fee_rate", fee_rate))
     rate, tier_no = _rates(contracts, mmr, tiers)
     q = v.positive("contracts", contracts)
     face = v.positive("ct_val", ct_val)

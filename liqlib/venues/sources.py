@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core import _validate as v
+
 __all__ = ["SOURCES", "Source", "sources"]
 
 
@@ -327,8 +329,9 @@ def sources(venue: str, used_by: str | None = None) -> tuple[Source, ...]:
     ValueError
         Unknown ``venue``.
     """
-    if venue not in SOURCES:
-        raise ValueError(f"venue must be one of {', '.join(SOURCES)}, got {venue!r}")
+    if not isinstance(venue, str) or venue not in SOURCES:
+        error = ValueError if isinstance(venue, str) else v.ArgumentTypeError
+        raise error(f"venue must be one of {', '.join(SOURCES)}, got {venue!r}")
     pages = SOURCES[venue]
     if used_by is None:
         return pages
