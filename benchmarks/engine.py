@@ -52,13 +52,10 @@ def make_engine(n: int) -> eng.Engine:
     upnl = pop.side * pop.size * (PRICE - pop.entry_price)
     needed = TABLE.maintenance_margin(pop.size * PRICE) - upnl
     wallet = np.maximum(pop.size * pop.entry_price / leverage, 1.25 * needed)
-    traders = [
-        eng.Trader(float(w), int(s), float(q), float(e))
-        for s, q, e, w in zip(pop.side, pop.size, pop.entry_price, wallet, strict=True)
-    ]
+    accounts = eng.Accounts(wallet, pop.side, pop.size, pop.entry_price)
     depth = 0.002 * float(pop.size.sum())
     book = ResilientBook(flat_ladder(depth), flat_ladder(depth), half_life=30.0)
-    return eng.Engine(traders, PRICE, rules="bitmex", maintenance=TABLE, book=book,
+    return eng.Engine(accounts, PRICE, rules="bitmex", maintenance=TABLE, book=book,
                       insurance_fund=0.0, rng=1)
 
 

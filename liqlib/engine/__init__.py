@@ -1,18 +1,29 @@
 """The liquidation engine: order books, partial-liquidation and fee policies, ADL, the ledger.
 
+``accounts`` holds a population as columns and indexes which accounts a mark can trigger;
 ``book`` executes orders against ladders and resilient books; ``policies`` holds partial
 liquidation, fee and surplus rules and the venue presets (:func:`venue_rules`); ``adl`` the
 auto-deleveraging rankings and queues; ``ledger`` the event record; ``stepper`` the :class:`Engine`
 that steps accounts along a mark path. Imports only :mod:`liqlib.core`.
 """
 
-from . import adl, book, ledger, policies, stepper
+from . import accounts, adl, book, ledger, policies, stepper
+from .accounts import (
+    BOUND_RTOL,
+    Accounts,
+    AdlQueue,
+    ScalarTiers,
+    TriggerIndex,
+    sparse_sum,
+    trigger_bounds,
+)
 from .adl import (
     ADL_PRICES,
     ADL_RULES,
     QUEUE_FRONT_START,
     RANKED_RULES,
     RANKS_BY_PROFIT,
+    account_scores,
     adl_queue,
     adl_scores,
     binance_score,
@@ -92,8 +103,13 @@ __all__ = [
     "ADL_PRICES",
     "adl_queue",
     "ADL_RULES",
+    "account_scores",
+    "Accounts",
+    "accounts",
+    "AdlQueue",
     "adl_scores",
     "Audit",
+    "BOUND_RTOL",
     "binance_rules",
     "binance_score",
     "bitmex_rules",
@@ -150,10 +166,14 @@ __all__ = [
     "RateOnNotional",
     "ResilientBook",
     "Rules",
+    "ScalarTiers",
+    "sparse_sum",
     "stepper",
     "StepRecord",
     "TierStepDown",
     "Trader",
+    "trigger_bounds",
+    "TriggerIndex",
     "VENUE_RULES",
     "venue_rules",
     "VENUE_SOURCES",

@@ -31,10 +31,13 @@ call per account.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..core import _validate as v
 from ..core.margin import THRESHOLD_RTOL
 from ..core.tiers import TierTable
 
@@ -63,6 +66,119 @@ class ScalarTiers:
     def maintenance_margin(self, notional: float) -> float:
         k = bisect_right(self._caps, notional)  # the table's bracket: floor <= notional < cap
         return notional * self._mmrs[k] - self._cums[k]
+
+
+class Accounts:
+    """A population as columns (structure of arrays): the engine's accounts without an object each.
+
+    :class:`liqlib.engine.Engine` accepts this in place of a list of
+    :class:`liqlib.engine.Trader` (a million accounts are a few arrays, not a million objects).
+
+    Parameters
+    ----------
+    wallet_balance : array
+        Deposited collateral (>= 0) of each account, quote currency.
+    side : array
+        +1 (long) or -1 (short) per account.
+    size : array
+        Position size (>= 0), base units; 0 for an account without a position.
+    entry_price : array
+        Average entry price (> 0).
+    isolated_margin : array or None
+        Margin assigned to each isolated position, in ``[0, wallet_balance]``; NaN for a cross
+        account. ``None``: every account is cross.
+    order_notional : array or None
+        Notional (>= 0) of each account's open orders; ``None`` for none.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: an empty population, arrays of different lengths or not 1-d, a value
+        out of range (as :class:`liqlib.engine.Trader`).
+
+    Examples
+    --------
+    >>> accounts = Accounts([1_000, 500], [1, -1], [1.0, 2.0], [20_000, 20_000],
+    ...                     isolated_margin=[np.nan, 400])
+    >>> len(accounts), accounts.collateral.tolist(), accounts.reserve.tolist()
+    (2, [1000.0, 400.0], [0.0, 100.0])
+    >>> Accounts([1_000], [1], [1.0], [0.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: entry_price must be > 0, got 0.0 (first of 1 at flat index 0)
+    """
+
+    def __init__(
+        self,
+        wallet_balance: ArrayLike,
+        side: ArrayLike,
+        size: ArrayLike,
+        entry_price: ArrayLike,
+        *,
+        isolated_margin: ArrayLike | None = None,
+        order_notional: ArrayLike | None = None,
+    ) -> None:
+        columns = {
+            "wallet_balance": v.nonnegative("wallet_balance", wallet_balance),
+            "side": v.side("side", side),
+            "size": v.nonnegative("size", size),
+            "entry_price": v.positive("entry_price", entry_price),
+        }
+        n = columns["wallet_balance"].size
+        margin = np.full(n, np.nan)
+        if isolated_margin is not None:
+            try:  # NaN (cross) is allowed here, so not v.as_float
+                margin = np.asarray(isolated_margin, dtype=float)
+            except (TypeError, ValueError):
+                raise v.ArgumentTypeError(
+                    f"isolated_margin must be an array of numbers (NaN for cross), got "
+                    f"{isolated_margin!r}") from None
+        orders = (np.zeros(n) if order_notional is None
+                  else v.nonnegative("order_notional", order_notional))
+        columns.update(isolated_margin=margin, order_notional=orders)
+        for name, column in columns.items():
+            if column.ndim != 1 or column.size != n:
+                raise ValueError(f"{name} must be a 1-d array of one entry per account "
+                                 f"(wallet_balance has {n}), got shape {column.shape}")
+        if n == 0:
+            raise ValueError("wallet_balance must hold at least one account, got none")
+        wallet = columns["wallet_balance"]
+        isolated = ~np.isnan(margin)
+        bad = isolated & ~((margin >= 0) & (margin <= wallet))
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"isolated_margin must be in [0, wallet_balance] (NaN for cross), "
+                             f"got {margin[k]!r} at index {k} (wallet_balance {wallet[k]!r})")
+        self.wallet_balance = wallet
+        self.side = columns["side"]
+        self.size = columns["size"]
+        self.entry_price = columns["entry_price"]
+        self.isolated_margin = margin
+        self.order_notional = orders
+        #: collateral backing each position (cross: the wallet; isolated: the position's margin)
+        self.collateral = np.where(isolated, margin, wallet)
+        #: the rest of each wallet, out of the position's reach (isolated accounts only)
+        self.reserve = wallet - self.collateral
+
+    @classmethod
+    def from_traders(cls, traders: Sequence[Any]) -> Accounts:
+        """The columns of a list of :class:`liqlib.engine.Trader` (already checked)."""
+        def column(values: Iterable[float]) -> np.ndarray:
+            return np.fromiter(values, dtype=float, count=len(traders))
+
+        return cls(
+            column(float(t.wallet_balance) for t in traders),
+            column(float(t.side) for t in traders),
+            column(float(t.size) for t in traders),
+            column(float(t.entry_price) for t in traders),
+            isolated_margin=column(np.nan if t.isolated_margin is None
+                                   else float(t.isolated_margin) for t in traders),
+            # summed as Python sums them, so the engine's figures do not move
+            order_notional=column(sum(o.notional for o in t.orders) for t in traders),
+        )
+
+    def __len__(self) -> int:
+        return int(self.size.size)
 
 
 def trigger_bounds(
@@ -399,4 +515,7 @@ class AdlQueue:
         return count, place
 
 
-__all__ = ["BOUND_RTOL", "AdlQueue", "ScalarTiers", "TriggerIndex", "sparse_sum", "trigger_bounds"]
+__all__ = [
+    "BOUND_RTOL", "Accounts", "AdlQueue", "ScalarTiers", "TriggerIndex", "sparse_sum",
+    "trigger_bounds",
+]

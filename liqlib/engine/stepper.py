@@ -82,7 +82,7 @@ import numpy as np
 from ..core import _validate as v
 from ..core.margin import THRESHOLD_RTOL
 from ..core.tiers import TierTable
-from .accounts import AdlQueue, ScalarTiers, TriggerIndex, sparse_sum
+from .accounts import Accounts, AdlQueue, ScalarTiers, TriggerIndex, sparse_sum
 from .adl import (
     QUEUE_FRONT_START,
     RANKED_RULES,
@@ -246,8 +246,9 @@ class Engine:
 
     Parameters
     ----------
-    traders : sequence of Trader
-        The accounts, numbered 0, 1, ... in the ledger.
+    traders : sequence of Trader, or Accounts
+        The accounts, numbered 0, 1, ... in the ledger: objects, or columns
+        (:class:`liqlib.engine.accounts.Accounts`) for a large population.
     mark : float
         Mark price at the start (> 0).
     rules : Rules or str
@@ -284,7 +285,7 @@ class Engine:
 
     def __init__(
         self,
-        traders: Sequence[Trader],
+        traders: Sequence[Trader] | Accounts,
         mark: float,
         *,
         rules: Rules | str = "bitmex",
@@ -294,12 +295,16 @@ class Engine:
         backstop_capital: float = 0.0,
         rng: np.random.Generator | int | None = None,
     ) -> None:
-        traders = list(traders)
-        if not traders:
-            raise ValueError("traders must hold at least one Trader, got none")
-        for t in traders:
-            if not isinstance(t, Trader):
-                raise ValueError(f"traders must hold Trader objects, got {t!r}")
+        if isinstance(traders, Accounts):
+            accounts = traders
+        else:
+            traders = list(traders)
+            if not traders:
+                raise ValueError("traders must hold at least one Trader, got none")
+            for t in traders:
+                if not isinstance(t, Trader):
+                    raise ValueError(f"traders must hold Trader objects, got {t!r}")
+            accounts = Accounts.from_traders(traders)
         self.rules = venue_rules(rules) if isinstance(rules, str) else rules
         if not isinstance(self.rules, Rules):
             raise ValueError(f"rules must be a Rules or a venue name, got {rules!r}")
@@ -324,25 +329,20 @@ class Engine:
         self._rng = np.random.default_rng(rng)
 
         vault = self.rules.backstop_ratio is not None
-        n = len(traders) + int(vault)
-        self.side = np.array([float(t.side) * (t.size > 0) for t in traders] + [0.0] * vault)
-        self.size = np.array([float(t.size) for t in traders] + [0.0] * vault)
-        self.entry = np.array([float(t.entry_price) for t in traders] + [self.mark] * vault)
+        n = len(accounts) + int(vault)
         capital = float(v.nonnegative("backstop_capital", backstop_capital))
-        at_risk = [
-            float(t.isolated_margin) if t.isolated_margin is not None else float(t.wallet_balance)
-            for t in traders
-        ]
+
+        def column(values: np.ndarray, vault_value: float) -> np.ndarray:
+            return np.concatenate([values, [vault_value] * vault]).astype(float)
+
+        self.side = column(accounts.side * (accounts.size > 0), 0.0)
+        self.size = column(accounts.size, 0.0)
+        self.entry = column(accounts.entry_price, self.mark)
         #: collateral backing the position (cross: the wallet; isolated: the position's margin)
-        self.collateral = np.array(at_risk + [capital] * vault)
+        self.collateral = column(accounts.collateral, capital)
         #: the rest of the wallet, out of the position's reach (isolated accounts only)
-        self.reserve = np.array(
-            [float(t.wallet_balance) - c for t, c in zip(traders, at_risk, strict=True)]
-            + [0.0] * vault
-        )
-        self.order_notional = np.array(
-            [sum(o.notional for o in t.orders) for t in traders] + [0.0] * vault
-        )
+        self.reserve = column(accounts.reserve, 0.0)
+        self.order_notional = column(accounts.order_notional, 0.0)
         self.exempt = np.zeros(n, dtype=bool)
         #: index of the backstop vault, or None
         self.vault: int | None = n - 1 if vault else None
