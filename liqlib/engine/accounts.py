@@ -450,7 +450,7 @@ class AdlQueue:
             self.complete = False
         order = np.lexsort((front, -scores[front]))  # highest score first, ties by account
         self._front = members[front[order]]
-        self._scores = scores[front[order]]
+        self._neg = -scores[front[order]]  # ascending: the queue's order
         self._touched: set[int] = set()
         self._delta: dict[int, int] = {}  # +1 joined the side since the build, -1 left
 
@@ -486,17 +486,22 @@ class AdlQueue:
         was = (self._members[at] == changed if self._members.size
                else np.zeros(changed.size, dtype=bool))
         delta = member.astype(int) - was.astype(int)
-        for k in np.flatnonzero(delta != 0):
-            self._delta[int(changed[k])] = int(delta[k])
-        for c in (self._delta.keys() & set(changed[delta == 0].tolist())):
-            del self._delta[c]  # back where it was at the build
+        for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
+            if d:
+                self._delta[c] = d
+            else:
+                self._delta.pop(c, None)  # back where it was at the build
         at = np.minimum(np.searchsorted(changed, self._front), changed.size - 1)
         keep = changed[at] != self._front
+        front, neg = self._front[keep], self._neg[keep]
         add = member & (scores >= self._threshold)  # below it, a member's place is unknown
-        idx = np.concatenate([self._front[keep], changed[add]])
-        sc = np.concatenate([self._scores[keep], scores[add]])
-        order = np.lexsort((idx, -sc))
-        self._front, self._scores = idx[order], sc[order]
+        # the front stays sorted: insert the few re-scored members in their places
+        for i, score in zip(changed[add].tolist(), scores[add].tolist(), strict=True):
+            lo = int(np.searchsorted(neg, -score, side="left"))
+            hi = int(np.searchsorted(neg, -score, side="right"))
+            place = lo + int(np.searchsorted(front[lo:hi], i))  # ties: by account
+            front, neg = np.insert(front, place, i), np.insert(neg, place, -score)
+        self._front, self._neg = front, neg
 
     def positions(
         self, accounts: np.ndarray, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -507,8 +512,11 @@ class AdlQueue:
         place = np.searchsorted(self._members, accounts)
         count = self._members.size
         if self._delta:
-            where = np.array(sorted(self._delta), dtype=np.intp)
-            steps = np.array([self._delta[int(c)] for c in where])
+            n = len(self._delta)
+            where = np.fromiter(self._delta.keys(), dtype=np.intp, count=n)
+            steps = np.fromiter(self._delta.values(), dtype=np.intp, count=n)
+            order = np.argsort(where)
+            where, steps = where[order], steps[order]
             count += int(steps.sum())
             before = np.concatenate([[0], np.cumsum(steps)])
             place = place + before[np.searchsorted(where, accounts, side="left")]
