@@ -485,6 +485,8 @@ class AdlQueue:
         at = np.minimum(np.searchsorted(self._members, changed), max(self._members.size - 1, 0))
         was = (self._members[at] == changed if self._members.size
                else np.zeros(changed.size, dtype=bool))
+        if not (member.any() or was.any()):
+            return  # none of them is or was on this side (the liquidated accounts, usually)
         delta = member.astype(int) - was.astype(int)
         for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
             if d:

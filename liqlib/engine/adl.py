@@ -559,8 +559,13 @@ def queue_allocation(sizes: ArrayLike, needed: float) -> np.ndarray:
     """
     q = v.nonnegative("sizes", sizes).reshape(-1)
     need = float(v.nonnegative("needed", needed))
-    before = np.concatenate(([0.0], np.cumsum(q)[:-1]))
-    return np.clip(need - before, 0.0, q)
+    return allocate_down_queue(q, need)
+
+
+def allocate_down_queue(sizes: np.ndarray, needed: float) -> np.ndarray:
+    """:func:`queue_allocation` on the engine's own (checked) float array and float."""
+    before = np.concatenate(([0.0], np.cumsum(sizes)[:-1]))
+    return np.clip(needed - before, 0.0, sizes)
 
 
 def pro_rata_allocation(capacities: ArrayLike, amount: float) -> np.ndarray:

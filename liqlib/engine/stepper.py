@@ -88,6 +88,7 @@ from .adl import (
     RANKED_RULES,
     account_scores,
     adl_queue,
+    allocate_down_queue,
     pro_rata_allocation,
     queue_allocation,
     random_queue,
@@ -881,7 +882,7 @@ class Engine:
             if queue.size == 0:
                 return 0.0
             sizes = self._size[queue]
-            alloc = queue_allocation(sizes, q)
+            alloc = allocate_down_queue(sizes, float(q))
             taken = alloc[alloc > 0]
             counterparties = queue[alloc > 0]  # in queue order, so the ledger replays the queue
             matched = self._matched_total(-s, counterparties, taken, matched)
