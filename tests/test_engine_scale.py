@@ -159,3 +159,23 @@ def test_accounts_refuse_bad_columns() -> None:
         Accounts([], [], [], [])
     with pytest.raises(TypeError, match="isolated_margin"):
         Accounts([1.0], [1], [1.0], [100.0], isolated_margin=["x"])
+
+
+def test_the_running_sums_are_the_accounts_sums() -> None:
+    """The audit's equity, kept running through every change, is the accounts' equity summed."""
+    traders = population(300, seed=11)
+    book = ResilientBook(flat_ladder(10.0), flat_ladder(10.0), half_life=20.0)
+    engine = Engine(traders, 100.0, rules="okx", maintenance=TIERS, book=book, rng=2)
+    marks, _ = path(60, 3, -0.12)
+    engine.run(marks, dt=5.0)
+    assert len(engine.ledger.of_kind("adl")) > 0 and len(engine.ledger.of_kind("clawback")) > 0
+    running = engine.audit().equity
+    assert running == pytest.approx(float(engine.equity().sum()), rel=1e-12)
+
+
+def test_a_replaced_tier_table_is_used_at_the_next_step() -> None:
+    engine = Engine([Trader(10.0, 1, 1.0, 100.0)], 100.0, maintenance=0.005)
+    engine.step(100.0)
+    engine.table = TIERS.flat(0.2, 4.0)  # 20%: the 10x long is now below maintenance
+    engine.step(100.0)
+    assert [e.account for e in engine.ledger.of_kind("trigger")] == [0]

@@ -265,7 +265,7 @@ class TriggerIndex:
         order_notional: np.ndarray, exempt: np.ndarray, table: TierTable,
     ) -> None:
         self._arrays = (side, size, entry, collateral, order_notional, exempt)
-        self._table = table
+        self.table = table
         open_ = (size > 0) & ~exempt
         plain = open_ & (order_notional == 0)
         bound = trigger_bounds(side, size, entry, collateral, table)
@@ -305,7 +305,7 @@ class TriggerIndex:
         self._pending.clear()
         self._retired[idx] = True
         side, size, entry, collateral, orders, exempt = (a[idx] for a in self._arrays)
-        bound = trigger_bounds(side, size, entry, collateral, self._table)
+        bound = trigger_bounds(side, size, entry, collateral, self.table)
         for i, b, s, q, o, x in zip(idx.tolist(), bound.tolist(), side.tolist(), size.tolist(),
                                     orders.tolist(), exempt.tolist(), strict=True):
             self._patch_longs.pop(i, None)

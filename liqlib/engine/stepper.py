@@ -47,6 +47,18 @@ takeovers and clawbacks move money between accounts, the fund and the venue. So 
 
 which :meth:`Engine.audit` checks (``imbalance``, zero up to rounding).
 
+At scale
+--------
+The accounts are arrays (:class:`liqlib.engine.accounts.Accounts` builds them from columns). A
+step does not visit every account: a :class:`liqlib.engine.accounts.TriggerIndex` of each
+position's trigger bound names the few a mark could liquidate (none on a quiet step), and only
+those are tested, with the same arithmetic as a full scan. The ADL queue of a side is scored once
+a step and only its front sorted (:class:`liqlib.engine.accounts.AdlQueue`); the audit's sums run
+along with every change. So a liquidation costs the same whatever the population, except under
+the pro-rata and dYdX rules (which touch the whole opposite side by design) and a socialized
+loss (pro rata to every profitable account). Arrays read from outside (``engine.collateral``,
+written into by a funding payment) make the next step scan every account, as before.
+
 Modelling choices, each a simplification the chapters state: one market; linear contracts; a
 position's risk-limit tier is the one its notional plus open-order notional falls in (its margin is
 ``N * MM(N + O) / (N + O)``, which is ``MM(N)`` once orders are cancelled); orders never fill; fees
@@ -485,7 +497,8 @@ class Engine:
         index = self._index
         if index is not None:
             index.refresh()
-        if index is None or index.n_touched > max(64, self.n_accounts // 32):
+        if (index is None or index.table is not self.table
+                or index.n_touched > max(64, self.n_accounts // 32)):
             self._sums = None  # refresh the running sums too
             index = self._index = TriggerIndex(self._side, self._size, self._entry,
                                                self._collateral, self._order_notional,
