@@ -935,10 +935,13 @@ class Engine:
         """
         rule = str(self.rules.adl)
         queue = self._adl_queues.get(side)
-        k = QUEUE_FRONT_START
+        k = 0
         while True:
             if queue is None:
                 members = np.flatnonzero((self._side == side) & (self._size > 0) & ~self._exempt)
+                # a front of 1/256 of the side: sorting it is cheap next to scoring the side,
+                # and a busy step rarely has to score the side again for a longer one
+                k = max(k, QUEUE_FRONT_START, members.size // 256)
                 scores = np.asarray(self._adl_scores(rule, members), dtype=float).reshape(-1)
                 if np.isnan(scores).any():
                     adl_queue(scores)  # its error names the NaN
