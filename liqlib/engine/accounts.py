@@ -404,6 +404,10 @@ def _pairwise(n: int, entries: list[tuple[int, float]]) -> float:
     return _pairwise(half, left) + _pairwise(n - half, right)
 
 
+#: Accounts are numbered below this (the sparse Fenwick tree of :class:`AdlQueue` spans it).
+_FENWICK_SPAN = 1 << 40
+
+
 class AdlQueue:
     """The front of one side's ADL queue for one step, kept exact while accounts change.
 
@@ -453,6 +457,10 @@ class AdlQueue:
         self._neg = -scores[front[order]]  # ascending: the queue's order
         self._touched: set[int] = set()
         self._delta: dict[int, int] = {}  # +1 joined the side since the build, -1 left
+        # the same deltas as a sparse Fenwick tree over account indices: how many joined minus
+        # left below an account in O(log n), however many moved in a busy step
+        self._moved: dict[int, int] = {}
+        self._moved_total = 0
 
     def touch(self, i: int) -> None:
         """Account ``i`` changed (size, side, collateral): its score must be recomputed."""
@@ -489,10 +497,17 @@ class AdlQueue:
             return  # none of them is or was on this side (the liquidated accounts, usually)
         delta = member.astype(int) - was.astype(int)
         for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
+            step = d - self._delta.get(c, 0)
             if d:
                 self._delta[c] = d
             else:
                 self._delta.pop(c, None)  # back where it was at the build
+            if step:
+                self._moved_total += step
+                k = c + 1
+                while k <= _FENWICK_SPAN:
+                    self._moved[k] = self._moved.get(k, 0) + step
+                    k += k & -k
         at = np.minimum(np.searchsorted(changed, self._front), changed.size - 1)
         keep = changed[at] != self._front
         front, neg = self._front[keep], self._neg[keep]
@@ -512,17 +527,16 @@ class AdlQueue:
         ascending account order), counting members that left or joined since the build."""
         self._refresh(rescore)
         place = np.searchsorted(self._members, accounts)
-        count = self._members.size
-        if self._delta:
-            n = len(self._delta)
-            where = np.fromiter(self._delta.keys(), dtype=np.intp, count=n)
-            steps = np.fromiter(self._delta.values(), dtype=np.intp, count=n)
-            order = np.argsort(where)
-            where, steps = where[order], steps[order]
-            count += int(steps.sum())
-            before = np.concatenate([[0], np.cumsum(steps)])
-            place = place + before[np.searchsorted(where, accounts, side="left")]
-        return count, place
+        if not self._moved_total and not self._moved:
+            return self._members.size, place
+        below = []
+        for a in accounts.tolist():
+            total, k = 0, a  # moves at accounts < a
+            while k > 0:
+                total += self._moved.get(k, 0)
+                k -= k & -k
+            below.append(total)
+        return self._members.size + self._moved_total, place + np.array(below, dtype=place.dtype)
 
 
 __all__ = [
