@@ -517,7 +517,8 @@ class AdlQueue:
             lo = int(np.searchsorted(neg, -score, side="left"))
             hi = int(np.searchsorted(neg, -score, side="right"))
             place = lo + int(np.searchsorted(front[lo:hi], i))  # ties: by account
-            front, neg = np.insert(front, place, i), np.insert(neg, place, -score)
+            front = np.concatenate((front[:place], [i], front[place:]))
+            neg = np.concatenate((neg[:place], [-score], neg[place:]))
         self._front, self._neg = front, neg
 
     def positions(
