@@ -1,34 +1,42 @@
-"""Benchmark: the liquidation engine stepped along 1,000 marks over 10^3, 10^4 and 10^5 accounts.
+"""Benchmark: the liquidation engine stepped along 1,000 marks over 10^3 to 10^6 accounts.
 
-For each population size, two runs of :class:`liqlib.engine.Engine` over the same accounts,
-measured in the same process on the same machine:
+For each population size, runs of :class:`liqlib.engine.Engine` over the same accounts, measured in
+the same process on the same machine:
 
-* **quiet** (the baseline): the mark stays at the start for 1,000 steps. Every step still moves the
-  mark, scans every account for the trigger (vectorized) and audits the money, but nobody is
-  liquidated: the floor cost of a step;
+* **quiet**: the mark stays at the start for 1,000 steps; nobody is liquidated. With the engine's
+  trigger index (:class:`liqlib.engine.accounts.TriggerIndex`) a quiet step does not visit the
+  accounts: this is the floor cost of a step;
 * **stressed**: 1,000 one-minute marks of a seeded geometric Brownian motion (100% a year) with a
-  10% gap down halfway. Positions are liquidated in both directions, the thin book runs out at the
-  bankruptcy prices, the insurance fund (starting empty) aggresses the book as far as it can pay and
-  the rest is auto-deleveraged down BitMEX's ranking.
+  10% gap down halfway, for each of several seeds (``--seeds``). Positions are liquidated in both
+  directions, the thin book runs out at the bankruptcy prices, the insurance fund (starting empty)
+  aggresses the book as far as it can pay and the rest is auto-deleveraged down BitMEX's ranking.
 
-Printed per run: steps per second, nanoseconds per account-step, liquidations and ADL matches;
-and for the stressed run the cost per liquidation above the quiet baseline. ``--full-sort``
-replaces the engine's partial ADL queue (:func:`liqlib.engine.adl.queue_front`) by a full sort of
-the opposite side for every match, the engine's behaviour before that optimization, to compare.
+Printed per run: seconds (wall, and CPU: the machine may be shared), steps per second, liquidations,
+ADL matches, the cost per liquidation above the quiet run, the audit's worst imbalance, and the
+process's peak resident memory so far. Then the goals of issue 18, each with its ratio, the
+**worst** over the seeds:
 
-Set-up (not timed): :func:`liqlib.systemic.cascades.generate_population` at 60,000 (60% long,
-log-normal notionals around 5,000 USDT, leverage 2-100x capped by the tier table), BitMEX rules
-(fill-or-kill tier step-down settled at its fill, the final close limited at the bankruptcy price
-with its surplus to the fund, the fund aggressing the book before ADL, PnL% x leverage ADL queue at
-the bankruptcy price), a five-tier table
-(0.5% to 2.5%; an account it would liquidate at the start gets 1.25 times the wallet it needs),
-a flat book holding 0.2% of the population's quantity per 1% of price on each side and refilling
-with a 30 s half-life. Run with ``.venv/bin/python benchmarks/engine.py``.
+* the stressed run at the largest size (10^6 accounts) in <= 60 s;
+* the cost per liquidation at each size within 1.5x of that at 10^4 accounts (the baseline,
+  measured in the same run on the same seed);
+* peak memory <= 2 GB;
+* a stressed 2,000-account path in <= 0.1 s (the fast path for quiet steps).
+
+Set-up (not timed): :func:`liqlib.systemic.cascades.generate_population` (60% long, log-normal
+notionals around 5,000 USDT, leverage 2-100x capped by the tier table) as
+:class:`liqlib.engine.Accounts` columns, BitMEX rules (fill-or-kill tier step-down settled at its
+fill, the final close limited at the bankruptcy price with its surplus to the fund, the fund
+aggressing the book before ADL, PnL% x leverage ADL queue at the bankruptcy price), a five-tier
+table (0.5% to 2.5%; an account it would liquidate at the start gets 1.25 times the wallet it
+needs), a flat book holding 0.2% of the population's quantity per 1% of price on each side and
+refilling with a 30 s half-life. Run with ``.venv/bin/python benchmarks/engine.py`` (``--sizes``
+to choose the populations: the 10^6 runs take minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 
 import numpy as np
@@ -36,13 +44,14 @@ import numpy as np
 import liqlib.engine as eng
 import liqlib.systemic.cascades as cc
 from liqlib import TierTable
-from liqlib.engine import ResilientBook, adl_queue, flat_ladder
+from liqlib.engine import ResilientBook, flat_ladder
 from liqlib.prices import gbm
 
 PRICE, STEPS, DT = 60_000.0, 1_000, 60.0
 TABLE = TierTable([0, 100_000, 250_000, 500_000, 1_000_000],
                   [0.005, 0.01, 0.015, 0.02, 0.025], [100, 50, 40, 25, 20])
-SIZES = (1_000, 10_000, 100_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+BASELINE, FAST_PATH = 10_000, 2_000
 
 
 def make_engine(n: int) -> eng.Engine:
@@ -52,60 +61,83 @@ def make_engine(n: int) -> eng.Engine:
     upnl = pop.side * pop.size * (PRICE - pop.entry_price)
     needed = TABLE.maintenance_margin(pop.size * PRICE) - upnl
     wallet = np.maximum(pop.size * pop.entry_price / leverage, 1.25 * needed)
-    traders = [
-        eng.Trader(float(w), int(s), float(q), float(e))
-        for s, q, e, w in zip(pop.side, pop.size, pop.entry_price, wallet, strict=True)
-    ]
+    accounts = eng.Accounts(wallet, pop.side, pop.size, pop.entry_price)
     depth = 0.002 * float(pop.size.sum())
     book = ResilientBook(flat_ladder(depth), flat_ladder(depth), half_life=30.0)
-    return eng.Engine(traders, PRICE, rules="bitmex", maintenance=TABLE, book=book,
+    return eng.Engine(accounts, PRICE, rules="bitmex", maintenance=TABLE, book=book,
                       insurance_fund=0.0, rng=1)
 
 
-def stressed_marks() -> np.ndarray:
-    marks = gbm(PRICE, sigma=1.0, n=STEPS + 1, dt=DT, seed=3)[1:]
+def stressed_marks(seed: int = 3) -> np.ndarray:
+    marks = gbm(PRICE, sigma=1.0, n=STEPS + 1, dt=DT, seed=seed)[1:]
     return marks * np.where(np.arange(STEPS) >= STEPS // 2, 0.9, 1.0)
 
 
-def timed_run(engine: eng.Engine, marks: np.ndarray) -> float:
-    start = time.perf_counter()
+def timed_run(engine: eng.Engine, marks: np.ndarray) -> tuple[float, float]:
+    """Wall and CPU seconds of one run."""
+    wall, cpu = time.perf_counter(), time.process_time()
     engine.run(marks, dt=DT)
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def peak_memory_gb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
-                        help="population sizes (default: 10^3 10^4 10^5)")
-    parser.add_argument("--full-sort", action="store_true",
-                        help="sort the whole opposite side for every ADL match (the old engine)")
+                        help="population sizes (default: 10^3 10^4 10^5 10^6)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[3, 4, 5],
+                        help="seeds of the stressed paths (default: 3 4 5)")
     args = parser.parse_args()
-    if args.full_sort:
-        eng.queue_front = lambda scores, sizes, needed, start=0: adl_queue(scores)  # type: ignore
+    sizes = sorted(set(args.sizes) | {BASELINE, FAST_PATH})
 
-    quiet_marks, stress = np.full(STEPS, PRICE), stressed_marks()
-    print(f"{STEPS:,} steps; ADL queue: {'full sort' if args.full_sort else 'partial (front)'}")
-    print(f"{'accounts':>9} {'run':>9} {'seconds':>8} {'steps/s':>9} {'ns/acct-step':>13} "
-          f"{'liquidated':>10} {'ADL fills':>9} {'ms/liq':>7} {'imbalance':>10}")
-    for n in args.sizes:
+    quiet_marks = np.full(STEPS, PRICE)
+    print(f"{STEPS:,} steps; stressed paths seeded {args.seeds}")
+    print(f"{'accounts':>9} {'run':>12} {'wall s':>7} {'cpu s':>7} {'steps/s':>8} "
+          f"{'liquidated':>10} {'ADL fills':>9} {'ms/liq':>7} {'imbalance':>10} {'peak GB':>7}")
+    per_liq: dict[tuple[int, int], float] = {}
+    stressed_wall: dict[tuple[int, int], float] = {}
+    for n in sizes:
         quiet = make_engine(n)
-        t_quiet = timed_run(quiet, quiet_marks)
+        t_quiet, c_quiet = timed_run(quiet, quiet_marks)
         assert not quiet.ledger.of_kind("trigger")
-        stressed = make_engine(n)
-        t_stress = timed_run(stressed, stress)
-        liquidated = sum(r.triggered for r in stressed.history)
-        adl = len(stressed.ledger.of_kind("adl"))
-        scale = float(np.abs(stressed.equity()).sum())
-        imbalance = max(abs(r.imbalance) for r in stressed.history) / scale
-        assert imbalance < 1e-9, imbalance
-        for label, t, liq, extra in (
-            ("quiet", t_quiet, 0, ""),
-            ("stressed", t_stress, liquidated,
-             f"{(t_stress - t_quiet) / max(liquidated, 1) * 1e3:7.2f}"),
-        ):
-            print(f"{n:>9,} {label:>9} {t:8.2f} {STEPS / t:9.1f} {t / (STEPS * n) * 1e9:13.1f} "
-                  f"{liq:>10,} {adl if label == 'stressed' else 0:>9,} {extra:>7} "
-                  f"{imbalance if label == 'stressed' else 0:10.1e}")
+        print(f"{n:>9,} {'quiet':>12} {t_quiet:7.2f} {c_quiet:7.2f} {STEPS / t_quiet:8.0f} "
+              f"{0:>10} {0:>9} {'':>7} {0:10.1e} {peak_memory_gb():7.2f}")
+        del quiet
+        for seed in args.seeds:
+            stressed = make_engine(n)
+            t_stress, c_stress = timed_run(stressed, stressed_marks(seed))
+            liquidated = sum(r.triggered for r in stressed.history)
+            adl = sum(1 for e in stressed.ledger if e.kind is eng.EventKind.ADL)
+            scale = float(np.abs(stressed.equity()).sum())
+            imbalance = max(abs(r.imbalance) for r in stressed.history) / scale
+            assert imbalance < 1e-9, imbalance
+            # CPU seconds: on a shared machine, wall time measures the neighbours too
+            per_liq[n, seed] = (c_stress - c_quiet) / max(liquidated, 1) * 1e3
+            stressed_wall[n, seed] = t_stress
+            print(f"{n:>9,} {f'stressed/{seed}':>12} {t_stress:7.2f} {c_stress:7.2f} "
+                  f"{STEPS / t_stress:8.0f} {liquidated:>10,} {adl:>9,} {per_liq[n, seed]:7.3f} "
+                  f"{imbalance:10.1e} {peak_memory_gb():7.2f}")
+            del stressed
+
+    print("\nGoals (issue 18), the worst over the seeds:")
+    largest = max(sizes)
+    worst = max(stressed_wall[largest, s] for s in args.seeds)
+    print(f"  stressed run at {largest:,} accounts: {worst:.1f} s wall (goal <= 60 s: "
+          f"{worst / 60:.2f}x the goal)")
+    for n in sizes:
+        if n == BASELINE:
+            continue
+        ratio = max(per_liq[n, s] / per_liq[BASELINE, s] for s in args.seeds)
+        print(f"  cost per liquidation at {n:,} / at {BASELINE:,}: {ratio:.2f} (goal <= 1.5 "
+              f"for n > {BASELINE:,})")
+    print(f"  peak memory: {peak_memory_gb():.2f} GB (goal <= 2 GB)")
+    fast = max(stressed_wall[FAST_PATH, s] for s in args.seeds)
+    print(f"  stressed {FAST_PATH:,}-account path: {fast:.3f} s wall (goal <= 0.1 s: "
+          f"{fast / 0.1:.2f}x the goal)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,22 @@
 """The liquidation engine: order books, partial-liquidation and fee policies, ADL, the ledger.
 
+``accounts`` holds a population as columns and indexes which accounts a mark can trigger;
 ``book`` executes orders against ladders and resilient books; ``policies`` holds partial
 liquidation, fee and surplus rules and the venue presets (:func:`venue_rules`); ``adl`` the
 auto-deleveraging rankings and queues; ``ledger`` the event record; ``stepper`` the :class:`Engine`
 that steps accounts along a mark path. Imports only :mod:`liqlib.core`.
 """
 
-from . import adl, book, ledger, policies, stepper
+from . import accounts, adl, book, ledger, policies, stepper
+from .accounts import (
+    BOUND_RTOL,
+    Accounts,
+    AdlQueue,
+    ScalarTiers,
+    TriggerIndex,
+    sparse_sum,
+    trigger_bounds,
+)
 from .adl import (
     ADL_PRICES,
     ADL_RULES,
@@ -14,8 +24,10 @@ from .adl import (
     QUEUE_FRONT_START,
     RANKED_RULES,
     RANKS_BY_PROFIT,
+    account_scores,
     adl_queue,
     adl_scores,
+    allocate_down_queue,
     binance_score,
     bitmex_score,
     hyperliquid_literal_score,
@@ -96,8 +108,14 @@ __all__ = [
     "ADL_PRICES",
     "adl_queue",
     "ADL_RULES",
+    "account_scores",
+    "Accounts",
+    "accounts",
+    "AdlQueue",
     "adl_scores",
+    "allocate_down_queue",
     "Audit",
+    "BOUND_RTOL",
     "binance_rules",
     "binance_score",
     "bitmex_rules",
@@ -158,10 +176,14 @@ __all__ = [
     "RateOnNotional",
     "ResilientBook",
     "Rules",
+    "ScalarTiers",
+    "sparse_sum",
     "stepper",
     "StepRecord",
     "TierStepDown",
     "Trader",
+    "trigger_bounds",
+    "TriggerIndex",
     "VENUE_RULES",
     "venue_rules",
     "VENUE_SOURCES",

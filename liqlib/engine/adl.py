@@ -130,11 +130,15 @@ def bitmex_score(
     m = v.positive("mark_price", mark_price)
     eq = v.as_float("equity", equity)
     n = v.nonnegative("notional", notional)
+    return v.scalar_or_array(_bitmex(s, e, m, eq, n))
+
+
+def _bitmex(s: Any, e: Any, m: Any, eq: Any, n: Any) -> Any:
     pnl_pct = s * (m - e) / e
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         leverage = n / np.where(eq > 0, eq, 1.0)
         score = np.where(pnl_pct > 0, pnl_pct * leverage, pnl_pct / leverage)
-    return v.scalar_or_array(np.where(eq > 0, score, -np.inf))
+    return np.where(eq > 0, score, -np.inf)
 
 
 def binance_score(upnl: ArrayLike, wallet_balance: ArrayLike, maintenance: ArrayLike) -> Any:
@@ -168,13 +172,16 @@ def binance_score(upnl: ArrayLike, wallet_balance: ArrayLike, maintenance: Array
     u = v.as_float("upnl", upnl)
     wb = v.as_float("wallet_balance", wallet_balance)
     mm = v.nonnegative("maintenance", maintenance)
+    return v.scalar_or_array(_binance(u, wb, mm))
+
+
+def _binance(u: Any, wb: Any, mm: Any) -> Any:
     pnl_pct = np.maximum(0.0, u) / np.maximum(1.0, wb)
     eq = wb + u
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(eq > 0, mm / np.where(eq > 0, eq, 1.0), 0.0)
         # no profit scores 0 even where a vanishing equity makes the ratio overflow
-        score = np.where(pnl_pct > 0, pnl_pct * ratio, 0.0)
-    return v.scalar_or_array(score)
+        return np.where(pnl_pct > 0, pnl_pct * ratio, 0.0)
 
 
 def hyperliquid_score(
@@ -242,12 +249,16 @@ def hyperliquid_score(
     e = v.positive("entry_price", entry_price)
     n = v.nonnegative("notional", notional)
     av = v.as_float("account_value", account_value)
+    return v.scalar_or_array(_hyperliquid(s, m, e, n, av))
+
+
+def _hyperliquid(s: Any, m: Any, e: Any, n: Any, av: Any) -> Any:
     ratio = np.where(s > 0, m / e, e / m)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         leverage = n / np.where(av > 0, av, 1.0)
         loss = np.where(leverage > 0, (ratio - 1.0) / np.where(leverage > 0, leverage, 1.0), 0.0)
         score = np.where(ratio > 1.0, ratio * leverage, loss)
-    return v.scalar_or_array(np.where(av > 0, score, -np.inf))
+    return np.where(av > 0, score, -np.inf)
 
 
 def hyperliquid_literal_score(
@@ -295,9 +306,12 @@ def hyperliquid_literal_score(
     e = v.positive("entry_price", entry_price)
     n = v.nonnegative("notional", notional)
     av = v.as_float("account_value", account_value)
+    return v.scalar_or_array(_hyperliquid_literal(m, e, n, av))
+
+
+def _hyperliquid_literal(m: Any, e: Any, n: Any, av: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        score = np.where(av > 0, (m / e) * n / np.where(av > 0, av, 1.0), np.inf)
-    return v.scalar_or_array(score)
+        return np.where(av > 0, (m / e) * n / np.where(av > 0, av, 1.0), np.inf)
 
 
 def adl_scores(
@@ -356,18 +370,28 @@ def adl_scores(
     m = v.positive("mark_price", mark_price)
     q = v.nonnegative("size", size)
     c = v.as_float("collateral", collateral)
-    notional = q * m
-    upnl = s * q * (m - e)
-    equity = c + upnl
-    if rule == "bitmex":
-        return bitmex_score(s, e, m, equity, notional)
     if rule == "binance":
         if maintenance is None:
             raise ValueError("maintenance is required by rule 'binance' (its margin ratio)")
-        return binance_score(upnl, c, maintenance)
+        maintenance = v.nonnegative("maintenance", maintenance)
+    return v.scalar_or_array(account_scores(rule, s, e, m, q, c, maintenance))
+
+
+def account_scores(
+    rule: str, side: Any, entry: Any, mark: Any, size: Any, collateral: Any,
+    maintenance: Any = None,
+) -> Any:
+    """:func:`adl_scores` on the engine's own (already checked) float arrays, as an array."""
+    notional = size * mark
+    upnl = side * size * (mark - entry)
+    equity = collateral + upnl
+    if rule == "bitmex":
+        return _bitmex(side, entry, mark, equity, notional)
+    if rule == "binance":
+        return _binance(upnl, collateral, maintenance)
     if rule == "hyperliquid":
-        return hyperliquid_score(s, m, e, notional, equity)
-    return hyperliquid_literal_score(m, e, notional, equity)
+        return _hyperliquid(side, mark, entry, notional, equity)
+    return _hyperliquid_literal(mark, entry, notional, equity)
 
 
 def adl_queue(scores: ArrayLike) -> np.ndarray:
@@ -542,8 +566,13 @@ def queue_allocation(sizes: ArrayLike, needed: float) -> np.ndarray:
     """
     q = v.nonnegative("sizes", sizes).reshape(-1)
     need = v.number("needed", needed, "nonneg")
-    before = np.concatenate(([0.0], np.cumsum(q)[:-1]))
-    return np.clip(need - before, 0.0, q)
+    return allocate_down_queue(q, need)
+
+
+def allocate_down_queue(sizes: np.ndarray, needed: float) -> np.ndarray:
+    """:func:`queue_allocation` on the engine's own (checked) float array and float."""
+    before = np.concatenate(([0.0], np.cumsum(sizes)[:-1]))
+    return np.clip(needed - before, 0.0, sizes)
 
 
 def pro_rata_allocation(capacities: ArrayLike, amount: float) -> np.ndarray:

@@ -318,6 +318,13 @@ def execute(
     m = v.positive("mid", mid)
     c = v.nonnegative("consumed", consumed)
     v.shapes(quantity=q, mid=m, consumed=c, limit=limit)
+    return _execute(ladder, sgn, q, m, c, None if limit is None else v.positive("limit", limit))
+
+
+def _execute(
+    ladder: Ladder, sgn: float, q: Any, m: Any, c: Any, limit: Any | None = None
+) -> Fill:
+    """:func:`execute` on checked arguments (the engine's own orders, checked where they form)."""
     cap: Any = ladder.capacity
     if sgn == SELL:
         # a bid below price 0 is not a price: a sell fills no further than distance 1
@@ -325,7 +332,7 @@ def execute(
     start = np.minimum(c, cap)
     if limit is not None:
         # what rests at or better than the limit: a limit beyond the mid's side fills nothing
-        reach = sgn * (v.positive("limit", limit) - m) / m
+        reach = sgn * (limit - m) / m
         available = np.where(reach >= 0, ladder.quantity_within(np.maximum(reach, 0.0)), 0.0)
         cap = np.maximum(np.minimum(available, cap), start)
     filled = np.minimum(q, cap - start)
@@ -386,6 +393,15 @@ class ResilientBook:
         """Fill a market (or ``limit``) order and leave its hole in the book."""
         ladder, slot = self._ladder(side)
         fill = execute(ladder, side, quantity, mid, getattr(self, slot), limit)
+        setattr(self, slot, getattr(self, slot) + float(fill.quantity))
+        return fill
+
+    def _take(self, side: int, quantity: float, mid: float, limit: float | None = None) -> Fill:
+        """:meth:`execute` without the argument checks, for the engine's own orders."""
+        ladder, slot = (self.asks, "consumed_asks") if side == BUY else (self.bids, "consumed_bids")
+        fill = _execute(ladder, float(side), np.float64(quantity), np.float64(mid),
+                        np.float64(getattr(self, slot)),
+                        None if limit is None else np.float64(limit))
         setattr(self, slot, getattr(self, slot) + float(fill.quantity))
         return fill
 

@@ -47,6 +47,18 @@ takeovers and clawbacks move money between accounts, the fund and the venue. So 
 
 which :meth:`Engine.audit` checks (``imbalance``, zero up to rounding).
 
+At scale
+--------
+The accounts are arrays (:class:`liqlib.engine.accounts.Accounts` builds them from columns). A
+step does not visit every account: a :class:`liqlib.engine.accounts.TriggerIndex` of each
+position's trigger bound names the few a mark could liquidate (none on a quiet step), and only
+those are tested, with the same arithmetic as a full scan. The ADL queue of a side is scored once
+a step and only its front sorted (:class:`liqlib.engine.accounts.AdlQueue`); the audit's sums run
+along with every change. So a liquidation costs the same whatever the population, except under
+the pro-rata and dYdX rules (which touch the whole opposite side by design) and a socialized
+loss (pro rata to every profitable account). Arrays read from outside (``engine.collateral``,
+written into by a funding payment) make the next step scan every account, as before.
+
 Modelling choices, each a simplification the chapters state: one market; linear contracts; a
 position's risk-limit tier is the one its notional plus open-order notional falls in (its margin is
 ``N * MM(N + O) / (N + O)``, which is ``MM(N)`` once orders are cancelled); orders never fill; fees
@@ -82,14 +94,18 @@ import numpy as np
 from ..core import _validate as v
 from ..core.margin import THRESHOLD_RTOL
 from ..core.tiers import TierTable
+from .accounts import Accounts, AdlQueue, ScalarTiers, TriggerIndex, sparse_sum
 from .adl import (
-    adl_scores,
+    QUEUE_FRONT_START,
+    RANKED_RULES,
+    account_scores,
+    adl_queue,
+    allocate_down_queue,
     pro_rata_allocation,
     queue_allocation,
-    queue_front,
     random_queue,
 )
-from .book import BUY, SELL, Fill, ResilientBook, execute, flat_ladder
+from .book import BUY, SELL, Fill, ResilientBook, _execute, flat_ladder
 from .ledger import Event, EventKind, Ledger
 from .policies import FeePolicy, LiquidationContext, Rules, venue_rules
 
@@ -243,8 +259,9 @@ class Engine:
 
     Parameters
     ----------
-    traders : sequence of Trader
-        The accounts, numbered 0, 1, ... in the ledger.
+    traders : sequence of Trader, or Accounts
+        The accounts, numbered 0, 1, ... in the ledger: objects, or columns
+        (:class:`liqlib.engine.accounts.Accounts`) for a large population.
     mark : float
         Mark price at the start (> 0).
     rules : Rules or str
@@ -281,7 +298,7 @@ class Engine:
 
     def __init__(
         self,
-        traders: Sequence[Trader],
+        traders: Sequence[Trader] | Accounts,
         mark: float,
         *,
         rules: Rules | str = "bitmex",
@@ -291,12 +308,17 @@ class Engine:
         backstop_capital: float = 0.0,
         rng: np.random.Generator | int | None = None,
     ) -> None:
-        traders = list(traders)
-        if not traders:
-            raise ValueError("traders must hold at least one Trader, got none")
-        for t in traders:
-            if not isinstance(t, Trader):
-                raise v.ArgumentTypeError(f"traders must hold Trader objects, got {t!r}")
+        if isinstance(traders, Accounts):
+            accounts = traders
+        else:
+            traders = list(traders)
+            if not traders:
+                raise ValueError("traders must hold at least one Trader, got none")
+            for t in traders:
+                if not isinstance(t, Trader):
+                    raise v.ArgumentTypeError(
+                        f"traders must hold Trader objects (or be Accounts), got {t!r}")
+            accounts = Accounts.from_traders(traders)
         with v.renamed(name="rules"):  # venue_rules names its own argument `name`
             self.rules = venue_rules(rules) if isinstance(rules, str) else rules
         if not isinstance(self.rules, Rules):
@@ -322,25 +344,20 @@ class Engine:
         self._rng = np.random.default_rng(rng)
 
         vault = self.rules.backstop_ratio is not None
-        n = len(traders) + int(vault)
-        self.side = np.array([float(t.side) * (t.size > 0) for t in traders] + [0.0] * vault)
-        self.size = np.array([float(t.size) for t in traders] + [0.0] * vault)
-        self.entry = np.array([float(t.entry_price) for t in traders] + [self.mark] * vault)
+        n = len(accounts) + int(vault)
         capital = float(v.nonnegative("backstop_capital", backstop_capital))
-        at_risk = [
-            float(t.isolated_margin) if t.isolated_margin is not None else float(t.wallet_balance)
-            for t in traders
-        ]
+
+        def column(values: np.ndarray, vault_value: float) -> np.ndarray:
+            return np.concatenate([values, [vault_value] * vault]).astype(float)
+
+        self.side = column(accounts.side * (accounts.size > 0), 0.0)
+        self.size = column(accounts.size, 0.0)
+        self.entry = column(accounts.entry_price, self.mark)
         #: collateral backing the position (cross: the wallet; isolated: the position's margin)
-        self.collateral = np.array(at_risk + [capital] * vault)
+        self.collateral = column(accounts.collateral, capital)
         #: the rest of the wallet, out of the position's reach (isolated accounts only)
-        self.reserve = np.array(
-            [float(t.wallet_balance) - c for t, c in zip(traders, at_risk, strict=True)]
-            + [0.0] * vault
-        )
-        self.order_notional = np.array(
-            [sum(o.notional for o in t.orders) for t in traders] + [0.0] * vault
-        )
+        self.reserve = column(accounts.reserve, 0.0)
+        self.order_notional = column(accounts.order_notional, 0.0)
         self.exempt = np.zeros(n, dtype=bool)
         #: index of the backstop vault, or None
         self.vault: int | None = n - 1 if vault else None
@@ -354,66 +371,212 @@ class Engine:
         self.history: list[StepRecord] = []
         self._closed = 0.0
         self._deleveraged = 0.0
+        self._start_scale()
+
+    # --- the account arrays ---------------------------------------------------------------------
+    #
+    # The engine keeps, next to its account arrays, what lets a step skip the population: a
+    # TriggerIndex (which accounts a mark could trigger) and the sums the audit needs, both kept
+    # up to date by every change the engine itself makes (_touch). Arrays read or replaced from
+    # outside (a funding payment written into ``collateral``) may have changed in any element:
+    # reading one drops both, and the next step scans every account, as before.
+
+    def _start_scale(self) -> None:
+        self._scalar_tiers = ScalarTiers(self.table)
+        self._index: TriggerIndex | None = None
+        # sum(collateral + reserve), net size, net entry value (None: to be summed again)
+        self._sums: list[float] | None = None
+        self._step_touched: set[int] = set()
+        self._adl_queues: dict[float, AdlQueue] = {}
+        self._outside = False  # no outside read since the last step
+
+    def _outside_access(self) -> None:
+        self._outside = True
+        self._index = None
+        self._sums = None
+
+    @property
+    def side(self) -> np.ndarray:
+        """Side of each position (+1, -1; 0 when flat). Writable: the engine re-reads it."""
+        self._outside_access()
+        return self._side
+
+    @side.setter
+    def side(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._side = value
+
+    @property
+    def size(self) -> np.ndarray:
+        """Position size of each account (base units)."""
+        self._outside_access()
+        return self._size
+
+    @size.setter
+    def size(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._size = value
+
+    @property
+    def entry(self) -> np.ndarray:
+        """Average entry price of each position."""
+        self._outside_access()
+        return self._entry
+
+    @entry.setter
+    def entry(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._entry = value
+
+    @property
+    def collateral(self) -> np.ndarray:
+        """Collateral backing each position (cross: the wallet; isolated: the position's margin)."""
+        self._outside_access()
+        return self._collateral
+
+    @collateral.setter
+    def collateral(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._collateral = value
+
+    @property
+    def reserve(self) -> np.ndarray:
+        """The rest of each wallet, out of the position's reach (isolated accounts only)."""
+        self._outside_access()
+        return self._reserve
+
+    @reserve.setter
+    def reserve(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._reserve = value
+
+    @property
+    def order_notional(self) -> np.ndarray:
+        """Notional of each account's open orders."""
+        self._outside_access()
+        return self._order_notional
+
+    @order_notional.setter
+    def order_notional(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._order_notional = value
+
+    @property
+    def exempt(self) -> np.ndarray:
+        """True for accounts never liquidated or deleveraged (the backstop vault)."""
+        self._outside_access()
+        return self._exempt
+
+    @exempt.setter
+    def exempt(self, value: np.ndarray) -> None:
+        self._outside_access()
+        self._exempt = value
+
+    def _touch(self, i: int) -> None:
+        """Account ``i``'s position, collateral or orders changed (by the engine)."""
+        self._step_touched.add(i)
+        if self._index is not None:
+            self._index.touch((i,))
+        for queue in self._adl_queues.values():
+            queue.touch(i)
+
+    def _money_sums(self) -> list[float]:
+        """``[sum(collateral + reserve), sum(side * size), sum(side * size * entry)]``, kept up to
+        date by every change (exact sums again whenever the index is rebuilt)."""
+        if self._sums is None:
+            net = self._side * self._size
+            self._sums = [float(np.sum(self._collateral + self._reserve)), float(np.sum(net)),
+                          float(np.sum(net * self._entry))]
+        return self._sums
+
+    def _trigger_index(self) -> TriggerIndex | None:
+        """The index for this step; None (scan everyone) if the arrays were read from outside
+        since the last step. Rebuilt once the accounts changed since it was built pass 1/32 of
+        the population (their bounds are kept apart, in a dict)."""
+        if self._outside:
+            self._outside = False
+            return None
+        index = self._index
+        if index is not None:
+            index.refresh()
+        if (index is None or index.table is not self.table
+                or index.n_touched > max(64, self.n_accounts // 32)):
+            self._sums = None  # refresh the running sums too
+            index = self._index = TriggerIndex(self._side, self._size, self._entry,
+                                               self._collateral, self._order_notional,
+                                               self._exempt, self.table)
+        return index
 
     # --- state, vectorized over accounts --------------------------------------------------------
 
     @property
     def n_accounts(self) -> int:
         """Number of accounts, the backstop vault included."""
-        return int(self.size.size)
+        return int(self._size.size)
 
     def upnl(self) -> np.ndarray:
         """Unrealized PnL of every account at the mark."""
-        return self.side * self.size * (self.mark - self.entry)
+        return self._side * self._size * (self.mark - self._entry)
 
     def margin_equity(self) -> np.ndarray:
         """Equity backing each position: collateral plus unrealized PnL."""
-        return self.collateral + self.upnl()
+        return self._collateral + self.upnl()
 
     def equity(self) -> np.ndarray:
         """Total equity of each account: wallet (both parts) plus unrealized PnL."""
-        return self.margin_equity() + self.reserve
+        return self.margin_equity() + self._reserve
 
     def maintenance(self) -> np.ndarray:
         """Maintenance margin of each position, at the tier of its notional plus open orders."""
-        notional = self.size * self.mark
-        exposure = notional + self.order_notional
+        return self._maintenance_of(slice(None))
+
+    def liquidatable(self) -> np.ndarray:
+        """True for every account at or below maintenance (the vault never is)."""
+        return self._liquidatable_of(slice(None))
+
+    # The same arithmetic on a subset of the accounts (element by element, so the same values):
+    # the trigger scan tests only the candidates its index names.
+
+    def _margin_equity_of(self, idx: Any) -> np.ndarray:
+        side, size, entry = self._side[idx], self._size[idx], self._entry[idx]
+        return self._collateral[idx] + side * size * (self.mark - entry)
+
+    def _maintenance_of(self, idx: Any) -> np.ndarray:
+        notional = self._size[idx] * self.mark
+        exposure = notional + self._order_notional[idx]
         at_exposure = np.asarray(self.table.maintenance_margin(exposure))
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(exposure > 0, at_exposure / np.where(exposure > 0, exposure, 1.0), 0.0)
         return notional * rate
 
-    def liquidatable(self) -> np.ndarray:
-        """True for every account at or below maintenance (the vault never is)."""
-        slack = self.margin_equity() - self.maintenance()
-        return (
-            (self.size > 0)
-            & ~self.exempt
-            & (slack <= THRESHOLD_RTOL * self.size * self.mark)
-        )
+    def _liquidatable_of(self, idx: Any) -> np.ndarray:
+        size = self._size[idx]
+        slack = self._margin_equity_of(idx) - self._maintenance_of(idx)
+        return (size > 0) & ~self._exempt[idx] & (slack <= THRESHOLD_RTOL * size * self.mark)
 
     def bankruptcy_price(self, account: int) -> float:
         """Bankruptcy price of any slice of ``account``'s position: ``M - side * TNC / Q``."""
         i = self._account(account)
-        if self.size[i] == 0:
+        if self._size[i] == 0:
             raise ValueError(f"account {i} has no position, so no bankruptcy price")
-        return float(self.mark - self.side[i] * self._margin_equity(i) / self.size[i])
+        return float(self.mark - self._side[i] * self._margin_equity(i) / self._size[i])
 
     def accounts(self) -> dict[str, np.ndarray]:
         """Every account's figures at the mark, as columns (copies)."""
         return {
-            "side": self.side.copy(),
-            "size": self.size.copy(),
-            "entry_price": self.entry.copy(),
+            "side": self._side.copy(),
+            "size": self._size.copy(),
+            "entry_price": self._entry.copy(),
             "equity": self.equity(),
             "margin_equity": self.margin_equity(),
             "maintenance": self.maintenance(),
-            "order_notional": self.order_notional.copy(),
+            "order_notional": self._order_notional.copy(),
         }
 
     def audit(self) -> Audit:
         """Check that the money balances: see the module docstring."""
-        equity = float(self.equity().sum())
+        collateral, net, value = self._money_sums()
+        equity = collateral + self.mark * net - value  # sum(equity()), in O(1)
         expected = self._initial + self._market_pnl
         total = equity + self.fund + self.venue_fees - self.bad_debt
         return Audit(
@@ -471,32 +634,25 @@ class Engine:
         self.book.advance(elapsed)
         self.time += elapsed
         self.step_count += 1
-        self._market_pnl += float(np.sum(self.side * self.size)) * (new_mark - self.mark)
+        index = self._trigger_index()
+        self._market_pnl += self._money_sums()[1] * (new_mark - self.mark)
         self.previous_mark, self.mark = self.mark, new_mark
         self._closed = self._deleveraged = 0.0
+        self._step_touched.clear()
+        self._adl_queues.clear()  # ADL scores depend on the mark
 
-        # Liquidations move other accounts (ADL, clawbacks): scan again for accounts they pushed
-        # below maintenance, each account entering liquidation at most once per step.
-        seen = np.zeros(self.n_accounts, dtype=bool)
         triggered = 0
-        while True:
-            candidates = np.flatnonzero(self.liquidatable() & ~seen)
-            if candidates.size == 0:
-                break
-            equity = self.margin_equity()[candidates]
-            worst_first = candidates[np.argsort(equity / self.maintenance()[candidates],
-                                                kind="stable")]
-            for i in worst_first:
-                if self._is_liquidatable(int(i)):
-                    triggered += 1
-                    self._liquidate(int(i))
-            seen[candidates] = True
+        if index is None or not index.quiet(new_mark):
+            triggered = self._liquidations(index)
         # No account ends a step below zero: whatever the liquidations could not close (an empty
         # book, nobody to deleverage against) or pushed below zero is settled now. Without a
         # liquidation nobody can be below zero (they would have been liquidated), so a quiet step
-        # skips the scan.
+        # skips the scan; after one, only the accounts the step changed can be.
         if triggered:
-            for i in np.flatnonzero((self.margin_equity() < -self._tol) & ~self.exempt):
+            idx = (np.arange(self.n_accounts) if index is None
+                   else np.array(sorted(self._step_touched), dtype=np.intp))
+            below = (self._margin_equity_of(idx) < -self._tol) & ~self._exempt[idx]
+            for i in idx[below]:
                 self._settle_deficit(int(i))
 
         record = StepRecord(
@@ -513,6 +669,28 @@ class Engine:
         self.history.append(record)
         return record
 
+    def _liquidations(self, index: TriggerIndex | None) -> int:
+        """Liquidate every account at or below maintenance, worst margin ratio first; returns
+        how many entered liquidation. With an index only its candidates are tested."""
+        # Liquidations move other accounts (ADL, clawbacks): scan again for accounts they pushed
+        # below maintenance, each account entering liquidation at most once per step.
+        seen = np.zeros(self.n_accounts, dtype=bool)
+        triggered = 0
+        while True:
+            idx = np.arange(self.n_accounts) if index is None else index.candidates(self.mark)
+            idx = idx[~seen[idx]]
+            candidates = idx[self._liquidatable_of(idx)]
+            if candidates.size == 0:
+                break
+            ratio = self._margin_equity_of(candidates) / self._maintenance_of(candidates)
+            worst_first = candidates[np.argsort(ratio, kind="stable")]
+            for i in worst_first:
+                if self._is_liquidatable(int(i)):
+                    triggered += 1
+                    self._liquidate(int(i))
+            seen[candidates] = True
+        return triggered
+
     def run(self, marks: Iterable[float], dt: float = 1.0) -> list[StepRecord]:
         """Step along a path of marks, ``dt`` apart; returns the records of these steps."""
         return [self.step(m, dt) for m in np.asarray(v.positive("marks", list(marks))).reshape(-1)]
@@ -521,23 +699,25 @@ class Engine:
 
     def _liquidate(self, i: int) -> None:
         self._log(EventKind.TRIGGER, i, price=self.mark)
-        if self.order_notional[i] > 0:
-            cancelled = float(self.order_notional[i])
-            self.order_notional[i] = 0.0
+        self._step_touched.add(i)  # below zero and nothing to close it with: settled at the end
+        if self._order_notional[i] > 0:
+            cancelled = float(self._order_notional[i])
+            self._order_notional[i] = 0.0
+            self._touch(i)
             self._log(EventKind.CANCEL, i, amount=cancelled)
             if not self._is_liquidatable(i):
                 return
         policy = self.rules.partial_policy
         ioc = bool(getattr(policy, "immediate_or_cancel", False))
         for round_ in range(policy.rounds):
-            if self.size[i] == 0 or (round_ > 0 and not self._is_liquidatable(i)):
+            if self._size[i] == 0 or (round_ > 0 and not self._is_liquidatable(i)):
                 break
             if self._backstop_due(i):
                 break
-            order = min(float(policy.order_size(self._context(i, round_))), float(self.size[i]))
+            order = min(float(policy.order_size(self._context(i, round_))), float(self._size[i]))
             if not order > 0:
                 break
-            partial = order < self.size[i]
+            partial = order < self._size[i]
             sent = self._close(i, order, partial=partial,
                                fill_or_kill=policy.fill_or_kill and partial,
                                cancel_rest=ioc and partial)
@@ -545,12 +725,12 @@ class Engine:
                 self.last_partial_time[i] = self.time
         if self._backstop_due(i):
             self._backstop(i)
-        if self.size[i] == 0:
+        if self._size[i] == 0:
             self._settle_deficit(i)
 
     def _context(self, i: int, round_: int) -> LiquidationContext:
         return LiquidationContext(
-            size=float(self.size[i]),
+            size=float(self._size[i]),
             mark=self.mark,
             equity=self._margin_equity(i),
             maintenance=self._maintenance(i),
@@ -564,7 +744,7 @@ class Engine:
     def _projected_equity(self, i: int, q: float) -> float:
         """Equity after closing ``q`` at the mark and settling with the partial-fee policy."""
         equity = self._margin_equity(i)
-        surplus = q * equity / float(self.size[i])  # side * q * (mark - bankruptcy price)
+        surplus = q * equity / float(self._size[i])  # side * q * (mark - bankruptcy price)
         if surplus < 0:
             return equity - surplus  # the fund pays the slice's deficit
         fee = self.rules.partial_fee_policy.fee(surplus, q * self.mark)
@@ -589,7 +769,7 @@ class Engine:
         rest = q
         if limit is not None or cancel_rest:
             rest -= self._fill(i, q, fee, limit)  # the book fills what it holds within the limit
-            if cancel_rest or rest <= 0 or self.size[i] == 0:
+            if cancel_rest or rest <= 0 or self._size[i] == 0:
                 return True
         if self.rules.adl is None:
             self._fill(i, float(self._preview(i, rest).quantity), fee)
@@ -597,24 +777,27 @@ class Engine:
         if not self.rules.fund_first and self._fund_short(i, self._preview(i, rest)):
             # the variant: the fund pays all or nothing, so ADL goes first
             rest -= self._deleverage(i, rest)
-            if rest <= 0 or self.size[i] == 0:
+            if rest <= 0 or self._size[i] == 0:
                 return True
             rest -= self._fill(i, float(self._preview(i, rest).quantity), fee)
         else:
             rest -= self._fill(i, self._fund_covered(i, rest), fee)
-        if rest > 0 and self.size[i] > 0:
-            self._deleverage(i, min(rest, float(self.size[i])))
+        if rest > 0 and self._size[i] > 0:
+            self._deleverage(i, min(rest, float(self._size[i])))
         return True
 
     def _preview(self, i: int, q: float, limit: float | None = None) -> Fill:
         """What a liquidation order for ``q`` would get from the book now (nothing is taken)."""
-        if self.side[i] > 0:
-            return execute(self.book.bids, SELL, q, self._book_mid, self.book.consumed_bids, limit)
-        return execute(self.book.asks, BUY, q, self._book_mid, self.book.consumed_asks, limit)
+        if self._side[i] > 0:
+            ladder, side, consumed = self.book.bids, SELL, self.book.consumed_bids
+        else:
+            ladder, side, consumed = self.book.asks, BUY, self.book.consumed_asks
+        return _execute(ladder, float(side), np.float64(q), np.float64(self._book_mid),
+                        np.float64(consumed), None if limit is None else np.float64(limit))
 
     def _deficit(self, i: int, fill: Fill, bankrupt: float) -> float:
         """What a fill loses against the bankruptcy price (negative for a surplus)."""
-        return float(-self.side[i] * float(fill.quantity) * (float(fill.vwap) - bankrupt))
+        return float(-self._side[i] * float(fill.quantity) * (float(fill.vwap) - bankrupt))
 
     def _fund_short(self, i: int, preview: Fill) -> bool:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
@@ -628,7 +811,7 @@ class Engine:
         Fills only get worse down the book, so the deficit is convex in the quantity and the
         quantities the fund covers form an interval from 0: a grid search finds its end.
         """
-        s = float(self.side[i])
+        s = float(self._side[i])
         bankrupt = self.bankruptcy_price(i)
         if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
@@ -643,7 +826,7 @@ class Engine:
                             else (self.book.asks, self.book.consumed_asks))
         for _ in range(5):
             grid = np.linspace(lo, hi, 65)[1:]
-            fill = execute(ladder, -int(s), grid, self._book_mid, consumed)
+            fill = _execute(ladder, -s, grid, np.float64(self._book_mid), np.float64(consumed))
             deficit = -s * grid * (np.asarray(fill.vwap) - bankrupt)
             covered = np.flatnonzero(deficit <= self.fund)
             if covered.size:
@@ -658,9 +841,9 @@ class Engine:
         returns the quantity filled."""
         if not q > 0:
             return 0.0
-        s = float(self.side[i])
+        s = float(self._side[i])
         bankrupt = self.bankruptcy_price(i)
-        fill = self.book.execute(SELL if s > 0 else BUY, q, self._book_mid, limit)
+        fill = self.book._take(SELL if s > 0 else BUY, q, self._book_mid, limit)
         filled, vwap = float(fill.quantity), float(fill.vwap)
         if not filled > 0:
             return 0.0
@@ -687,7 +870,8 @@ class Engine:
 
     def _charge_fee(self, i: int, fee: float) -> None:
         to_fund = fee * self.rules.fee_to_fund
-        self.collateral[i] -= fee
+        self._collateral[i] -= fee
+        self._add_collateral(i, -fee)
         self.venue_fees += fee - to_fund
         self._log(EventKind.FEE, i, amount=fee)
         if to_fund > 0:
@@ -696,30 +880,43 @@ class Engine:
 
     def _pay_from_fund(self, i: int, amount: float) -> None:
         self.fund -= amount
-        self.collateral[i] += amount
+        self._collateral[i] += amount
+        self._add_collateral(i, amount)
         self._log(EventKind.FUND_OUT, i, amount=amount)
 
     # --- auto-deleveraging, backstop, socialized loss --------------------------------------------
 
     def _deleverage(self, i: int, q: float) -> float:
         """Close ``q`` of ``i`` against the opposite side at the ADL price; returns size matched."""
-        s = float(self.side[i])
+        s = float(self._side[i])
         bankrupt = self.bankruptcy_price(i)
         price = self._adl_price(i, bankrupt)
-        opposite = np.flatnonzero((self.side == -s) & (self.size > 0) & ~self.exempt)
-        if opposite.size == 0:
-            return 0.0
-        taken, order = self._adl_allocation(opposite, q)
-        hit = order[taken[order] > 0]  # in queue order, so the ledger replays the queue
-        for j, qj in zip(opposite[hit], taken[hit], strict=True):
+        rule = self.rules.adl
+        if rule in RANKED_RULES:
+            queue, matched = self._ranked_allocation(-s, q)
+            if queue.size == 0:
+                return 0.0
+            sizes = self._size[queue]
+            alloc = allocate_down_queue(sizes, float(q))
+            taken = alloc[alloc > 0]
+            counterparties = queue[alloc > 0]  # in queue order, so the ledger replays the queue
+            matched = self._matched_total(-s, counterparties, taken, matched)
+        else:
+            opposite = np.flatnonzero((self._side == -s) & (self._size > 0) & ~self._exempt)
+            if opposite.size == 0:
+                return 0.0
+            full, order = self._adl_allocation(opposite, q)
+            hit = order[full[order] > 0]
+            counterparties, taken = opposite[hit], full[hit]
+            matched = float(full.sum())
+        for j, qj in zip(counterparties, taken, strict=True):
             haircut = s * qj * (price - self.mark)  # the counterparty's loss against the mark
             self._trade(int(j), s, float(qj), price)
             self._log(EventKind.ADL, i, counterparty=int(j), size=float(qj), price=price,
                       bankruptcy_price=bankrupt, amount=haircut)
-        matched = float(taken.sum())
-        for j in opposite[taken > 0]:
+        for j in np.sort(counterparties):
             # a counterparty closed out beyond its own bankruptcy price is settled like any other
-            if self.size[j] == 0:
+            if self._size[j] == 0:
                 self._settle_deficit(int(j))
         self._trade(i, -s, matched, price)
         self._closed += matched
@@ -729,6 +926,55 @@ class Engine:
         self._settle_fill(i, surplus, matched * price, self.rules.fee_policy,
                           cap=max(surplus, 0.0))
         return matched
+
+    def _ranked_allocation(self, side: float, q: float) -> tuple[np.ndarray, Any]:
+        """The front of ``side``'s ADL queue covering ``q`` (account indices, queue order), and
+        where the side's members stood before any is closed (for :meth:`_matched_total`).
+
+        The side is scored once a step (the scores move with the mark) and only its front is
+        sorted (:class:`AdlQueue`); accounts changed since are re-scored, so the front is the
+        whole queue's, whatever the population, as a full sort would give it.
+        """
+        rule = str(self.rules.adl)
+        queue = self._adl_queues.get(side)
+        k = 0
+        while True:
+            if queue is None:
+                members = np.flatnonzero((self._side == side) & (self._size > 0) & ~self._exempt)
+                # a front of 1/256 of the side: sorting it is cheap next to scoring the side,
+                # and a busy step rarely has to score the side again for a longer one
+                k = max(k, QUEUE_FRONT_START, members.size // 256)
+                scores = np.asarray(self._adl_scores(rule, members), dtype=float).reshape(-1)
+                if np.isnan(scores).any():
+                    adl_queue(scores)  # its error names the NaN
+                queue = self._adl_queues[side] = AdlQueue(members, scores, k)
+            front = queue.front(lambda idx: self._rescore(rule, side, idx), self._size, q)
+            if front is not None:
+                return front, queue
+            k = queue.k * 4
+            queue = None
+
+    def _adl_member(self, side: float, idx: np.ndarray) -> np.ndarray:
+        return (self._side[idx] == side) & (self._size[idx] > 0) & ~self._exempt[idx]
+
+    def _rescore(self, rule: str, side: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        member = self._adl_member(side, idx)
+        scores = np.full(idx.size, -np.inf)
+        if member.any():
+            scores[member] = self._adl_scores(rule, idx[member])
+        if np.isnan(scores).any():
+            adl_queue(scores)  # its error names the NaN
+        return member, scores
+
+    def _matched_total(self, side: float, counterparties: np.ndarray, taken: np.ndarray,
+                       queue: Any) -> float:
+        """What the counterparties gave, summed as ``taken.sum()`` over the whole opposite side
+        in account order sums it (two amounts sum alike in any order; more need their places)."""
+        if taken.size <= 2:
+            return float(np.sum(taken))
+        count, places = queue.positions(counterparties,
+                                        lambda idx: self._rescore(str(self.rules.adl), side, idx))
+        return sparse_sum(count, places, taken)
 
     def _adl_price(self, i: int, bankrupt: float) -> float:
         """The price ADL fills ``i``'s order at, by the rules' ``adl_price``.
@@ -746,33 +992,31 @@ class Engine:
             return self.mark
         if rule == "previous_step_mark":
             return self.previous_mark
-        s = float(self.side[i])
+        s = float(self._side[i])
         best = s * max(s * bankrupt, s * self.mark)  # the better price for the account's side
         return s * min(s * self.previous_mark, s * best)
 
     def _adl_allocation(self, opposite: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
-        """Size taken from each opposite position, and the order they are taken in."""
-        sizes = self.size[opposite]
+        """Size taken from each opposite position, and the order they are taken in (the unranked
+        rules: pro rata, dYdX's walk from a random start)."""
+        sizes = self._size[opposite]
         rule = self.rules.adl
         if rule == "pro_rata":
             return pro_rata_allocation(sizes, q), np.arange(opposite.size)
-        if rule == "dydx":
-            order = random_queue(opposite.size, self._rng)
-        else:
-            order = queue_front(self._adl_scores(str(rule), opposite), sizes, q)
+        order = random_queue(opposite.size, self._rng)  # dYdX: the ranked rules have their queue
         taken = np.zeros_like(sizes)
         taken[order] = queue_allocation(sizes[order], q)
         return taken, order
 
     def _adl_scores(self, rule: str, idx: np.ndarray) -> Any:
         # only Binance's margin ratio needs the maintenance margin: skip computing it otherwise
-        maintenance = self.maintenance()[idx] if rule == "binance" else None
-        return adl_scores(rule, self.side[idx], self.entry[idx], self.mark, self.size[idx],
-                          self.collateral[idx], maintenance)
+        maintenance = self._maintenance_of(idx) if rule == "binance" else None
+        return account_scores(rule, self._side[idx], self._entry[idx], self.mark,
+                              self._size[idx], self._collateral[idx], maintenance)
 
     def _backstop_due(self, i: int) -> bool:
         ratio = self.rules.backstop_ratio
-        if ratio is None or self.size[i] == 0:
+        if ratio is None or self._size[i] == 0:
             return False
         equity = self._margin_equity(i)
         return 0 <= equity < ratio * self._maintenance(i)
@@ -780,7 +1024,7 @@ class Engine:
     def _backstop(self, i: int) -> None:
         """The vault takes the whole position at its bankruptcy price: the margin goes with it."""
         vault = cast(int, self.vault)  # a backstop is due only when the vault exists
-        s, q = float(self.side[i]), float(self.size[i])
+        s, q = float(self._side[i]), float(self._size[i])
         bankrupt = self.bankruptcy_price(i)
         handed_over = self._margin_equity(i)
         self._trade(i, -s, q, bankrupt)
@@ -807,59 +1051,88 @@ class Engine:
         if need > self._tol and self.rules.socialize:
             need -= self._claw_back(i, need)
         if need > self._tol:
-            self.collateral[i] += need
+            self._collateral[i] += need
+            self._add_collateral(i, need)
             self.bad_debt += need
             self._log(EventKind.BAD_DEBT, i, amount=need)
 
     def _claw_back(self, i: int, need: float) -> float:
         """Take ``need`` from profitable accounts pro rata to their unrealized profit."""
-        others = np.flatnonzero((self.size > 0) & ~self.exempt & (np.arange(self.n_accounts) != i))
+        others = np.flatnonzero((self._size > 0) & ~self._exempt
+                                & (np.arange(self.n_accounts) != i))
         # the profit, but never more than the account's equity: a clawback pushes nobody below 0
         profit = np.clip(np.minimum(self.upnl(), self.margin_equity())[others], 0.0, None)
         taken = pro_rata_allocation(profit, need)
         for j, amount in zip(others[taken > 0], taken[taken > 0], strict=True):
-            self.collateral[j] -= amount
-            self.collateral[i] += amount
+            self._collateral[j] -= amount
+            self._collateral[i] += amount
+            self._touch(int(j))  # a transfer: the sums do not move
+            self._touch(i)
             self._log(EventKind.CLAWBACK, i, counterparty=int(j), amount=float(amount))
         return float(taken.sum())
 
     # --- helpers ----------------------------------------------------------------------------------
 
+    def _add_collateral(self, i: int, amount: float) -> None:
+        """Book ``amount`` just added to ``i``'s collateral in the running sums."""
+        self._touch(i)
+        if self._sums is not None:
+            self._sums[0] += amount
+
     def _trade(self, i: int, trade_side: float, q: float, price: float) -> None:
         """Trade ``q`` at ``price`` for account ``i``, realizing PnL on the part that closes."""
         if q <= 0:
             return
-        s = float(self.side[i])
+        self._touch(i)
+        sums = self._sums
+        if sums is not None:
+            net, collateral = float(self._side[i] * self._size[i]), float(self._collateral[i])
+            sums[1] -= net
+            sums[2] -= net * float(self._entry[i])
+        self._change_position(i, trade_side, q, price)
+        if sums is not None:
+            net = float(self._side[i] * self._size[i])
+            sums[0] += float(self._collateral[i]) - collateral
+            sums[1] += net
+            sums[2] += net * float(self._entry[i])
+
+    def _change_position(self, i: int, trade_side: float, q: float, price: float) -> None:
+        s = float(self._side[i])
         if s == 0 or s == trade_side:
-            total = float(self.size[i]) + q
-            self.entry[i] = (self.size[i] * self.entry[i] + q * price) / total
-            self.side[i], self.size[i] = trade_side, total
+            total = float(self._size[i]) + q
+            self._entry[i] = (self._size[i] * self._entry[i] + q * price) / total
+            self._side[i], self._size[i] = trade_side, total
             return
-        closing = min(q, float(self.size[i]))
-        self.collateral[i] += s * closing * (price - self.entry[i])
-        remaining = float(self.size[i]) - closing
-        self.size[i] = remaining
+        closing = min(q, float(self._size[i]))
+        self._collateral[i] += s * closing * (price - self._entry[i])
+        remaining = float(self._size[i]) - closing
+        self._size[i] = remaining
         if remaining <= 1e-12 * closing:
-            self.size[i], self.side[i] = 0.0, 0.0
+            self._size[i], self._side[i] = 0.0, 0.0
             # an order larger than the position by more than rounding opens the other side
             if q - closing > 1e-9 * q:
-                self.side[i], self.size[i], self.entry[i] = trade_side, q - closing, price
+                self._side[i], self._size[i], self._entry[i] = trade_side, q - closing, price
 
     def _margin_equity(self, i: int) -> float:
-        return float(self.collateral[i] + self.side[i] * self.size[i] * (self.mark - self.entry[i]))
+        # Python floats (``item``): the same IEEE operations as on NumPy scalars, a fraction of
+        # the cost, on the per-account path every liquidation takes
+        side, size = self._side.item(i), self._size.item(i)
+        return self._collateral.item(i) + side * size * (self.mark - self._entry.item(i))
 
     def _maintenance(self, i: int) -> float:
-        notional = float(self.size[i]) * self.mark
-        exposure = notional + float(self.order_notional[i])
+        notional = self._size.item(i) * self.mark
+        exposure = notional + self._order_notional.item(i)
         if exposure == 0:
             return 0.0
-        return notional * float(self.table.maintenance_margin(exposure)) / exposure
+        if self._scalar_tiers.table is not self.table:  # the table was replaced
+            self._scalar_tiers = ScalarTiers(self.table)
+        return notional * self._scalar_tiers.maintenance_margin(exposure) / exposure
 
     def _is_liquidatable(self, i: int) -> bool:
-        if self.size[i] == 0 or self.exempt[i]:
+        if self._size[i] == 0 or self._exempt[i]:
             return False
         slack = self._margin_equity(i) - self._maintenance(i)
-        return slack <= THRESHOLD_RTOL * float(self.size[i]) * self.mark
+        return slack <= THRESHOLD_RTOL * float(self._size[i]) * self.mark
 
     def _account(self, account: int) -> int:
         i = int(account)
@@ -868,7 +1141,7 @@ class Engine:
         return i
 
     def _log(self, kind: EventKind, i: int, **fields: Any) -> None:
-        has_position = self.size[i] > 0
+        has_position = self._size[i] > 0
         self.ledger.append(
             Event(
                 step=self.step_count,
