@@ -23,6 +23,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 EVAL = re.compile(r"\{eval\}`([^`]+)`")
 SOURCE_RULES = [
@@ -35,8 +36,32 @@ SOURCE_RULES = [
 # the site evaluates {eval} without storing history: after a code cell ending with ";" every
 # expression up to the next code cell shows nothing (found with myst-nb 1.4.0 and IPython 9).
 SILENCING_CELL = re.compile(r";\s*(#[^\n]*)?\s*$")
+# jupyterlab-myst evaluates a cell's {eval} expressions once the run is over, not where the cell
+# stands (seen in JupyterLab 4.6 with 2.7.0), so a name the prose shows must keep one meaning:
+# assigned at the top level of one code cell only.
+TOP_LEVEL_BINDING = re.compile(
+    r"^(?:([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?:=(?!=)|[-+*/]=)|for\s+([A-Za-z_]\w*)"
+    r"|def\s+(\w+))", re.M)
 EQ_REF = re.compile(r"\{eq\}`([^`]+)`")
 EQ_LABEL = re.compile(r"\$\$\s*\(([^)\s]+)\)")
+
+
+def rebound(cells: list[Any]) -> dict[str, int]:
+    """Names an ``{eval}`` expression shows that more than one code cell binds at the top level."""
+    bound: dict[str, int] = {}
+    shown: set[str] = set()
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            names: set[str] = set()
+            for match in TOP_LEVEL_BINDING.finditer("".join(cell["source"])):
+                group = match.group(1) or match.group(2) or match.group(3)
+                names.update(name.strip() for name in group.split(","))
+            for name in names:
+                bound[name] = bound.get(name, 0) + 1
+        else:
+            for expression in EVAL.findall("".join(cell["source"])):
+                shown.update(re.findall(r"(?<![.\w])([A-Za-z_]\w*)", expression))
+    return {name: count for name, count in bound.items() if count > 1 and name in shown}
 
 
 def _probe(expressions: list[str]) -> str:
@@ -64,6 +89,8 @@ def check(path: Path, quiet: bool = False) -> list[str]:
     for number, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and SILENCING_CELL.search(cell.source):
             problems.append(f"code cell {number} ends with ';', which silences the next {{eval}}")
+    problems += [f"{{eval}} shows {name!r}, bound in {cells} code cells (JupyterLab shows the last)"
+                 for name, cells in sorted(rebound(notebook.cells).items())]
     labels = set(EQ_LABEL.findall(text))
     for label in sorted(set(EQ_REF.findall(text)) - labels):
         problems.append(f"{{eq}} to {label!r}, not labelled in this chapter (JupyterLab cannot)")

@@ -37,6 +37,8 @@ def test_source_has_nothing_jupyterlab_cannot_show(chapter: Path) -> None:
     found += [f"code cell {number} ends with ';' (silences the {{eval}} after it on the site)"
               for number, c in enumerate(cells) if c["cell_type"] == "code"
               and check_chapter.SILENCING_CELL.search("".join(c["source"]))]
+    found += [f"{{eval}} shows {name!r}, bound in {n} code cells (JupyterLab shows the last)"
+              for name, n in sorted(check_chapter.rebound(cells).items())]
     labels = set(check_chapter.EQ_LABEL.findall(text))
     found += [f"{{eq}}`{label}` is not an equation of this chapter"
               for label in sorted(set(check_chapter.EQ_REF.findall(text)) - labels)]
