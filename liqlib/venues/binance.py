@@ -70,6 +70,8 @@ from ..prices import funding as _funding
 from ..prices import mark as _mark
 
 __all__ = [
+    "ADAUSDT_BRACKETS",
+    "ADAUSDT_POSITION_LIMIT",
     "BRACKETS",
     "BTCUSDT_BRACKETS",
     "COINM_BTCUSD_300BTC_CUM",
@@ -281,8 +283,36 @@ BTCUSDT_BRACKETS = brackets_from_api(
     symbol="BTCUSDT",
 )
 
+#: ADAUSDT (USDⓈ-M) brackets, all ten with their ``cum``, from the ``info`` fields (Binance's own
+#: ``/fapi/v1/leverageBracket`` entries, recorded through ccxt) of freqtrade's
+#: ``freqtrade/exchange/binance_leverage_tiers.json`` at commit
+#: 3d9514d2660c42dfdbde517f7b421d1a5cf4f196 (2024-10-24; read 2026-12-03), kept verbatim in
+#: ``tests/data/binance_adausdt_leverage_brackets.json``. Every ``cum`` equals the recursion
+#: (checked on import). The last bracket's cap, 50,000,000 USDT, is the largest position allowed.
+ADAUSDT_BRACKETS = brackets_from_api(
+    [
+        {"notionalFloor": f, "notionalCap": cap, "maintMarginRatio": m, "initialLeverage": lev,
+         "cum": c}
+        for f, cap, m, lev, c in (
+            (0, 10_000, 0.005, 75, 0.0),
+            (10_000, 50_000, 0.01, 50, 50.0),
+            (50_000, 100_000, 0.015, 40, 300.0),
+            (100_000, 500_000, 0.02, 25, 800.0),
+            (500_000, 1_000_000, 0.025, 20, 3_300.0),
+            (1_000_000, 5_000_000, 0.05, 10, 28_300.0),
+            (5_000_000, 10_000_000, 0.1, 5, 278_300.0),
+            (10_000_000, 20_000_000, 0.125, 4, 528_300.0),
+            (20_000_000, 30_000_000, 0.25, 2, 3_028_300.0),
+            (30_000_000, 50_000_000, 0.5, 1, 10_528_300.0),
+        )
+    ],
+    symbol="ADAUSDT",
+)
+#: The largest ADAUSDT position the recorded table allows (its last ``notionalCap``, USDT).
+ADAUSDT_POSITION_LIMIT = 50_000_000.0
+
 #: Bracket tables by symbol, for the ``brackets="BTCUSDT"`` shorthand.
-BRACKETS: dict[str, TierTable] = {"BTCUSDT": BTCUSDT_BRACKETS}
+BRACKETS: dict[str, TierTable] = {"BTCUSDT": BTCUSDT_BRACKETS, "ADAUSDT": ADAUSDT_BRACKETS}
 
 #: COIN-M BTCUSD, a 300 BTC position: maintenance margin rate 12.5% (COIN-M FAQ [2]_).
 COINM_BTCUSD_300BTC_MMR = 0.125

@@ -37,7 +37,12 @@ References
 .. [5] Hyperliquid Docs, "Funding", https://hyperliquid.gitbook.io/hyperliquid-docs/trading/funding
    (same copy).
 .. [6] hyperliquid-dex/ts-examples, ``examples/LiquidationPx.tsx`` (``maxToMaintenanceLeverage =
-   maxLeverage * 2``), https://github.com/hyperliquid-dex/ts-examples (read 2026-11-24).
+   maxLeverage * 2``), https://github.com/hyperliquid-dex/ts-examples (read 2026-11-24); the
+   divisor ``correction = 1 - floatSide / maxToMaintenanceLeverage(maxLeverage)`` is in its first
+   version, commit ee4fec09ae48fb9261ec90f36b16d7f87b021678 (2024-01-16).
+.. [7] hyperliquid-dex/hyperliquid-python-sdk, ``tests/cassettes/info_test/test_get_user_state.
+   yaml`` (a ``clearinghouseState`` response dated 2023-03-27), at commit
+   7ee976d123b1e04295e4a1e37a424ca6a13bef88 (read 2026-12-03).
 """
 
 from __future__ import annotations
@@ -238,6 +243,7 @@ def liquidation_price(
     *,
     max_leverage: float | None = None,
     tiers: TierTable | str | None = None,
+    maintenance_at: str = "liquidation",
 ) -> LiquidationResult:
     """``liq_price = price - side * margin_available / position_size / (1 - l * side)``.
 
@@ -262,6 +268,15 @@ def liquidation_price(
         The asset's max leverage (single tier); or ``tiers``.
     tiers : TierTable or str, optional
         A margin table or a coin in :data:`MARGIN_TIERS`.
+    maintenance_at : {"liquidation", "mark"}
+        ``"liquidation"`` (the docs' formula, default): the maintenance margin moves with the
+        price, which is what the ``(1 - l * side)`` divisor accounts for. ``"mark"``, the named
+        variant the API followed in 2023: the maintenance margin held at its value at the current
+        mark, ``liq_price = price - side * margin_available / position_size`` (no divisor). It
+        reproduces the five cross ``liquidationPx`` of a ``clearinghouseState`` response recorded
+        on 2023-03-27 in the python SDK's test cassette [7]_ to 1e-9 relative (kept in
+        ``tests/data/hyperliquid_clearinghouse_state_2023.json``); the docs' formula misses them
+        by about 1%.
 
     Returns
     -------
@@ -275,7 +290,7 @@ def liquidation_price(
 
     References
     ----------
-    Liquidations [1]_; ts-examples [6]_.
+    Liquidations [1]_; ts-examples [6]_; the 2023 response [7]_.
 
     Examples
     --------
@@ -284,7 +299,18 @@ def liquidation_price(
 
     >>> round(liquidation_price(100_000, 1, 1.0, 8_750, max_leverage=40).price, 2)
     91139.24
+
+    The 2023 response's BTC short (-0.00785 BTC worth 211.64542 USDC, account value 1,182.312496
+    and total notional 3,434.815334 USDC, maintenance 1%), which the API priced at
+    173,198.69592357:
+
+    >>> margin = 1_182.312496 - 0.01 * 3_434.815334
+    >>> r = liquidation_price(211.64542 / 0.00785, -1, 0.00785, margin, max_leverage=50,
+    ...                       maintenance_at="mark")
+    >>> round(r.price, 4)
+    173198.6959
     """
+    at = v.choice("maintenance_at", maintenance_at, ("liquidation", "mark"))
     schedule = _schedule(max_leverage, tiers)
     p = v.positive("price", price)
     q = v.positive("position_size", position_size)
@@ -295,7 +321,8 @@ def liquidation_price(
     # The core's words for these inputs are not the venue's: name the caller's arguments.
     with v.renamed(size="position_size", entry_price="price", collateral="margin_available"):
         return _core_liquidation_price(
-            side, q, p, collateral=available + mm_now, mmr=schedule, mark_price=p
+            side, q, p, collateral=available + mm_now, mmr=schedule, mark_price=p,
+            maintenance_at="entry" if at == "mark" else "liquidation",
         )
 
 
