@@ -22,10 +22,18 @@ from .explore import (
 )
 from .plotting import (
     COLORS,
+    amount_jump_figure,
     figure_html,
     figure_png,
     new_figure,
+    position_tiers_alt,
+    position_tiers_figure,
+    rate_fit_figure,
     show,
+    sqrt_cost_figure,
+    tier_at_liquidation_figure,
+    tier_envelope_figure,
+    tier_table,
     use_house_style,
 )
 from .prose import MISSING, bps, markdown_table, money, num, pct  # noqa: E402
@@ -50,4 +58,13 @@ __all__ = [
     "render_frames",
     "show",
     "use_house_style",
+    # margin tiers
+    "amount_jump_figure",
+    "position_tiers_alt",
+    "position_tiers_figure",
+    "rate_fit_figure",
+    "sqrt_cost_figure",
+    "tier_at_liquidation_figure",
+    "tier_envelope_figure",
+    "tier_table",
 ]
