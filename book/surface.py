@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,10 @@ def synced(notebook: dict[str, Any]) -> dict[str, Any]:
         figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
         if cell["cell_type"] == "code" and figure and figure.get("caption"):
             caption = _caption_cell(figure["name"], figure["caption"])
-            if figure["name"] in ids:
-                caption = {"id": ids[figure["name"]], **caption}
+            # a new caption cell gets an id of its own (nbformat 4.5 warns about a cell without
+            # one, and nbval fails on the warning); nbstripout renumbers it with the rest
+            new_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"caption-{figure['name']}")[:64]
+            caption = {"id": ids.get(figure["name"], new_id), **caption}
             cells.append(caption)
     out = dict(notebook)
     out["cells"] = cells
