@@ -96,3 +96,37 @@ def test_surface_collapses_hidden_code_and_captions_figures() -> None:
     assert "".join(caption["source"]) == ":::{figure}\n:name: fig-x\nA *caption*.\n:::"
     assert "jupyter" not in out["cells"][2]["metadata"]   # not hidden on the site: shown
     assert surface.synced(out) == out                      # idempotent
+
+
+def test_surface_lists_the_cited_keys_for_jupyterlab() -> None:
+    """jupyterlab-myst 2.7.0 shows a {cite} by its bare key: a chapter that opts in gets a last
+    cell (dropped by the site, which has its bibliography) saying what each key cites."""
+    def cell(text: str) -> dict:
+        return {"cell_type": "markdown", "metadata": {}, "source": [text]}
+
+    notebook = {"cells": [cell("As {cite}`binance_usdm_liq` and {cite:p}`he2022fundamentals, "
+                               "binance_usdm_liq` show."), cell("No citation.")],
+                "metadata": {"liqlib": {"references": True}}, "nbformat": 4}
+    out = surface.synced(notebook)
+    last = out["cells"][-1]
+    assert last["metadata"] == {surface.REFERENCES_KEY: True, "tags": ["remove-cell"]}
+    items = [line for line in "".join(last["source"]).splitlines() if line.startswith("* ")]
+    assert [item.split("**")[1] for item in items] == ["binance_usdm_liq", "he2022fundamentals"]
+    assert items[1].startswith("* **he2022fundamentals**: He et al. (2022). *Fundamentals of "
+                               "Perpetual Futures*.")
+    assert surface.synced(out) == out                              # idempotent
+    del notebook["metadata"]["liqlib"]
+    assert len(surface.synced(notebook)["cells"]) == 2             # opt-in only
+    notebook["metadata"]["liqlib"] = {"references": True}
+    notebook["cells"].append(cell("{cite}`no_such_key`"))
+    with pytest.raises(KeyError, match="no_such_key"):
+        surface.synced(notebook)
+
+
+def test_bibliography_lines_are_plain_markdown() -> None:
+    """LaTeX in references.bib (escapes, accents, commands) becomes text, and a dollar sign is
+    escaped (MyST would read two of them as math)."""
+    lines = surface._bibliography()
+    assert all("\\" not in line.replace("\\$", "") and "{" not in line for line in lines.values())
+    assert all("$" not in line.replace("\\$", "") for line in lines.values())
+    assert lines["toth2011anomalous"].startswith("Tóth et al. (2011).")
