@@ -155,6 +155,25 @@ def test_max_leverages_of_the_chapter_position():
     assert max_leverages(10.0, ENTRY, venues=["binance"])["binance"] < 100
 
 
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"venues": ["kraken"]}, ValueError, "venues must name venues of"),
+    ({"rules": {"okx": {"mmr": -1.0}}}, ValueError, "mmr"),
+    ({"size": 0.0}, ValueError, "size"),
+    ({"entry_price": "high"}, TypeError, "price"),
+])
+def test_max_leverages_bad_input_is_named(kwargs, error, match):
+    call = {"size": 1.0, "entry_price": ENTRY, **kwargs}
+    with pytest.raises(error, match=match):
+        max_leverages(call.pop("size"), call.pop("entry_price"), **call)
+
+
+def test_an_array_of_sizes_gives_each_venue_cap_per_size():
+    caps = max_leverages(np.array([1.0, 10.0]), ENTRY, venues=["binance", "deribit"])
+    for name, cap in caps.items():
+        for i, size in enumerate((1.0, 10.0)):
+            assert cap[i] == max_leverages(size, ENTRY, venues=[name])[name]
+
+
 # --- rank_candidates, convention_candidates ------------------------------------------------------
 
 
