@@ -9,7 +9,8 @@ be computed in a cell the site runs (``remove-input`` hides one and still runs i
 
 It then checks the chapter's source for what neither surface can show (glue,
 API roles with a title in angle brackets, ``{doc}`` without a title, equations referenced but
-not labelled in the chapter) and prints every expression with the text it shows, and the run
+not labelled in the chapter, an exercise's answer cell that displays its result under the
+question) and prints every expression with the text it shows, and the run
 time. Exit status 1 on any problem::
 
     python book/check_chapter.py book/margin_tiers.ipynb [--quiet]
@@ -18,6 +19,7 @@ time. Exit status 1 on any problem::
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -42,6 +44,12 @@ SILENCING_CELL = re.compile(r";\s*(#[^\n]*)?\s*$")
 TOP_LEVEL_BINDING = re.compile(
     r"^(?:([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?:=(?!=)|[-+*/]=)|for\s+([A-Za-z_]\w*)"
     r"|def\s+(\w+))", re.M)
+# An exercise's answer cell (code between ```{exercise} and its {solution}) computes the names
+# the folded solution shows; whatever it displays would sit under the question, answering it
+# before the reader opens the solution: it must show nothing (end in an assignment, no print).
+EXERCISE = re.compile(r"```\{exercise\}")
+SOLUTION = re.compile(r"\{solution\}")
+DISPLAYING_CALLS = {"print", "display", "show"}
 EQ_REF = re.compile(r"\{eq\}`([^`]+)`")
 EQ_LABEL = re.compile(r"\$\$\s*\(([^)\s]+)\)")
 
@@ -62,6 +70,35 @@ def rebound(cells: list[Any]) -> dict[str, int]:
             for expression in EVAL.findall("".join(cell["source"])):
                 shown.update(re.findall(r"(?<![.\w])([A-Za-z_]\w*)", expression))
     return {name: count for name, count in bound.items() if count > 1 and name in shown}
+
+
+def _shows_something(source: str) -> bool:
+    """Whether a code cell displays anything: a bare expression last, or a print/display call."""
+    code = "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))  # IPython magics
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True  # not plain Python: cannot tell, so refuse it in an answer cell
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        return True
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+               and node.func.id in DISPLAYING_CALLS for node in ast.walk(tree))
+
+
+def answers_shown(cells: list[Any]) -> list[int]:
+    """Code cells between an ``{exercise}`` and its ``{solution}`` that show something."""
+    found, in_exercise = [], False
+    for number, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            if SOLUTION.search(source):
+                in_exercise = False
+            elif EXERCISE.search(source):
+                in_exercise = True
+        elif cell["cell_type"] == "code" and in_exercise and _shows_something(source):
+            found.append(number)
+    return found
 
 
 def _probe(expressions: list[str]) -> str:
@@ -89,6 +126,8 @@ def check(path: Path, quiet: bool = False) -> list[str]:
     for number, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and SILENCING_CELL.search(cell.source):
             problems.append(f"code cell {number} ends with ';', which silences the next {{eval}}")
+    problems += [f"code cell {number} answers an exercise and shows its result above the solution"
+                 for number in answers_shown(notebook.cells)]
     problems += [f"{{eval}} shows {name!r}, bound in {cells} code cells (JupyterLab shows the last)"
                  for name, cells in sorted(rebound(notebook.cells).items())]
     labels = set(EQ_LABEL.findall(text))

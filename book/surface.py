@@ -11,6 +11,11 @@ the two never drift apart:
   it, having its own caption) holding a MyST ``figure`` with the figure's name and caption, which
   jupyterlab-myst numbers and which ``{numref}`` in the prose resolves to.
 
+* in a chapter that opts in (notebook metadata ``"liqlib": {"references": true}``), a last
+  cell listing every key the chapter cites with its entry in ``book/references.bib``, tagged
+  ``remove-cell`` (the site has its bibliography): jupyterlab-myst 2.7.0 reads no bibliography
+  and shows each ``{cite}`` by its bare key, so this list is where a reader finds what a key is.
+
 Run it on the chapters after editing them (``make strip`` does); ``tests/test_chapter_sources.py``
 fails when a chapter is out of sync::
 
@@ -21,6 +26,7 @@ fails when a chapter is out of sync::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -29,6 +35,9 @@ from typing import Any
 
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
 CAPTION_KEY = "liqlib_caption_for"
+REFERENCES_KEY = "liqlib_references"
+BIB = Path(__file__).resolve().parent / "references.bib"
+CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 
 
 def _tags(cell: dict[str, Any]) -> list[str]:
@@ -48,6 +57,55 @@ def _caption_cell(name: str, caption: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _bibliography() -> dict[str, str]:
+    """Each entry of references.bib as one line of Markdown: author (year). *Title*. Where. URL."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; pybtex depends on it)
+    from pybtex.database import parse_file
+
+    def plain(latex: str) -> str:  # LaTeX (escapes, accents, \texttt) to text; $ is MyST's math
+        latex = re.sub(r"\\[a-z]+\{([^{}]*)\}", r"\1", latex)
+        text = codecs.decode(latex, "ulatex").replace("{", "").replace("}", "")
+        return text.replace("\\$", "$").replace("$", "\\$")
+
+    lines = {}
+    for key, entry in parse_file(str(BIB)).entries.items():
+        people = [plain(" ".join(p.last_names)) for p in entry.persons.get("author", [])]
+        authors = (" and ".join(people) if len(people) <= 2 else f"{people[0]} et al.")
+        fields = entry.fields
+        where = next((plain(fields[f]) for f in ("journal", "howpublished", "publisher")
+                      if f in fields), "")
+        link = fields.get("url") or (f"https://doi.org/{fields['doi']}" if "doi" in fields else "")
+        parts = [f"{authors} ({fields.get('year', 'n.d.')}). *{plain(fields['title'])}*."]
+        parts += [f"{where}." if where else "", f"<{link}>" if link else ""]
+        lines[key] = " ".join(p for p in parts if p)
+    return lines
+
+
+def _references_cell(notebook: dict[str, Any]) -> dict[str, Any] | None:
+    """The JupyterLab-only list of the keys a chapter cites, in order of first citation."""
+    if not notebook.get("metadata", {}).get("liqlib", {}).get("references"):
+        return None
+    keys: dict[str, None] = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown" and REFERENCES_KEY not in cell.get("metadata", {}):
+            for group in CITE.findall("".join(cell["source"])):
+                keys.update(dict.fromkeys(k.strip() for k in group.split(",")))
+    if not keys:
+        return None
+    entries = _bibliography()
+    missing = [key for key in keys if key not in entries]
+    if missing:
+        raise KeyError(f"cited but not in {BIB.name}: {', '.join(missing)}")
+    source = ("**Citation keys.** A citation in this notebook shows its key; here is what each "
+              "key cites (the book's {doc}`References <bibliography>` page has them all).\n\n"
+              + "\n".join(f"* **{key}**: {entries[key]}" for key in keys))
+    return {"cell_type": "markdown", "metadata": {REFERENCES_KEY: True, "tags": ["remove-cell"]},
+            "source": source.splitlines(keepends=True)}
+
+
 def synced(notebook: dict[str, Any]) -> dict[str, Any]:
     """The notebook with JupyterLab's view derived from the site's tags and figure metadata."""
     cells: list[dict[str, Any]] = []
@@ -55,8 +113,8 @@ def synced(notebook: dict[str, Any]) -> dict[str, Any]:
     ids = {c["metadata"][CAPTION_KEY]: c["id"] for c in notebook["cells"]
            if _is_caption_cell(c) and "id" in c}
     for cell in notebook["cells"]:
-        if _is_caption_cell(cell):
-            continue  # regenerated after its figure below
+        if _is_caption_cell(cell) or REFERENCES_KEY in cell.get("metadata", {}):
+            continue  # regenerated: captions after their figure, the references list last
         cell = json.loads(json.dumps(cell))
         if cell["cell_type"] == "code":
             jupyter = cell["metadata"].setdefault("jupyter", {})
@@ -75,6 +133,10 @@ def synced(notebook: dict[str, Any]) -> dict[str, Any]:
             new_id = re.sub(r"[^A-Za-z0-9_-]", "-", f"caption-{figure['name']}")[:64]
             caption = {"id": ids.get(figure["name"], new_id), **caption}
             cells.append(caption)
+    references = _references_cell(notebook)
+    if references is not None:
+        old = [c for c in notebook["cells"] if REFERENCES_KEY in c.get("metadata", {})]
+        cells.append({"id": old[0]["id"], **references} if old and "id" in old[0] else references)
     out = dict(notebook)
     out["cells"] = cells
     return out

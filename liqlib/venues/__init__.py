@@ -10,8 +10,12 @@ variant. The worked examples each venue publishes are run as data by
 On top of them, :func:`get` returns an adapter offering the :class:`Venue` protocol (the same
 entry points, argument names, units and result types for every venue; see
 ``liqlib.venues.interface``), and :data:`VENUES` is the registry of their names and classes.
-:data:`SOURCES` lists every page each venue module cites, as data. Nothing heavy is imported here,
-so ``import liqlib.venues`` stays light: the venue modules load on first use.
+:data:`SOURCES` lists every page each venue module cites, as data. :func:`compare_venues` puts one
+position through several venues' rules, :func:`convention_candidates` a screen's number through
+the usual conventions (``liqlib.venues.comparison``), and :func:`mechanics_table` is the engine's
+table of liquidation mechanics with each venue's own trigger (``liqlib.venues.mechanics``).
+Nothing heavy is imported here, so ``import liqlib.venues`` stays light: the venue modules load on
+first use.
 
 Examples
 --------
@@ -28,19 +32,36 @@ import importlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .comparison import (
+    Candidate,
+    compare_venues,
+    convention_candidates,
+    max_leverages,
+    rank_candidates,
+    venue_size,
+)
 from .interface import BelowMaintenanceError, LeverageError, Venue, VenueBase
+from .mechanics import TRIGGERS, mechanics_table
 from .sources import SOURCES, Source, sources
 
 __all__ = [
     "SOURCES",
+    "TRIGGERS",
     "VENUES",
     "BelowMaintenanceError",
+    "Candidate",
     "LeverageError",
     "Source",
     "Venue",
     "VenueBase",
+    "compare_venues",
+    "convention_candidates",
     "get",
+    "max_leverages",
+    "mechanics_table",
+    "rank_candidates",
     "sources",
+    "venue_size",
 ]
 
 #: Adapter class of each venue (in :mod:`liqlib.venues.adapters`), in the book's order.
