@@ -136,7 +136,8 @@ def synced(notebook: dict[str, Any]) -> dict[str, Any]:
     references = _references_cell(notebook)
     if references is not None:
         old = [c for c in notebook["cells"] if REFERENCES_KEY in c.get("metadata", {})]
-        cells.append({"id": old[0]["id"], **references} if old and "id" in old[0] else references)
+        cells.append({"id": old[0]["id"] if old and "id" in old[0] else "references",
+                      **references})
     out = dict(notebook)
     out["cells"] = cells
     return out
