@@ -3,7 +3,8 @@
 Scenario: Binance's announcement of 2025-09-16 (effective 2025-09-18 08:01 UTC) sets the
 perpetuals' "Price 2 = Price Index + Moving Average (30-second basis)", "the average of 30 data
 points in 30 seconds", "calculated once a second". A basis that steps from 0 to 1 is therefore
-averaged in thirtieths, one a second, and is whole after 30 readings.
+averaged in thirtieths, one a second, and is whole after 30 readings. The same announcement divides
+the funding rate by 8/N for a contract settled every N hours.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from liqlib.prices import (
     basis_moving_average,
     breached,
     deepest_fall,
+    funding_rate,
     index_price,
     median_mark_price,
+    rate_per_payment,
     time_to_funding,
     venue_marks,
     wick_liquidations,
@@ -59,6 +62,12 @@ class TestBinanceThirtySecondBasis:
         assert ma[59] == 0.0
         assert np.allclose(ma[60:90], np.arange(1, 31) / 30)   # one more reading each second
         assert np.allclose(ma[89:], 1.0)                       # 30 readings: the whole step
+
+    def test_the_same_announcement_scales_funding_to_the_payment_interval(self) -> None:
+        # "Funding Rate (F) = [Average Premium Index (P) + clamp (...)] / (8/N)": PUMPUSDT, settled
+        # every 4 hours, pays "/ 2"
+        rate = funding_rate(0.003)
+        assert rate_per_payment(rate, payment_interval=4 * HOUR) == pytest.approx(rate / 2)
 
     def test_venue_marks_uses_the_median_with_that_window(self, demo) -> None:
         marks = venue_marks(demo)
