@@ -5,7 +5,17 @@ model price is a price: the venues' option margin (Deribit's scenario grid) pric
 pricing must sit below :mod:`liqlib.venues`.
 """
 
-from . import averages, funding, implied_volatility, index, mark, options, paths, perpetual
+from . import (
+    averages,
+    funding,
+    implied_volatility,
+    index,
+    mark,
+    options,
+    paths,
+    perpetual,
+    wicks,
+)
 from .averages import (
     FUNDING_PERIOD,
     HOUR,
@@ -44,6 +54,7 @@ from .index import (
 )
 from .mark import (
     BINANCE_COINM_BASIS,
+    BINANCE_USDM_BASIS,
     BYBIT_FUTURES_BASIS,
     BYBIT_PERP_BASIS,
     HYPERLIQUID_EMA_TIME_CONSTANT,
@@ -87,9 +98,20 @@ from .perpetual import (
     MonteCarloEstimate,
     inverse_perpetual_price,
     perpetual_price,
+    perpetual_price_clamped,
     perpetual_price_iterate,
     perpetual_price_monte_carlo,
     quanto_perpetual_price,
+)
+from .wicks import (
+    TRIGGER_PRICES,
+    WickOutcome,
+    WickPopulation,
+    deepest_fall,
+    venue_marks,
+    wick_liquidations,
+    wick_outcome,
+    wick_population,
 )
 
 __all__ = [
@@ -99,6 +121,7 @@ __all__ = [
     "basis_rate_mark_price",
     "BasisWindow",
     "BINANCE_COINM_BASIS",
+    "BINANCE_USDM_BASIS",
     "black76_greeks",
     "black76_price",
     "black76_vol_greeks",
@@ -153,6 +176,7 @@ __all__ = [
     "paths",
     "perpetual",
     "perpetual_price",
+    "perpetual_price_clamped",
     "perpetual_price_iterate",
     "perpetual_price_monte_carlo",
     "quanto_perpetual_price",
@@ -170,4 +194,13 @@ __all__ = [
     "wick_profile",
     "WickPath",
     "YEAR",
+    "deepest_fall",
+    "TRIGGER_PRICES",
+    "venue_marks",
+    "wick_liquidations",
+    "wick_outcome",
+    "wick_population",
+    "WickOutcome",
+    "WickPopulation",
+    "wicks",
 ]

@@ -232,8 +232,13 @@ class BasisWindow:
         _window_samples(self.window, self.interval)
 
 
-#: Binance COIN-M: 30 samples, one every 5 s ("Moving Average (2.5-Minute Basis)").
+#: Binance COIN-M as its FAQ prints it: 30 samples, one every 5 s ("Moving Average (2.5-Minute
+#: Basis)"). Binance's announcement of 2025-09-16 replaced it (see :data:`BINANCE_USDM_BASIS`).
 BINANCE_COINM_BASIS = BasisWindow(window=150.0, interval=5.0)
+#: Binance perpetuals, USDⓈ-M and COIN-M, since 2025-09-18 08:01 UTC: "Price 2 = Price Index +
+#: Moving Average (30 Seconds Basis)", "the average of 30 data points" over 30 s, "calculated once
+#: a second" (Binance's announcement of 2025-09-16, which replaced a 1-minute basis).
+BINANCE_USDM_BASIS = BasisWindow(window=30.0, interval=1.0)
 #: Bybit perpetuals: "Moving Average (5-minute Basis) ... measures every second".
 BYBIT_PERP_BASIS = BasisWindow(window=300.0, interval=1.0)
 #: Bybit futures: a 10-minute moving average of the relative basis, impact mid refreshed per second.

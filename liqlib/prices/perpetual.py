@@ -338,6 +338,139 @@ def perpetual_price_iterate(
     raise ValueError(f"no convergence within max_iter={max_iter} steps")
 
 
+def perpetual_price_clamped(
+    spot: float,
+    *,
+    iota: float = 0.0001,
+    clamp: float = 0.0005,
+    kappa: float = 1.0,
+    r: float = 0.0,
+    q: float = 0.0,
+    period: float,
+    tol: float = 1e-13,
+    max_iter: int = 1_000_000,
+) -> FixedPoint:
+    """The perpetual's price when funding has the venues' dead band: ``F = P + clamp(iota - P)``.
+
+    AHJ's funding ``kappa * P + iota`` (premium ``P = f / x - 1``) becomes the venues' rule
+    ``F = kappa * P + clamp(iota - kappa * P, -clamp, clamp)``: exactly ``iota`` while ``kappa * P``
+    lies within ``clamp`` of ``iota``, and ``kappa * P -/+ clamp`` outside. Costless marking to
+    market prices a contract with ``n`` periods left at ``f_n = a_n x`` with
+
+    ``a_n + F(a_n - 1) = g * a_{n-1}``, ``a_0 = 1``, ``g = exp((r - q) * period)``,
+
+    solved for ``a_n`` piece by piece (the left side increases with ``a_n``). Inside the band the
+    premium term is absent, so nothing pulls the price toward spot there: the recursion drifts by
+    the carry until it leaves the band, and outside it contracts by ``g / (1 + kappa)``. The limit
+    is the perpetual's price; it sits at an edge of the band unless ``iota`` pays the carry exactly.
+
+    Parameters
+    ----------
+    spot : float
+        Spot (index) price ``x`` (> 0).
+    iota : float
+        Interest component per period (Binance, Bybit, Hyperliquid: 0.0001 per 8 h).
+    clamp : float
+        Clamp bound ``gamma`` (0.0005), >= 0.
+    kappa : float
+        Weight of the premium in the rate (the venues: 1), > ``g - 1``.
+    r, q : float
+        Continuously compounded quote-currency rate and base-asset yield, per year.
+    period : float
+        Funding period in years (8 h = 8 / 8760).
+    tol, max_iter
+        As in :func:`perpetual_price_iterate` (``max_iter`` counts steps computed, a drift across
+        the band being one).
+
+    Returns
+    -------
+    FixedPoint
+        ``price`` the limit, ``history`` the dated contracts' prices ``f_0 = spot, f_1, ...``
+        (a long drift across the band, affine in closed form, is taken in one entry), and
+        ``iterations`` the number of periods counted.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a negative ``clamp``, ``kappa <= g - 1`` (the recursion does not
+        contract outside the band), no convergence within ``max_iter``.
+
+    References
+    ----------
+    Ackerer, Hugonnier and Jermann, arXiv:2310.11771 (the discrete model); Binance, Bybit and
+    Hyperliquid funding pages: "Funding Rate (F) = Premium Index (P) + clamp (Interest Rate (I) -
+    Premium Index (P), 0.05%, -0.05%)".
+
+    Examples
+    --------
+    With ``clamp = 0`` the rule is ``F = kappa * P``, AHJ's with ``iota = 0``:
+
+    >>> dt = 8 / 8760
+    >>> fp = perpetual_price_clamped(100.0, iota=0.0001, clamp=0.0, r=0.05, period=dt)
+    >>> math.isclose(fp.price, perpetual_price(100.0, kappa=1.0, r=0.05, period=dt))
+    True
+
+    With the venues' band the price settles at the band's lower edge, carry minus ``clamp``:
+
+    >>> round(perpetual_price_clamped(100.0, r=0.05, period=dt).price, 4)
+    99.9546
+    """
+    xa, k, i, g = _ahj_inputs(spot, kappa, iota, r, q, period)
+    x = float(xa)
+    c = v.one("clamp", v.nonnegative("clamp", clamp))
+    if 1 + k - g <= 0 or g / (1 + k) >= 1:
+        raise ValueError(f"kappa must exceed exp((r - q) * period) - 1 = {g - 1!r}, got {k!r}")
+    lo, hi = (i - c) / k, (i + c) / k  # the band of premiums that pay exactly iota
+
+    def premium(z: float) -> float:
+        # invert p + F(p) = z piece by piece: F = kappa p + c below, iota inside, kappa p - c above
+        if z < lo + i:
+            return (z - c) / (1 + k)
+        if z <= hi + i:
+            return z - i
+        return (z + c) / (1 + k)
+
+    def in_band(a: float) -> bool:
+        return lo <= a - 1.0 <= hi
+
+    def band_steps(a: float) -> float:
+        # Inside the band the recursion is affine, a -> g a - iota: the number of further steps
+        # that stay in the band, in closed form (inf: it stays, converging or standing still).
+        if g == 1.0:
+            if i == 0.0:
+                return math.inf
+            edge = 1.0 + (lo if i > 0 else hi)
+            return math.floor((a - edge) / i)
+        fixed = i / (g - 1.0)
+        d = a - fixed
+        if d == 0.0 or (g < 1.0 and in_band(fixed)):
+            return math.inf
+        edge = 1.0 + (hi if (g - 1.0) * d > 0 else lo)
+        return math.floor(math.log((edge - fixed) / d) / math.log(g))
+
+    hist = [x]
+    a, steps = 1.0, 0
+    for _ in range(max_iter):
+        new = 1.0 + premium(g * a - 1.0)
+        steps += 1
+        hist.append(new * x)
+        if abs(new - a) <= tol * abs(new) and not (in_band(a) and in_band(new) and new != a):
+            return FixedPoint(price=new * x, history=np.array(hist), iterations=steps)
+        if in_band(a) and in_band(new):
+            more = band_steps(new)
+            if more == math.inf:  # a drift that never leaves the band: its limit
+                limit = new if g == 1.0 else i / (g - 1.0)
+                return FixedPoint(price=limit * x, history=np.array(hist), iterations=steps)
+            jump = max(int(more) - 1, 0)  # drift across the band in one step, stop short of it
+            if jump > 0:
+                fixed = None if g == 1.0 else i / (g - 1.0)
+                new = new - jump * i if fixed is None else fixed + g**jump * (new - fixed)
+                steps += jump
+                hist.append(new * x)
+        a = new
+    raise ValueError(f"no convergence within max_iter={max_iter} steps")
+
+
 @dataclass(frozen=True)
 class MonteCarloEstimate:
     """A Monte Carlo price with its standard error.
