@@ -46,9 +46,13 @@ from .cascades import (
 from .cost_breakdown import (
     BEARERS,
     COMPONENTS,
+    COST_LABELS,
     CostBreakdown,
+    RemainderRisk,
+    cost_rows,
     covered_size,
     liquidation_cost,
+    remainder_risk,
 )
 from .costs import (
     ExecutionModel,
@@ -118,6 +122,8 @@ __all__ = [
     "CascadeResult",
     "COMPONENTS",
     "cost_breakdown",
+    "COST_LABELS",
+    "cost_rows",
     "DAMPER_KEYWORDS",
     "CostBreakdown",
     "costs",
@@ -160,6 +166,8 @@ __all__ = [
     "ORDER_TYPES",
     "PATHS",
     "Population",
+    "remainder_risk",
+    "RemainderRisk",
     "run_burns",
     "schedule_cost",
     "ScheduleCost",
