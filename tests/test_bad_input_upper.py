@@ -389,6 +389,10 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("feedback_multiplier", gamma.feedback_multiplier,
      dict(impact=1e-4, contracts=10.0, gamma=0.01, price=100.0),
      {"impact": "nonneg", "contracts": "nonneg", "gamma": "real", "price": "pos"}),
+    ("breach_price", gamma.breach_price,
+     dict(accounts=gamma.generate_option_accounts(5, 100.0, seed=1), price=100.0),
+     {"price": "pos", "direction": "side", "within": "pos", "rule": "option",
+      "reading": "option"}),
     # venues
     ("binance.leverage_brackets", binance.leverage_brackets,
      dict(notional_floors=[0.0, 5e4, 2.5e5], maint_margin_ratios=[0.004, 0.005, 0.01],
@@ -675,7 +679,7 @@ _SCALAR_ONLY: set[str] = {
     "kyle_lambda", "daily_volume", "daily_volatility", "token_price", "target", "budget",
     "blocks", "impact", "contracts", "mark_price", "iv", "days_to_expiration",
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
-    "fund_start", "entry", "volatility",
+    "fund_start", "entry", "volatility", "within",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.
