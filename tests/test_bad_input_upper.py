@@ -379,6 +379,9 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("OptionPortfolio.standard_maintenance", PORT.standard_maintenance,
      dict(forward=100.0, marks=[0.02, 0.03]),
      {"forward": "pos", "marks": "series_nonneg", "reading": "option"}),
+    ("chain_quotes", mark_to_model.chain_quotes,
+     dict(forward=100.0, strike=[90.0, 100.0, 110.0], time=0.1, vol=0.6, width=0.04),
+     {"forward": "pos", "strike": "pos", "vol": "pos", "width": "nonneg"}),
     # stress.gamma
     ("generate_option_accounts", gamma.generate_option_accounts,
      dict(n=5, price=100.0, seed=1),
@@ -679,7 +682,7 @@ _SCALAR_ONLY: set[str] = {
     "kyle_lambda", "daily_volume", "daily_volatility", "token_price", "target", "budget",
     "blocks", "impact", "contracts", "mark_price", "iv", "days_to_expiration",
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
-    "fund_start", "entry", "volatility", "within",
+    "fund_start", "entry", "volatility", "within", "width",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.
