@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from liqlib import TierTable
 from liqlib.engine import (
@@ -185,3 +187,19 @@ def test_remainder_risk_of_a_short_is_a_call_and_of_a_flat_account_nothing() -> 
         remainder_risk(engine, volatility=0.0, horizon=1.0)
     with pytest.raises(ValueError, match="account"):
         remainder_risk(engine, volatility=0.5, horizon=1.0, account=1)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(venue=st.sampled_from(sorted(VENUE_RULES)), side=st.sampled_from([-1, 1]),
+       size=st.floats(0.5, 40.0), drop=st.floats(0.0, 0.08), depth=st.floats(2.0, 200.0),
+       bounce=st.floats(-0.03, 0.03))
+def test_the_decomposition_holds_on_any_path(venue: str, side: int, size: float, drop: float,
+                                             depth: float, bounce: float) -> None:
+    # down (for a long) by `drop`, then partway back up or further down by `bounce`
+    marks = np.concatenate([fall(side, drop)[:20], ENTRY * (1 - side * (drop - bounce))
+                            * np.ones(10)])
+    engine, trader = run(venue, side, size, marks, depth=depth)
+    r = liquidation_outcome(engine, trader)
+    assert math.isclose(r.untouched - r.cost + r.avoided, r.equity, rel_tol=0,
+                        abs_tol=1e-6 * max(1.0, trader.wallet_balance))
+    assert r.remaining == pytest.approx(float(engine.size[0]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liqlib.engine import RateOnNotional, flat_ladder, linear_ladder
 from liqlib.systemic import (
@@ -69,3 +71,15 @@ def test_cost_rows_hold_every_component_and_payer() -> None:
     assert all(len(row) == 2 for row in one)
     with pytest.raises(TypeError, match="result"):
         cost_rows({"total": 1.0})  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16), depth=st.floats(0.5, 500.0), shock=st.floats(1e-6, 0.5),
+       direction=st.sampled_from([-1, 1]))
+def test_the_response_matches_the_cascade_for_any_book(seed: int, depth: float, shock: float,
+                                                       direction: int) -> None:
+    pop = generate_population(200, PRICE, seed=seed, entry_dispersion=0.02)
+    ladder = flat_ladder(depth)
+    move = cascade_response(pop, PRICE, ladder, shock, direction=direction)
+    direct = direction * (cascade(pop, PRICE, direction * shock, ladder).price / PRICE - 1)
+    assert move == pytest.approx(direct, abs=1e-12)
