@@ -939,9 +939,9 @@ def chain_quotes(
     [nan, nan]
     """
     sigma = v.positive("vol", vol)
+    shape = v.shapes(forward=v.positive("forward", forward), strike=v.positive("strike", strike),
+                     time=v.positive("time", time), vol=sigma, kind=np.asarray(kind))
     if width is None:
-        shape = np.broadcast_shapes(np.shape(forward), np.shape(strike), np.shape(time),
-                                    sigma.shape, np.shape(kind))
         none = v.scalar_or_array(np.full(shape, np.nan))
         return none, none
     w = v.number("width", width, "nonneg")
