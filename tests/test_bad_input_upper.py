@@ -31,9 +31,11 @@ from liqlib.engine import (
     Trader,
     adl,
     execute,
+    flat_book,
     flat_ladder,
     ledger,
     policies,
+    runs,
 )
 from liqlib.stress import gamma, mark_to_model, option_portfolio
 from liqlib.systemic import backstop, burn, cascades, cost_breakdown, costs, insurance
@@ -118,6 +120,8 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
       "max_distance": "pos"}),
     ("flat_ladder", flat_ladder, dict(depth=100.0),
      {"depth": "pos", "half_spread": "rate", "reference": "pos"}),
+    ("flat_book", flat_book, dict(depth=100.0, half_life=5.0),
+     {"depth": "pos", "half_spread": "rate", "reference": "pos"}),
     ("LevelLadder", LevelLadder, dict(distances=[0.01, 0.02, 0.05], sizes=[1.0, 2.0, 3.0]),
      {"distances": "series_nonneg", "sizes": "series_pos"}),
     ("LevelLadder.from_prices", LevelLadder.from_prices,
@@ -191,6 +195,10 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     # engine.ledger
     ("Ledger.total", ledger.Ledger().total, dict(kind="fee"), {"kind": "option"}),
     ("Ledger.replay_fund", ledger.Ledger().replay_fund, dict(initial=0.0), {"initial": "real"}),
+    ("ledger_rows", ledger.ledger_rows, dict(ledger=ledger.Ledger()), {"fund_start": "real"}),
+    # engine.runs
+    ("isolated_trader", runs.isolated_trader, dict(side=1, size=1.0, entry=100.0, leverage=10.0),
+     {"side": "side", "size": "pos", "entry": "pos", "leverage": "pos"}),
     # engine.stepper (entry points only)
     ("Order", Order, dict(side=1, size=1.0, price=100.0),
      {"side": "side", "size": "pos", "price": "pos"}),
@@ -252,6 +260,10 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
       "fund": "nonneg", "orders": "option", "mark_pass_through": "unit", "max_steps": "count"}),
     ("stopping_shocks", cascades.stopping_shocks, dict(population=POP, price=100.0, ladder=LAD),
      {"population": "population", "price": "pos", "ladder": "ladder", "direction": "side"}),
+    ("cascade_response", cascades.cascade_response,
+     dict(population=POP, price=100.0, ladder=LAD, shocks=[0.01, 0.02, 0.05]),
+     {"population": "population", "price": "pos", "ladder": "ladder",
+      "shocks": "series_nonneg", "direction": "side"}),
     ("critical_shock", cascades.critical_shock, dict(population=POP, price=100.0, ladder=LAD),
      {"population": "population", "price": "pos", "ladder": "ladder", "direction": "side",
       "fraction": "unit+", "fund": "nonneg"}),
@@ -322,6 +334,9 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
       "insurance_fund": "fund", "adl": "bool"}),
     ("covered_size", cost_breakdown.covered_size, dict(ladder=LAD, buffer_rate=0.005),
      {"ladder": "ladder", "buffer_rate": "rate", "rtol": "pos"}),
+    ("remainder_risk", cost_breakdown.remainder_risk,
+     dict(engine=Engine(TRADERS, 100.0), volatility=0.8, horizon=0.01),
+     {"volatility": "pos", "horizon": "pos"}),
     # stress.mark_to_model
     ("book_is_good", mark_to_model.book_is_good,
      dict(bid=0.05, ask=0.055, bid_size=2.0, ask_size=3.0),
@@ -368,6 +383,9 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("OptionPortfolio.standard_maintenance", PORT.standard_maintenance,
      dict(forward=100.0, marks=[0.02, 0.03]),
      {"forward": "pos", "marks": "series_nonneg", "reading": "option"}),
+    ("chain_quotes", mark_to_model.chain_quotes,
+     dict(forward=100.0, strike=[90.0, 100.0, 110.0], time=0.1, vol=0.6, width=0.04),
+     {"forward": "pos", "strike": "pos", "vol": "pos", "width": "nonneg"}),
     # stress.gamma
     ("generate_option_accounts", gamma.generate_option_accounts,
      dict(n=5, price=100.0, seed=1),
@@ -378,6 +396,10 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("feedback_multiplier", gamma.feedback_multiplier,
      dict(impact=1e-4, contracts=10.0, gamma=0.01, price=100.0),
      {"impact": "nonneg", "contracts": "nonneg", "gamma": "real", "price": "pos"}),
+    ("breach_price", gamma.breach_price,
+     dict(accounts=gamma.generate_option_accounts(5, 100.0, seed=1), price=100.0),
+     {"price": "pos", "direction": "side", "within": "pos", "rule": "option",
+      "reading": "option"}),
     # venues
     ("binance.leverage_brackets", binance.leverage_brackets,
      dict(notional_floors=[0.0, 5e4, 2.5e5], maint_margin_ratios=[0.004, 0.005, 0.01],
@@ -664,6 +686,7 @@ _SCALAR_ONLY: set[str] = {
     "kyle_lambda", "daily_volume", "daily_volatility", "token_price", "target", "budget",
     "blocks", "impact", "contracts", "mark_price", "iv", "days_to_expiration",
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
+    "fund_start", "entry", "volatility", "within", "width",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.

@@ -316,3 +316,75 @@ def test_okx_liquidation_price(side, contracts, avg_px, margin, mmr) -> None:
         return
     liq = np.asarray(getattr(got, "price", got), dtype=float)
     assert np.all(np.isnan(liq) | (liq > 0))
+
+
+# --- the chapters' read-outs (issue 16): one position, a response curve, quotes, a breach ---------
+
+
+@FUZZ
+@given(side=sides, size=maybe_bad, entry=maybe_bad, leverage=maybe_bad,
+       drop=st.floats(0.0, 0.2))
+def test_isolated_trader_and_its_outcome(side, size, entry, leverage, drop) -> None:
+    from liqlib.engine import Engine, flat_book, isolated_trader, liquidation_outcome
+
+    trader = outcome(isolated_trader, side=side, size=size, entry=entry, leverage=leverage)
+    if trader is None:
+        return
+    assert trader.wallet_balance == trader.isolated_margin >= 0
+    if not 1e-3 <= trader.size * trader.entry_price <= 1e12 or not 1 <= float(leverage) <= 100:
+        return
+    engine = Engine([trader], trader.entry_price, rules="binance", maintenance=0.004,
+                    book=flat_book(10 * trader.size, half_life=5.0), insurance_fund=1e15)
+    engine.run(trader.entry_price * (1 - trader.side * drop * np.linspace(0.1, 1.0, 10)))
+    r = liquidation_outcome(engine, trader)
+    scale = max(1.0, trader.wallet_balance)
+    assert abs(r.untouched - r.cost + r.avoided - r.equity) <= 1e-6 * scale
+
+
+@FUZZ
+@given(shocks=st.one_of(st.floats(0.0, 0.99), st.lists(st.floats(0.0, 0.99), max_size=4),
+                        anything),
+       price=maybe_bad, direction=sides)
+def test_cascade_response_is_at_least_the_shock(shocks, price, direction) -> None:
+    pop = cascades.Population.from_positions([1.0, -1.0, 1.0], [1.0, 2.0, 3.0], 100.0,
+                                             [10.0, 20.0, 5.0])
+    move = outcome(cascades.cascade_response, population=pop, price=price,
+                   ladder=PowerLawLadder(1.0), shocks=shocks, direction=direction)
+    if move is None:
+        return
+    s = np.asarray(shocks, dtype=float)
+    assert finite(move) and np.all(np.asarray(move) >= s - 1e-12)
+    if float(direction) < 0:
+        assert np.all(np.asarray(move) <= 1.0)
+
+
+@FUZZ
+@given(forward=maybe_bad, vol=st.one_of(st.floats(0.05, 3.0), anything),
+       width=st.one_of(st.none(), st.floats(0.0, 0.1), anything))
+def test_chain_quotes_ask_at_least_the_bid(forward, vol, width) -> None:
+    from liqlib.stress import chain_quotes
+
+    quotes = outcome(chain_quotes, forward=forward, strike=[0.8 * 50_000, 50_000.0], time=0.1,
+                     vol=vol, kind="put", width=width)
+    if quotes is None:
+        return
+    bid, ask = (np.asarray(q, dtype=float) for q in quotes)
+    if width is None:
+        assert np.isnan(bid).all() and np.isnan(ask).all()
+    else:
+        assert np.all(bid >= 0) and np.all(ask >= bid - 1e-15)
+
+
+@FUZZ
+@given(price=maybe_bad, within=st.one_of(st.floats(0.01, 0.99), anything), direction=sides)
+def test_breach_price_is_where_equity_meets_maintenance(price, within, direction) -> None:
+    from liqlib.stress import OptionAccounts, account_margin, breach_price
+
+    one = OptionAccounts(np.array([0]), np.array(["put"]), np.array([60_000.0]),
+                         np.array([30 / 365]), np.array([1.0]), np.array([0.6]),
+                         np.array([0.3]))
+    p = outcome(breach_price, accounts=one, price=price, within=within, direction=direction)
+    if p is None:
+        return
+    m = account_margin(one, p)
+    assert p > 0 and abs(m.equity[0] - m.maintenance[0]) < 1e-9

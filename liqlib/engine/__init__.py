@@ -4,10 +4,11 @@
 ``book`` executes orders against ladders and resilient books; ``policies`` holds partial
 liquidation, fee and surplus rules and the venue presets (:func:`venue_rules`); ``adl`` the
 auto-deleveraging rankings and queues; ``ledger`` the event record; ``stepper`` the :class:`Engine`
-that steps accounts along a mark path. Imports only :mod:`liqlib.core`.
+that steps accounts along a mark path; ``runs`` sets up one position and reads what its
+liquidation cost. Imports only :mod:`liqlib.core`.
 """
 
-from . import accounts, adl, book, ledger, policies, stepper
+from . import accounts, adl, book, ledger, policies, runs, stepper
 from .accounts import (
     BOUND_RTOL,
     Accounts,
@@ -48,14 +49,18 @@ from .book import (
     ResilientBook,
     check_ladder,
     execute,
+    flat_book,
     flat_ladder,
     linear_ladder,
 )
 from .ledger import (
     EVENT_DTYPE,
+    EVENT_LABELS,
+    LEDGER_COLUMNS,
     Event,
     EventKind,
     Ledger,
+    ledger_rows,
 )
 from .policies import (
     ENGINE_ADL_PRICES,
@@ -93,6 +98,13 @@ from .policies import (
     synthetix_rules,
     venue_rules,
 )
+from .runs import (
+    CLOSING_KINDS,
+    COVERING_KINDS,
+    LiquidationOutcome,
+    isolated_trader,
+    liquidation_outcome,
+)
 from .stepper import (
     Audit,
     Engine,
@@ -124,6 +136,8 @@ __all__ = [
     "book",
     "bybit_rules",
     "CappedBySurplus",
+    "CLOSING_KINDS",
+    "COVERING_KINDS",
     "check_ladder",
     "deribit_rules",
     "dydx_rules",
@@ -132,11 +146,13 @@ __all__ = [
     "ENGINE_ADL_PRICES",
     "Event",
     "EVENT_DTYPE",
+    "EVENT_LABELS",
     "EventKind",
     "execute",
     "FEE_POLICIES",
     "FeePolicy",
     "Fill",
+    "flat_book",
     "flat_ladder",
     "ForfeitSurplus",
     "FractionSlices",
@@ -145,14 +161,19 @@ __all__ = [
     "hyperliquid_rules",
     "hyperliquid_score",
     "IncrementalClips",
+    "isolated_trader",
     "insurance_fund_delta",
     "Ladder",
     "Ledger",
     "ledger",
+    "LEDGER_COLUMNS",
+    "ledger_rows",
     "LevelLadder",
     "LIMIT_PRICES",
     "linear_ladder",
     "LiquidationContext",
+    "liquidation_outcome",
+    "LiquidationOutcome",
     "mechanics_cells",
     "MECHANICS_STAGES",
     "mechanics_table",
@@ -174,6 +195,7 @@ __all__ = [
     "synthetix_rules",
     "random_queue",
     "RateOnNotional",
+    "runs",
     "ResilientBook",
     "Rules",
     "ScalarTiers",

@@ -432,3 +432,54 @@ def check_ladder(name: str, ladder: Any) -> Any:
         "a Ladder (PowerLawLadder, LevelLadder or another with capacity, distance, area and "
         "quantity_within)",
     )
+
+
+def flat_book(depth: float, *, half_life: float, half_spread: float = 0.0,
+              reference: float = 0.01) -> ResilientBook:
+    """A two-sided flat book (:func:`flat_ladder` on both sides) that refills with a half-life.
+
+    The book the chapters and the engine's scenarios use most: the same quantity at every price
+    on both sides, so impact is linear in size (Kyle), and the hole an order leaves refills
+    exponentially (Obizhaeva-Wang, :class:`ResilientBook`).
+
+    Parameters
+    ----------
+    depth : float
+        Quantity (> 0, base units) within ``reference`` of the mid price on each side.
+    half_life : float
+        Time for half of a hole to refill (>= 0, the engine's time unit): ``0`` refills at once,
+        ``inf`` never.
+    half_spread : float
+        Fractional distance (>= 0) from the mid price to the touch.
+    reference : float
+        Fractional distance (> 0) within which ``depth`` rests.
+
+    Returns
+    -------
+    ResilientBook
+        With nothing consumed on either side.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a non-positive depth or reference, a negative spread, a NaN or
+        negative half-life.
+
+    References
+    ----------
+    A. Obizhaeva and J. Wang (2013), "Optimal trading strategy and supply/demand dynamics",
+    *Journal of Financial Markets* 16(1), 1-32.
+
+    Examples
+    --------
+    A sell of 50 walks half of the 1% that holds 100; a minute later, with a half-life of a
+    minute, half of the hole has refilled:
+
+    >>> book = flat_book(100, half_life=60)
+    >>> book.execute(SELL, 50, mid=100).worst_price
+    99.5
+    >>> book.advance(60); book.touch(SELL, mid=100)
+    99.75
+    """
+    return ResilientBook(flat_ladder(depth, half_spread, reference),
+                         flat_ladder(depth, half_spread, reference), half_life=half_life)

@@ -186,3 +186,72 @@ def _kind(kind: str | EventKind) -> EventKind:
         allowed = tuple(k.value for k in EventKind)
         error = ValueError if isinstance(kind, str) else v.ArgumentTypeError
         raise error(f"kind must be one of {allowed}, got {kind!r}") from None
+
+
+#: What :func:`ledger_rows` calls each kind of event.
+EVENT_LABELS: dict[str, str] = {
+    "trigger": "trigger",
+    "cancel": "orders cancelled",
+    "fill": "fill",
+    "fee": "fee",
+    "fund_in": "to the fund",
+    "fund_out": "from the fund",
+    "adl": "ADL",
+    "backstop": "backstop",
+    "clawback": "clawback",
+    "bad_debt": "bad debt",
+}
+
+#: The columns of :func:`ledger_rows`, in order (the fund column is the change from ``fund_start``).
+LEDGER_COLUMNS = ("t (s)", "event", "size", "price", "bankruptcy price", "amount",
+                  "equity after", "MM after", "fund change")
+
+
+def _figure(x: float, digits: int, missing: str) -> str:
+    return f"{x:,.{digits}f}" if np.isfinite(x) else missing
+
+
+def ledger_rows(ledger: Ledger, *, fund_start: float = 0.0,
+                labels: dict[str, str] | None = None) -> list[list[str]]:
+    """The ledger as rows of text, one per event, for a table (columns :data:`LEDGER_COLUMNS`).
+
+    Sizes have four decimals, money two with thousands separators; a field the event's kind
+    does not have is blank (size, prices) or a dash (money, as the book prints a missing value).
+
+    Parameters
+    ----------
+    ledger : Ledger
+    fund_start : float
+        The fund's balance before the first event: the last column is the change from it.
+    labels : dict or None
+        Names for some kinds (``{"fee": "fee (surplus kept)"}``), over :data:`EVENT_LABELS`.
+
+    Returns
+    -------
+    list of list of str
+
+    Raises
+    ------
+    TypeError
+        If ``ledger`` is not a :class:`Ledger`.
+    ValueError
+        If ``fund_start`` is not a finite number, or ``labels`` names an unknown kind.
+
+    Examples
+    --------
+    >>> ledger = Ledger()
+    >>> ledger.append(Event(1, 1.0, EventKind.FEE, account=0, amount=964.79, equity=6_608.74,
+    ...                     maintenance=5_750.0, fund=10_000_964.79))
+    >>> ledger_rows(ledger, fund_start=10e6, labels={"fee": "fee (0.5%)"})
+    [['1', 'fee (0.5%)', '', '', '', '964.79', '6,608.74', '5,750.00', '964.79']]
+    """
+    v.instance("ledger", ledger, Ledger, "a Ledger")
+    start = v.number("fund_start", fund_start)
+    names = dict(EVENT_LABELS)
+    for kind, name in (labels or {}).items():
+        names[_kind(kind).value] = str(name)
+    return [[str(e.step), names[e.kind.value], _figure(e.size, 4, ""), _figure(e.price, 2, ""),
+             _figure(e.bankruptcy_price, 2, ""), _figure(e.amount, 2, "—"),
+             _figure(e.equity, 2, "—"), _figure(e.maintenance, 2, "—"),
+             _figure(e.fund - start, 2, "—")]
+            for e in ledger]

@@ -77,8 +77,12 @@ __all__ = [
     "MarkRule",
     "SVISlice",
     "VolSurface",
+    "COMPARISON_COLUMNS",
     "book_is_good",
+    "chain_quotes",
+    "comparison_rows",
     "conservative_marks",
+    "mark_quoted_chain",
     "smooth_marks",
     "synthetic_forward",
     "compare_marks",
@@ -877,3 +881,176 @@ def compare_marks(
     else:
         verdict = SPARES_INSOLVENT if truth.equity < 0 else SPARES_BELOW_MAINTENANCE
     return MarkComparison(model, truth, verdict)
+
+
+# --- a quoted chain, and a comparison as a table -------------------------------------------------
+
+
+def chain_quotes(
+    forward: ArrayLike,
+    strike: ArrayLike,
+    time: ArrayLike,
+    vol: ArrayLike,
+    kind: ArrayLike = "call",
+    *,
+    width: float | None,
+    rate: ArrayLike = 0.0,
+    settlement: str = "inverse",
+) -> tuple[Any, Any]:
+    """Bid and ask of options quoted ``width`` volatility points wide around ``vol``.
+
+    The bid is the Black-76 price at ``vol - width / 2``, the ask at ``vol + width / 2``: how
+    market makers quote around a smile. ``width=None`` is no book at all (both ``nan``).
+
+    Parameters
+    ----------
+    forward, strike, time, kind, rate, settlement
+        As :func:`liqlib.prices.options.black76_price` (coin prices by default, as on Deribit).
+    vol : float or array
+        The volatility the quotes are centred on (> 0), e.g. a smile's at each strike.
+    width : float or None
+        Bid-ask width in volatility (>= 0, below ``2 * vol``), or ``None`` for no quotes.
+
+    Returns
+    -------
+    bid, ask : float or ndarray
+        In the unit of ``settlement``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a negative or NaN width, a width that leaves the bid's volatility
+        at or below zero, or as :func:`liqlib.prices.options.black76_price`.
+
+    References
+    ----------
+    F. Black (1976), "The pricing of commodity contracts", *Journal of Financial Economics*
+    3(1-2), 167-179.
+
+    Examples
+    --------
+    The 30-day 40,000 put on a 45,000 future, quoted four points wide around 80%: the ask is
+    worth more than the bid by the put's vega times 0.04.
+
+    >>> bid, ask = chain_quotes(45_000, 40_000, 30 / 365, 0.8, "put", width=0.04)
+    >>> round(float(bid), 4), round(float(ask), 4)
+    (0.0399, 0.0436)
+    >>> chain_quotes(45_000, [40_000, 50_000], 30 / 365, 0.8, "put", width=None)[0].tolist()
+    [nan, nan]
+    """
+    sigma = v.positive("vol", vol)
+    shape = v.shapes(forward=v.positive("forward", forward), strike=v.positive("strike", strike),
+                     time=v.positive("time", time), vol=sigma, kind=np.asarray(kind))
+    if width is None:
+        none = v.scalar_or_array(np.full(shape, np.nan))
+        return none, none
+    w = v.number("width", width, "nonneg")
+    if np.any(sigma - w / 2 <= 0):
+        raise ValueError(f"width must be below twice every vol (the bid's volatility must stay "
+                         f"> 0), got {width!r}")
+    bid = black76_price(forward, strike, time, rate, sigma - w / 2, kind, settlement=settlement)
+    ask = black76_price(forward, strike, time, rate, sigma + w / 2, kind, settlement=settlement)
+    return bid, ask
+
+
+def mark_quoted_chain(
+    forward: ArrayLike,
+    strike: ArrayLike,
+    time: ArrayLike,
+    vol: ArrayLike,
+    kind: ArrayLike = "call",
+    *,
+    width: float | None,
+    rule: MarkRule | None = None,
+    size: ArrayLike = 10.0,
+    rate: ArrayLike = 0.0,
+    settlement: str = "inverse",
+) -> MarkResult:
+    """Mark a chain quoted ``width`` wide around ``vol`` (:func:`chain_quotes`) under ``rule``.
+
+    Parameters
+    ----------
+    forward, strike, time, vol, kind, width, rate, settlement
+        As :func:`chain_quotes`.
+    rule : MarkRule, optional
+        As :func:`mark_price`.
+    size : float or array
+        Contracts quoted on each side (>= 0).
+
+    Returns
+    -------
+    MarkResult
+
+    Raises
+    ------
+    ValueError
+        As :func:`chain_quotes` and :func:`mark_price`.
+
+    References
+    ----------
+    Module references [1].
+
+    Examples
+    --------
+    After a spike to 110% a 40,000 put quoted two points wide passes the book-quality test and
+    is marked at its mid; with no book it is marked at the no-market volatility, 60%:
+
+    >>> good = MarkRule(bounds="book_quality", cap=1.5)
+    >>> mark_quoted_chain(50_000, 40_000, 30 / 365, 1.1, "put", width=0.02, rule=good).from_book
+    True
+    >>> r = mark_quoted_chain(50_000, 40_000, 30 / 365, 1.1, "put", width=None, rule=good)
+    >>> bool(r.from_book), round(float(r.mark), 4)
+    (False, 0.007)
+    """
+    bid, ask = chain_quotes(forward, strike, time, vol, kind, width=width, rate=rate,
+                            settlement=settlement)
+    return mark_price(bid, ask, size, size, forward, strike, time, kind, rule=rule, rate=rate,
+                      settlement=settlement)
+
+
+#: The columns of :func:`comparison_rows` (money in the settlement coin).
+COMPARISON_COLUMNS = ("", "equity", "maintenance", "margin ratio", "liquidated?")
+
+
+def comparison_rows(case: MarkComparison, digits: int = 3) -> list[list[str]]:
+    """A :class:`MarkComparison` as two rows of text: the engine's view and the truth.
+
+    Parameters
+    ----------
+    case : MarkComparison
+    digits : int
+        Decimals of equity and maintenance (>= 0).
+
+    Returns
+    -------
+    list of list of str
+        ``["model marks", ...]`` and ``["true values", ...]`` under :data:`COMPARISON_COLUMNS`:
+        equity, maintenance, the margin ratio as a whole percentage ("∞" when the equity is not
+        positive) and "yes" or "no".
+
+    Raises
+    ------
+    TypeError
+        If ``case`` is not a :class:`MarkComparison`.
+    ValueError
+        If ``digits`` is not an int >= 0.
+
+    Examples
+    --------
+    >>> from liqlib.stress.option_portfolio import OptionPosition
+    >>> book = OptionPortfolio([OptionPosition("put", 40_000, 30 / 365, -10)])
+    >>> for row in comparison_rows(compare_marks(2.0, book, 42_000, [0.0404], [0.0999])):
+    ...     print(row)
+    ['model marks', '1.596', '1.154', '72%', 'no']
+    ['true values', '1.001', '1.749', '175%', 'yes']
+    """
+    v.instance("case", case, MarkComparison, "a MarkComparison")
+    if not isinstance(digits, (int, np.integer)) or isinstance(digits, bool) or digits < 0:
+        raise ValueError(f"digits must be an int >= 0, got {digits!r}")
+
+    def row(name: str, c: MarginCheck) -> list[str]:
+        ratio = "∞" if math.isinf(c.margin_ratio) else f"{c.margin_ratio:.0%}"
+        return [name, f"{c.equity:.{digits}f}", f"{c.maintenance:.{digits}f}", ratio,
+                "yes" if c.liquidate else "no"]
+
+    return [row("model marks", case.model), row("true values", case.truth)]

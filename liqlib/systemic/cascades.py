@@ -1292,3 +1292,72 @@ def cascade_grid(
     results = np.empty(len(tasks), dtype=object)
     results[:] = sweep(_grid_cell, tasks, executor=executor, chunksize=chunksize)
     return CascadeGrid(results=results.reshape(shape), shocks=moves, dampers=settings)
+
+
+def cascade_response(
+    population: Population,
+    price: float,
+    ladder: Ladder,
+    shocks: ArrayLike,
+    *,
+    direction: int = -1,
+) -> Any:
+    """The final move of the cascade for every shock size, from the stopping shocks (no loop).
+
+    A shock of size ``s`` liquidates the smallest ``k`` whose stopping shock (the running
+    maximum of :func:`stopping_shocks`' ``sigma``) exceeds ``s``; their quantity ``Q_k`` moves
+    the book by ``x(Q_k)``, so the price ends at ``P0 (1 + d s) (1 + d x(Q_k))`` in direction
+    ``d``. One sort and one binary search per shock give the whole response curve, equal to
+    :func:`cascade` with its defaults (market orders, trigger on the traded price) shock by shock.
+
+    Parameters
+    ----------
+    population : Population
+    price : float
+        Price before the shock (> 0).
+    ladder : Ladder
+        The book side the liquidation orders take, as in :func:`cascade`.
+    shocks : float or array
+        Shock sizes, fractions of ``price`` (>= 0; < 1 for a fall).
+    direction : {-1, +1}
+        -1 for a fall (longs exposed), +1 for a rise (shorts exposed).
+
+    Returns
+    -------
+    float or ndarray
+        The final move, a fraction of ``price`` in the shock's direction (``>= shocks``), for each
+        shock; 1 for a fall that empties the book.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a negative or NaN shock, a fall of 100% or more, a bad price or
+        direction.
+    TypeError
+        If ``population`` is not a :class:`Population` or ``ladder`` not a ladder.
+
+    References
+    ----------
+    R. Cifuentes, G. Ferrucci and H. S. Shin (2005), "Liquidity risk and contagion", *Journal of
+    the European Economic Association* 3(2-3), 556-566.
+
+    Examples
+    --------
+    Longs at 100 with 10x, 9x and 8x and a book of half a unit per 1% (:func:`stopping_shocks`):
+    a fall of 9% liquidates nobody, one of 10% all three, whose sales take 6% more off the price:
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
+    >>> cascade_response(pop, 100, flat_ladder(0.5), [0.09, 0.10]).round(4).tolist()
+    [0.09, 0.154]
+    """
+    _inputs(population, ladder)
+    d = int(v.one("direction", v.side("direction", direction)))
+    s = v.nonnegative("shocks", shocks)
+    if d < 0 and np.any(s >= 1):
+        raise ValueError(f"shocks must be < 1 for a fall (a price stays > 0), got {shocks!r}")
+    sigma, quantity = stopping_shocks(population, price, ladder, direction=d)
+    running = np.maximum.accumulate(sigma)
+    k = np.searchsorted(running, s, side="right")
+    moved = np.asarray(_book_distance(ladder, quantity[k]), dtype=float)
+    return v.scalar_or_array(d * ((1 + d * s) * (1 + d * moved) - 1))

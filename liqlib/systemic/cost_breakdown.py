@@ -55,7 +55,10 @@ from numpy.typing import ArrayLike, NDArray
 from ..core import _validate as v
 from ..core.liquidation import liquidation_price
 from ..engine.book import BUY, SELL, Ladder, check_ladder, execute
+from ..engine.ledger import EventKind
 from ..engine.policies import FEE_POLICIES, FeePolicy
+from ..engine.stepper import Engine
+from ..prices.options import black_scholes_price
 
 #: Cost components, in the order the payers absorb them.
 COMPONENTS = ("gap", "spread", "impact", "fee")
@@ -408,10 +411,185 @@ def covered_size(ladder: Ladder, buffer_rate: float, *, rtol: float = 1e-12) -> 
     return lo
 
 
+#: Row names of :func:`cost_rows`, by component and payer.
+COST_LABELS: dict[str, str] = {
+    "gap": "gap past bankruptcy",
+    "spread": "spread",
+    "impact": "impact",
+    "fee": "fee",
+    "trader": "trader",
+    "insurance_fund": "insurance fund",
+    "adl": "ADL counterparties",
+    "bad_debt": "bad debt",
+}
+
+
+def cost_rows(result: CostBreakdown) -> list[list[str]]:
+    """A :class:`CostBreakdown` of several positions as the rows of a Markdown table.
+
+    One column per position: its notional and equity at the mark, then each component and each
+    payer as "amount (bps of the notional)", the total, and what goes back to the trader.
+    Group headings and the total are in Markdown bold; amounts have thousands separators and no
+    decimals, basis points one decimal.
+
+    Parameters
+    ----------
+    result : CostBreakdown
+        From :func:`liquidation_cost` with an array of sizes (or one size).
+
+    Returns
+    -------
+    list of list of str
+        Each row starts with its name (:data:`COST_LABELS`) and holds one cell per position.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a :class:`CostBreakdown`.
+
+    Examples
+    --------
+    Longs of 100 and 1,000 at 100 with 10x, liquidated into a flat book of 1,000 within 1%: the
+    larger one's impact, 50 bps, takes all of its equity at the mark.
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> r = liquidation_cost(+1, [100.0, 1000.0], 100.0, flat_ladder(1000), leverage=10, mmr=0.005)
+    >>> rows = cost_rows(r)
+    >>> rows[0], rows[5]
+    (['notional (USDT)', '9,045', '90,452'], ['impact', '5 (5.0)', '452 (50.0)'])
+    >>> rows[-2:]
+    [['**total**', '**5 (5.0)**', '**452 (50.0)**'], ['returned to the trader', '41', '0']]
+    """
+    v.instance("result", result, CostBreakdown, "a CostBreakdown")
+
+    def figures(name: str) -> NDArray[np.float64]:
+        return np.atleast_1d(np.asarray(getattr(result, name), dtype=float))
+
+    def amounts(name: str, bold: str = "") -> list[str]:
+        bps = np.atleast_1d(np.asarray(result.bps(name), dtype=float))
+        return [f"{bold}{a:,.0f} ({b:.1f}){bold}" for a, b in zip(figures(name), bps, strict=True)]
+
+    width = figures("notional").size
+    rows = [["notional (USDT)", *(f"{x:,.0f}" for x in figures("notional"))],
+            ["equity at the mark", *(f"{x:,.0f}" for x in figures("equity"))]]
+    for group, names in (("**what**", COMPONENTS), ("**who pays**", BEARERS)):
+        rows.append([group] + [""] * width)
+        rows += [[COST_LABELS[name], *amounts(name)] for name in names]
+    rows.append(["**total**", *amounts("total", bold="**")])
+    rows.append(["returned to the trader", *(f"{x:,.0f}" for x in figures("returned"))])
+    return rows
+
+
+@dataclass(frozen=True)
+class RemainderRisk:
+    """What a partial liquidation leaves the venue holding, and what the fund expects to pay.
+
+    Attributes
+    ----------
+    size : float
+        Position left open (base units).
+    notional : float
+        Its value at the mark.
+    bankruptcy_price : float
+        Its bankruptcy price (``nan`` when nothing is left).
+    expected_shortfall : float
+        ``E[size * (P_b - P_T)^+]`` for a long (``(P_T - P_b)^+`` for a short): what the fund
+        expects to pay if the price moves log-normally until the venue can act again.
+    fund_received : float
+        Net money into the fund from the account's liquidation so far (fees less payments).
+    """
+
+    size: float
+    notional: float
+    bankruptcy_price: float
+    expected_shortfall: float
+    fund_received: float
+
+
+def remainder_risk(engine: Engine, *, volatility: float, horizon: float,
+                   account: int = 0) -> RemainderRisk:
+    """The exposure a liquidation leaves open, and the fund's expected shortfall beyond it.
+
+    A remainder of ``Q_r`` with bankruptcy price ``P_b`` costs the insurance fund
+    ``Q_r (P_b - P_T)`` if the price gaps to ``P_T`` beyond ``P_b`` before the venue can act
+    again. For a log-normal move of volatility ``sigma`` over a horizon ``h`` with no drift, its
+    expected value is Black and Scholes' put struck at ``P_b`` with no interest (a call for a
+    short):
+
+        ES = Q_r (P_b N(-d_2) - M N(-d_1)),
+        d_{1,2} = (ln(M / P_b) +- sigma^2 h / 2) / (sigma sqrt h).
+
+    It is an upper bound: a venue that can act again liquidates the remainder before its
+    bankruptcy price.
+
+    Parameters
+    ----------
+    engine : Engine
+        After its run; read at its current mark.
+    volatility : float
+        Annualized volatility of the mark (> 0).
+    horizon : float
+        Years (> 0) until the venue can act again.
+    account : int
+        The account's number in the engine.
+
+    Returns
+    -------
+    RemainderRisk
+
+    Raises
+    ------
+    TypeError
+        If ``engine`` is not an :class:`Engine`.
+    ValueError
+        Naming the argument: a non-positive volatility or horizon, an account the engine does
+        not have.
+
+    References
+    ----------
+    F. Black and M. Scholes (1973), "The pricing of options and corporate liabilities",
+    *Journal of Political Economy* 81(3), 637-654.
+
+    Examples
+    --------
+    A long of 1 from 100 with 5 of margin, nothing liquidated, at a mark of 100: bankrupt at 95,
+    5% away. Over a day at 80% a year (4.2% standard deviation) the fund expects to pay 0.22:
+
+    >>> from liqlib.engine.stepper import Trader
+    >>> engine = Engine([Trader(5.0, +1, 1.0, 100.0)], 100.0, rules="bitmex")
+    >>> r = remainder_risk(engine, volatility=0.8, horizon=1 / 365)
+    >>> r.size, r.bankruptcy_price, round(r.expected_shortfall, 4), r.fund_received
+    (1.0, 95.0, 0.2175, 0.0)
+    """
+    v.instance("engine", engine, Engine, "an Engine")
+    sigma = v.number("volatility", volatility, "pos")
+    years = v.number("horizon", horizon, "pos")
+    if not isinstance(account, (int, np.integer)) or isinstance(account, bool):
+        raise v.ArgumentTypeError(f"account must be an int, got {account!r}")
+    if not 0 <= account < engine.n_accounts:
+        raise ValueError(
+            f"account must be an account of the engine, in [0, {engine.n_accounts}), got {account}")
+    received = sum(e.amount if e.kind is EventKind.FUND_IN else -e.amount for e in engine.ledger
+                   if e.account == account and e.kind in (EventKind.FUND_IN, EventKind.FUND_OUT))
+    size = float(engine.size[account])
+    if size == 0:
+        return RemainderRisk(0.0, 0.0, float("nan"), 0.0, float(received))
+    bankrupt = engine.bankruptcy_price(account)
+    if bankrupt <= 0:  # a long backed by more than its notional: no price can make it a loss
+        return RemainderRisk(size, size * engine.mark, bankrupt, 0.0, float(received))
+    kind = "put" if engine.side[account] > 0 else "call"
+    es = size * black_scholes_price(engine.mark, bankrupt, years, 0.0, sigma, kind)
+    return RemainderRisk(size, size * engine.mark, bankrupt, float(es), float(received))
+
+
 __all__ = [
     "BEARERS",
     "COMPONENTS",
+    "COST_LABELS",
     "CostBreakdown",
+    "cost_rows",
     "covered_size",
     "liquidation_cost",
+    "RemainderRisk",
+    "remainder_risk",
 ]
