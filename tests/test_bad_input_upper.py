@@ -286,6 +286,11 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
      {"n_scenarios": "count", "seed": "seed", "price": "pos", "positions": "count",
       "depth": "pos", "shock_scale": "pos", "shock_dof": "pos", "max_shock": "rate+",
       "max_drawdown": "unit+"}),
+    ("simulate_deficit_cases", insurance.simulate_deficit_cases,
+     dict(n_scenarios=3, cases=[{}, {"shock_scale": 0.08}], seed=1, positions=20),
+     {"n_scenarios": "count", "seed": "seed", "price": "pos", "positions": "count",
+      "depth": "pos", "shock_scale": "pos", "shock_dof": "pos", "max_shock": "rate+",
+      "max_drawdown": "unit+"}),
     # systemic.burn and backstop
     ("buyback", burn.buyback, dict(budget=100.0, token_price=10.0),
      {"budget": "nonneg", "token_price": "pos", "ladder": "ladder?"}),

@@ -66,6 +66,7 @@ from .costs import (
 )
 from .insurance import (
     BYBIT_MAX_DRAWDOWN,
+    CASE_KEYWORDS,
     DeficitSample,
     adl_probability,
     drawdown_adl,
@@ -75,6 +76,7 @@ from .insurance import (
     open_interest,
     optimal_fund,
     shock_standard_deviation,
+    simulate_deficit_cases,
     simulate_deficits,
 )
 from .keepers import (
@@ -101,6 +103,7 @@ __all__ = [
     "cascades",
     "adl_probability",
     "BYBIT_MAX_DRAWDOWN",
+    "CASE_KEYWORDS",
     "drawdown_adl",
     "drawdown_deficit",
     "almgren_chriss_schedule",
@@ -165,6 +168,7 @@ __all__ = [
     "ScheduleCost",
     "simulate",
     "shock_standard_deviation",
+    "simulate_deficit_cases",
     "simulate_deficits",
     "sliced_execution",
     "SlicedExecution",
