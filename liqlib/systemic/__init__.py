@@ -40,6 +40,7 @@ from .cascades import (
     critical_shock,
     engine_cascade,
     generate_population,
+    population_traders,
     simulate,
     stopping_shocks,
 )
@@ -95,7 +96,6 @@ from .scorecard import (
     PathSpec,
     PopulationSpec,
     Scorecard,
-    population_traders,
     run_scorecard,
 )
 
