@@ -484,3 +484,27 @@ class TestBNBAutoBurn:
         assert np.all(np.diff(burns) < 0)
         with pytest.raises(ValueError, match="price"):
             bn.bnb_auto_burn(1, 0.0)
+
+
+def test_a_book_so_thin_the_cascade_reaches_zero() -> None:
+    """A flat book of 0.01 units per 1% holds one unit in all: 200 positions' liquidations run
+    through it and the price to 0. Within a period that is a move of -100% (the exogenous path
+    carries on); a path that opens where the cascades stopped cannot, and is refused by name
+    (it divided by zero, then named the population's entry_price)."""
+    pop = cc.generate_population(200, 100.0, seed=1)
+    thin = ob.flat_ladder(0.01)
+    for step in (None, 0.01):
+        flow = bn.fee_flow(pop, 100.0, [-0.05, 0.02], thin, fee_rate=0.004, step=step)
+        assert flow.moves[0] == -1.0 and flow.count[0] > 0
+        assert np.allclose(flow.market, [100.0, 95.0, 96.9])   # the shocks' path
+        assert np.all(np.isfinite(flow.fees)) and np.all(flow.fees >= 0)
+        with pytest.raises(ValueError, match=r"ladder is too thin for path='cascade': period 0"):
+            bn.fee_flow(pop, 100.0, [-0.05, 0.02], thin, fee_rate=0.004, step=step,
+                        path="cascade")
+    # the last period too: a market path cannot end at 0
+    with pytest.raises(ValueError, match="ladder is too thin"):
+        bn.fee_flow(pop, 100.0, [-0.05], thin, fee_rate=0.004, path="cascade")
+    # a book deep enough carries the cascade path on
+    deep = bn.fee_flow(pop, 100.0, [-0.05, 0.02], ob.flat_ladder(500.0), fee_rate=0.004,
+                       path="cascade")
+    assert np.all(deep.market > 0)

@@ -483,7 +483,9 @@ def fee_flow(
     ------
     ValueError
         For a shock outside (-1, 1), a negative or non-finite fee rate, a non-positive step, an
-        unknown path.
+        unknown path; with ``path="cascade"``, for a ``ladder`` so thin that a period's cascades
+        take the price to 0 (with ``"shock"`` or ``"reset"`` such a period is a move of -100%
+        and the next opens on the exogenous path).
 
     Examples
     --------
@@ -522,8 +524,14 @@ def fee_flow(
     market = [start]
     if carry == "cascade":  # each open is where the previous period's cascades stopped
         periods = []
-        for shock in moves.tolist():
+        for t, shock in enumerate(moves.tolist()):
             periods.append(_period_at((population, start, market[-1], shock, ladder, sub_step)))
+            if not periods[-1][0] > 0:  # a market at 0 has no next open (and no return)
+                raise ValueError(
+                    f"ladder is too thin for path='cascade': period {t}'s cascades ran through "
+                    f"its whole depth and took the price to {periods[-1][0]!r}, where no period "
+                    "can open; use a deeper ladder, or path='shock', where the overshoot reverts"
+                )
             market.append(periods[-1][0])
     else:  # the opens are exogenous: every period can run at once
         for shock in moves.tolist():
@@ -562,8 +570,13 @@ def fee_flow(
 
 def _capped_fee(rate: float, notional: NDArray[np.float64], surplus: NDArray[np.float64]
                 ) -> NDArray[np.float64]:
-    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left."""
-    return np.asarray(np.minimum(rate * notional, np.maximum(surplus, 0.0)), dtype=np.float64)
+    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left.
+
+    Never negative: a book run through to price 0 can leave a fill a rounding error below 0
+    (``-5e-12``), and with it a notional below 0.
+    """
+    fee = np.minimum(rate * notional, np.maximum(surplus, 0.0))
+    return np.asarray(np.maximum(fee, 0.0), dtype=np.float64)
 
 
 def _per_period(x: NDArray[np.float64], offsets: NDArray[np.intp]) -> NDArray[np.float64]:
