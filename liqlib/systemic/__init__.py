@@ -4,7 +4,17 @@ Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`; the 
 scorecard (:mod:`~liqlib.systemic.scorecard`) runs the engine over seeded paths and rule sets.
 """
 
-from . import backstop, burn, cascades, cost_breakdown, costs, insurance, keepers, scorecard
+from . import (
+    backstop,
+    burn,
+    cascades,
+    cost_breakdown,
+    costs,
+    deleveraging,
+    insurance,
+    keepers,
+    scorecard,
+)
 from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
@@ -65,6 +75,7 @@ from .costs import (
     sliced_execution,
     square_root_impact,
 )
+from .deleveraging import Deleveraging, balanced_population, deleverage
 from .insurance import (
     BYBIT_MAX_DRAWDOWN,
     CASE_KEYWORDS,
@@ -129,6 +140,10 @@ __all__ = [
     "critical_shock",
     "CriticalShock",
     "DeficitSample",
+    "deleveraging",
+    "Deleveraging",
+    "balanced_population",
+    "deleverage",
     "eip1559_base_fee",
     "EIP1559_DENOMINATOR",
     "EIP1559_ELASTICITY",

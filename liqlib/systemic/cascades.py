@@ -961,38 +961,46 @@ def _traded_price(fundamental: float, book: ResilientBook) -> float:
     return fundamental * (1 + move)
 
 
-def population_traders(population: Population) -> list[Trader]:
-    """Every position as an isolated :class:`~liqlib.engine.Trader` with margin ``notional /
-    leverage``: how :func:`engine_cascade` and the scorecard hand a population to the engine.
+def population_traders(population: Population, margin: str = "isolated") -> list[Trader]:
+    """Every position as an :class:`~liqlib.engine.Trader` with margin ``notional / leverage``:
+    how :func:`engine_cascade` and the scorecard hand a population to the engine.
 
     Parameters
     ----------
     population : Population
+    margin : {"isolated", "cross"}
+        ``"isolated"``: the margin is the position's isolated margin and the whole wallet;
+        ``"cross"``: the same amount as a cross-margin wallet.
 
     Returns
     -------
     list of Trader
-        In the population's order: wallet and isolated margin ``size * entry_price /
-        leverage``, side, size and entry price as the population holds them.
+        In the population's order: wallet ``size * entry_price / leverage`` (and isolated margin,
+        the same), side, size and entry price as the population holds them.
 
     Raises
     ------
     TypeError
         For anything but a :class:`Population`.
+    ValueError
+        For another ``margin``.
 
     Examples
     --------
     >>> pop = Population.from_positions([1, -1], [2.0, 1.0], 100, [10, 4])
     >>> [(t.side, t.isolated_margin) for t in population_traders(pop)]
     [(1, 20.0), (-1, 25.0)]
+    >>> [(t.wallet_balance, t.isolated) for t in population_traders(pop, margin="cross")]
+    [(20.0, False), (25.0, False)]
     """
     from ..engine.stepper import Trader  # the engine layer sits above this module's core
 
     _inputs(population)
-    margin = population.size * population.entry_price / population.leverage
+    isolated = v.choice("margin", margin, ("isolated", "cross")) == "isolated"
+    wallets = population.size * population.entry_price / population.leverage
     return [
-        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m))
-        for m, s, q, e in zip(margin, population.side, population.size, population.entry_price,
+        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m) if isolated else None)
+        for m, s, q, e in zip(wallets, population.side, population.size, population.entry_price,
                               strict=True)
     ]
 
