@@ -31,6 +31,7 @@ from .burn import (
     fee_flow,
     fund_path,
     generate_shocks,
+    largest_safe_share,
     run_burns,
     token_price_path,
 )
@@ -160,6 +161,7 @@ __all__ = [
     "fund_path",
     "generate_population",
     "generate_shocks",
+    "largest_safe_share",
     "insurance",
     "keepers",
     "KeeperResult",

@@ -677,6 +677,76 @@ def fund_path(
     return funds, np.diff(adl[at]), np.diff(hit[at]).astype(np.intp)
 
 
+def largest_safe_share(flow: FeeFlow, fund: float = 0.0, tol: float = 1e-3) -> float:
+    """The largest burn share whose fund passes nothing to ADL over ``flow``, to within ``tol``.
+
+    Burning more leaves the fund less at every liquidation (each step of :func:`fund_path` falls
+    by ``burn_share * fee``, fees >= 0), so the ADL volume never falls as the share grows and the
+    shares that pass nothing to ADL form an interval ``[0, b*]``. A bisection on that volume,
+    measured by :func:`fund_path` itself, returns a share within ``tol`` below ``b*`` (never above
+    it: the returned share is always safe).
+
+    Parameters
+    ----------
+    flow : FeeFlow
+        The liquidations and their fees (:func:`fee_flow`).
+    fund : float
+        Insurance fund before the first liquidation (>= 0), quote currency.
+    tol : float
+        Width of the final bracket, in (0, 1).
+
+    Returns
+    -------
+    float
+        1.0 when burning every fee is safe; otherwise a share in ``[0, 1)`` at most ``tol`` below
+        ``b*``; NaN when even burning nothing passes a loss to ADL (the fund cannot cover a
+        deficit whatever the burn).
+
+    Raises
+    ------
+    TypeError
+        For a ``flow`` that is not a :class:`FeeFlow`.
+    ValueError
+        For a negative fund or ``tol`` outside (0, 1).
+
+    Examples
+    --------
+    Three longs at 5x: a fall of 10% liquidates none, the next of 55% all three, walked in steps of
+    2% into a book of 5 units per 1%. The first two leave margin and pay fees, the last draws
+    0.04 on the fund: burning every fee would leave nothing to pay it, burning up to about 97.6%
+    of them leaves enough (``b* = (0.2491 + 0.1045 - 0.0402) / (0.2167 + 0.1045)``).
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, 5)
+    >>> flow = fee_flow(pop, 100, [-0.10, -0.55], flat_ladder(5), fee_rate=0.003, step=0.02)
+    >>> flow.surplus.round(4).tolist(), flow.fee.round(4).tolist()
+    ([0.2491, 0.1045, -0.0402], [0.2167, 0.1045, 0.0])
+    >>> share = largest_safe_share(flow)
+    >>> round(share, 3), float(fund_path(flow, share)[1].sum())
+    (0.976, 0.0)
+    >>> largest_safe_share(flow, fund=0.1)
+    1.0
+    """
+    v.instance("flow", flow, FeeFlow, "a FeeFlow")
+    f0 = v.number("fund", fund, "nonneg")
+    width = v.number("tol", tol, "pos")
+    if not width < 1:
+        raise ValueError(f"tol must be in (0, 1), got {tol!r}")
+
+    def safe(share: float) -> bool:
+        return bool(fund_path(flow, share, f0)[1].sum() == 0)
+
+    if safe(1.0):
+        return 1.0
+    if not safe(0.0):
+        return math.nan
+    lo, hi = 0.0, 1.0
+    while hi - lo > width:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if safe(mid) else (lo, mid)
+    return lo
+
+
 def run_burns(
     flow: FeeFlow,
     burn_share: float,
