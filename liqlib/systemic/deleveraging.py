@@ -17,10 +17,12 @@ References
 ----------
 .. [1] BitMEX, "Liquidation" (https://www.bitmex.com/app/liquidation, read 2026-12-03): "If
    BitMEX is unable to liquidate the position at the bankruptcy price, BitMEX will spend the
-   Insurance Fund to cover the gap; if the insurance fund is insufficient, positions will be
-   auto-deleveraged".
+   Insurance Funds on aggressing the position in the market [...] If this still does not close
+   the liquidated order, this will then lead to an Auto-Deleveraging event" (as quoted in the
+   chapter *Insurance fund, ADL and socialized loss*).
 .. [2] BitMEX, "Auto-Deleveraging" (https://www.bitmex.com/app/adl, read 2026-12-03): the
-   deleveraged positions are closed at the bankruptcy price of the liquidated order.
+   ranking of the opposite side; the engine closes the deleveraged positions at the liquidated
+   position's bankruptcy price (:mod:`liqlib.engine.adl`).
 """
 
 from __future__ import annotations
