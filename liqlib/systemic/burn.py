@@ -382,6 +382,7 @@ def _period(
     direction = 1 if shock > 0 else -1
     n_steps = max(1, math.ceil(abs(shock) / step - 1e-12))
     alive = np.arange(len(population))
+    part = population  # the positions still open; rebuilt only when a sub-step closes some
     current = price
     surplus: list[NDArray[np.float64]] = []
     notional: list[NDArray[np.float64]] = []
@@ -389,7 +390,6 @@ def _period(
         target = price * (1 + shock * j / n_steps)
         if direction * (target - current) <= 0:  # the cascade already carried the price past it
             continue
-        part = _subset(population, alive)
         result = cascade(part, current, target / current - 1, ladder)
         current = result.price
         index = result.liquidated
@@ -398,6 +398,7 @@ def _period(
         notional.append(result.fills * size)
         if index.size:
             alive = np.delete(alive, index)
+            part = _subset(population, alive)
     s = np.concatenate(surplus) if surplus else np.zeros(0)
     n = np.concatenate(notional) if notional else np.zeros(0)
     return current, s, n, float(n.sum())
