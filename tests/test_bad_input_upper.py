@@ -38,7 +38,15 @@ from liqlib.engine import (
     runs,
 )
 from liqlib.stress import gamma, mark_to_model, option_portfolio
-from liqlib.systemic import backstop, burn, cascades, cost_breakdown, costs, insurance
+from liqlib.systemic import (
+    backstop,
+    burn,
+    cascades,
+    cost_breakdown,
+    costs,
+    deleveraging,
+    insurance,
+)
 from liqlib.venues import (
     adapters,
     binance,
@@ -295,6 +303,23 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("shock_standard_deviation", insurance.shock_standard_deviation,
      dict(shock_scale=0.04, shock_dof=3.0), {"shock_scale": "pos", "shock_dof": "pos"}),
     ("simulate_deficits", insurance.simulate_deficits, dict(n_scenarios=3, seed=1, positions=20),
+     {"n_scenarios": "count", "seed": "seed", "price": "pos", "positions": "count",
+      "depth": "pos", "shock_scale": "pos", "shock_dof": "pos", "max_shock": "rate+",
+      "max_drawdown": "unit+"}),
+    ("population_traders", cascades.population_traders, dict(population=POP),
+     {"population": "population", "margin": "option"}),
+    ("balanced_population", deleveraging.balanced_population,
+     dict(n=40, price=100.0, seed=2), {"n": "count", "price": "pos", "seed": "seed",
+                                       "long_share": "unit"}),
+    ("deleverage", deleveraging.deleverage,
+     dict(traders=TRADERS, price=100.0, mark=95.0, rules="bitmex",
+          book=ResilientBook(flat_ladder(100.0), flat_ladder(100.0), half_life=60.0)),
+     {"price": "pos", "mark": "pos", "fund": "nonneg"}),
+    ("largest_safe_share", burn.largest_safe_share,
+     dict(flow=burn.fee_flow(POP, 100.0, [-0.02, 0.01], LAD, fee_rate=0.005)),
+     {"fund": "nonneg", "tol": "rate+"}),
+    ("simulate_deficit_cases", insurance.simulate_deficit_cases,
+     dict(n_scenarios=3, cases=[{}, {"shock_scale": 0.08}], seed=1, positions=20),
      {"n_scenarios": "count", "seed": "seed", "price": "pos", "positions": "count",
       "depth": "pos", "shock_scale": "pos", "shock_dof": "pos", "max_shock": "rate+",
       "max_drawdown": "unit+"}),

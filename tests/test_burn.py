@@ -484,3 +484,74 @@ class TestBNBAutoBurn:
         assert np.all(np.diff(burns) < 0)
         with pytest.raises(ValueError, match="price"):
             bn.bnb_auto_burn(1, 0.0)
+
+
+def test_a_book_so_thin_the_cascade_reaches_zero() -> None:
+    """A flat book of 0.01 units per 1% holds one unit in all: 200 positions' liquidations run
+    through it and the price to 0. Within a period that is a move of -100% (the exogenous path
+    carries on); a path that opens where the cascades stopped cannot, and is refused by name
+    (it divided by zero, then named the population's entry_price)."""
+    pop = cc.generate_population(200, 100.0, seed=1)
+    thin = ob.flat_ladder(0.01)
+    for step in (None, 0.01):
+        flow = bn.fee_flow(pop, 100.0, [-0.05, 0.02], thin, fee_rate=0.004, step=step)
+        assert flow.moves[0] == -1.0 and flow.count[0] > 0
+        assert np.allclose(flow.market, [100.0, 95.0, 96.9])   # the shocks' path
+        assert np.all(np.isfinite(flow.fees)) and np.all(flow.fees >= 0)
+        with pytest.raises(ValueError, match=r"ladder is too thin for path='cascade': period 0"):
+            bn.fee_flow(pop, 100.0, [-0.05, 0.02], thin, fee_rate=0.004, step=step,
+                        path="cascade")
+    # the last period too: a market path cannot end at 0
+    with pytest.raises(ValueError, match="ladder is too thin"):
+        bn.fee_flow(pop, 100.0, [-0.05], thin, fee_rate=0.004, path="cascade")
+    # a book deep enough carries the cascade path on
+    deep = bn.fee_flow(pop, 100.0, [-0.05, 0.02], ob.flat_ladder(500.0), fee_rate=0.004,
+                       path="cascade")
+    assert np.all(deep.market > 0)
+
+
+def _exact_safe_share(flow: bn.FeeFlow, fund: float) -> float:
+    """The oracle: no ADL iff fund + A_k - b B_k >= 0 at every liquidation k (A, B the running
+    surplus and fee), so b* = min(1, min over B_k > 0 of (fund + A_k) / B_k)."""
+    level, fees = fund + np.cumsum(flow.surplus), np.cumsum(flow.fee)
+    if np.any(level < 0):   # a deficit the fund cannot pay even with no burn
+        return math.nan
+    paid = fees > 0
+    return float(min(1.0, np.min(level[paid] / fees[paid], initial=np.inf)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), fund=st.sampled_from([0.0, 100.0, 2_000.0]),
+       depth=st.sampled_from([300.0, 3_000.0]))
+def test_the_largest_safe_share_is_safe_and_within_tol(seed: int, fund: float,
+                                                        depth: float) -> None:
+    pop = cc.generate_population(300, 100.0, seed=seed)
+    flow = bn.fee_flow(pop, 100.0, bn.generate_shocks(40, seed=seed, scale=0.03),
+                       ob.flat_ladder(depth), fee_rate=0.004, step=0.005)
+    share = bn.largest_safe_share(flow, fund)
+    exact = _exact_safe_share(flow, fund)
+    if math.isnan(share):       # even no burn leaves ADL: the fund cannot cover a deficit
+        assert bn.fund_path(flow, 0.0, fund)[1].sum() > 0 and math.isnan(exact)
+        return
+    assert bn.fund_path(flow, share, fund)[1].sum() == 0          # always safe
+    assert exact - 1e-3 - 1e-9 <= share <= exact + 1e-9            # and at most tol below b*
+    if share < 1:   # a little more and the fund passes a loss on
+        assert bn.fund_path(flow, min(1.0, exact + 1e-6), fund)[1].sum() > 0
+    assert bn.largest_safe_share(flow, fund + 1_000.0) >= share    # a larger fund burns more
+
+
+def test_the_largest_safe_share_ends() -> None:
+    pop = cc.Population.from_positions(1, [1, 1, 1], 100, 5)
+    flow = bn.fee_flow(pop, 100, [-0.10, -0.55], ob.flat_ladder(5), fee_rate=0.003, step=0.02)
+    share = bn.largest_safe_share(flow, tol=1e-6)
+    assert share == pytest.approx(_exact_safe_share(flow, 0.0), abs=1e-6) and 0.9 < share < 1
+    assert bn.largest_safe_share(flow, fund=0.1) == 1.0
+    # a gap through bankruptcy before any fee: nothing to burn can save the empty fund
+    gap = bn.fee_flow(pop, 100, [-0.55], ob.flat_ladder(0.5), fee_rate=0.003)
+    assert gap.fund_draw.sum() > 0 and math.isnan(bn.largest_safe_share(gap))
+    with pytest.raises(ValueError, match=r"tol must be in \(0, 1\)"):
+        bn.largest_safe_share(flow, tol=1.0)
+    with pytest.raises(ValueError, match="fund must be >= 0"):
+        bn.largest_safe_share(flow, fund=-1.0)
+    with pytest.raises(TypeError, match="flow must be a FeeFlow"):
+        bn.largest_safe_share(pop)  # type: ignore[arg-type]

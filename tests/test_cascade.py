@@ -537,3 +537,26 @@ class TestLimitOrdersOutOfOrder:
         assert stepped.price == pytest.approx(fixed.price, rel=1e-12)
         assert stepped.taken_over == pytest.approx(fixed.taken_over, rel=1e-9)
         assert fixed.fund_draw == 0
+
+
+def test_population_traders_are_the_engines_accounts() -> None:
+    """One conversion of a Population into the engine's accounts: engine_cascade's (and the
+    scorecard's, which imports the same function) are population_traders'."""
+    from liqlib.systemic import scorecard
+
+    assert scorecard.population_traders is cc.population_traders
+    pop = population(5, n=40)
+    traders = cc.population_traders(pop)
+    margin = pop.size * pop.entry_price / pop.leverage
+    assert [t.side for t in traders] == pop.side.astype(int).tolist()
+    assert np.array_equal([t.size for t in traders], pop.size)
+    assert np.array_equal([t.entry_price for t in traders], pop.entry_price)
+    assert np.array_equal([t.wallet_balance for t in traders], margin)
+    assert np.array_equal([t.isolated_margin for t in traders], margin)
+    # the engine engine_cascade drives starts from exactly these accounts
+    run = engine_run(pop, [PRICE * 0.999], ob.flat_ladder(1e6))
+    assert np.array_equal(run.engine.size, pop.size)
+    assert np.array_equal(run.engine.entry, pop.entry_price)
+    assert np.allclose(run.engine.collateral, margin)
+    with pytest.raises(TypeError, match="population must be a Population"):
+        cc.population_traders([1.0, 2.0])  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from liqlib.systemic.insurance import (
     open_interest,
     optimal_fund,
     shock_standard_deviation,
+    simulate_deficit_cases,
     simulate_deficits,
 )
 
@@ -173,6 +174,70 @@ def test_simulated_drawdown_deficits() -> None:
     assert np.array_equal(plain.deficits, same.deficits)
     assert np.all(bybit.deficits >= plain.deficits - 1e-6)
     assert np.any(bybit.deficits > plain.deficits)
+
+
+def _same_sample(a, b) -> bool:
+    fields = ("shocks", "deficits", "liquidated", "fund_income", "fund_draw", "open_interest",
+              "flows", "offsets")
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in fields) \
+        and a.max_drawdown == b.max_drawdown
+
+
+def test_cases_are_the_calls_one_by_one() -> None:
+    """Every case, number for number, is the simulate_deficits call with its settings: shared
+    populations, shocks drawn as alone (another shock_dof draws other shocks)."""
+    common = dict(seed=11, positions=150, depth=4.0, long_share=0.7)
+    cases = [{"shock_scale": 0.02}, {}, {"depth": 40.0, "shock_scale": 0.08},
+             {"shock_dof": 5.0, "max_shock": 0.2}, {"max_drawdown": BYBIT_MAX_DRAWDOWN}]
+    together = simulate_deficit_cases(25, cases, **common)
+    assert len(together) == len(cases)
+    for case, sample in zip(cases, together, strict=True):
+        assert _same_sample(sample, simulate_deficits(25, **{**common, **case}))
+    assert all(np.array_equal(s.open_interest, together[0].open_interest) for s in together)
+    # the same Student-t draw, scaled, wherever the degrees of freedom agree
+    assert np.allclose(together[0].shocks * 2, together[1].shocks)
+    assert not np.allclose(together[3].shocks * 2, together[0].shocks * 2)
+
+
+def test_a_samples_flows_are_its_cascades() -> None:
+    sample = simulate_deficits(20, seed=3, positions=200, depth=5.0, shock_scale=0.08)
+    assert sample.offsets[0] == 0 and np.array_equal(np.diff(sample.offsets), sample.liquidated)
+    assert sample.flows.size == sample.liquidated.sum() > 0
+    for k in range(len(sample)):
+        flows = sample.flows[sample.offsets[k]:sample.offsets[k + 1]]
+        assert np.maximum(flows, 0).sum() == pytest.approx(sample.fund_income[k], abs=1e-6)
+        assert np.maximum(-flows, 0).sum() == pytest.approx(sample.fund_draw[k], abs=1e-6)
+        # the cascade's empty-fund ADL loss is the walk's peak deficit
+        assert drawdown_deficit(flows) == pytest.approx(sample.deficits[k], abs=1e-6)
+
+
+def test_a_drawdown_trigger_rereads_the_same_crashes() -> None:
+    kw = dict(seed=4, positions=300, depth=5.0, shock_scale=0.08)
+    plain = simulate_deficits(40, **kw)
+    bybit = plain.with_drawdown(BYBIT_MAX_DRAWDOWN)
+    assert _same_sample(bybit, simulate_deficits(40, max_drawdown=BYBIT_MAX_DRAWDOWN, **kw))
+    assert bybit.max_drawdown == BYBIT_MAX_DRAWDOWN and plain.max_drawdown == 1.0
+    assert np.array_equal(bybit.flows, plain.flows)   # no crash run again
+    assert np.allclose(plain.with_drawdown(1.0).deficits, plain.deficits, atol=1e-6)
+    # from a drawdown sample back to the empty-fund rule: read from the flows, not composed
+    assert np.allclose(bybit.with_drawdown(1.0).deficits, plain.deficits, atol=1e-6)
+    with pytest.raises(ValueError, match=r"max_drawdown must be in \(0, 1\]"):
+        plain.with_drawdown(0.0)
+
+
+def test_cases_refuse_bad_cases() -> None:
+    with pytest.raises(ValueError, match="cases must hold at least one case"):
+        simulate_deficit_cases(3, [], seed=1, positions=20)
+    with pytest.raises(ValueError, match=r"cases\[1\] may set only .*'fund'"):
+        simulate_deficit_cases(3, [{}, {"fund": 1.0}], seed=1, positions=20)
+    with pytest.raises(TypeError, match=r"cases\[0\] must be a mapping"):
+        simulate_deficit_cases(3, [0.04], seed=1, positions=20)
+    with pytest.raises(TypeError, match="cases must be a sequence of mappings"):
+        simulate_deficit_cases(3, {"shock_scale": 0.04}, seed=1, positions=20)
+    with pytest.raises(ValueError, match="depth must be > 0"):
+        simulate_deficit_cases(3, [{"depth": -1.0}], seed=1, positions=20)
+    with pytest.raises(ValueError, match=r"max_shock must be in \(0, 1\)"):
+        simulate_deficit_cases(3, [{}], seed=1, positions=20, max_shock=1.0)
 
 
 def test_shock_standard_deviation() -> None:

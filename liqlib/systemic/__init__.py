@@ -4,7 +4,17 @@ Built on :mod:`liqlib.core`, :mod:`liqlib.prices` and :mod:`liqlib.engine`; the 
 scorecard (:mod:`~liqlib.systemic.scorecard`) runs the engine over seeded paths and rule sets.
 """
 
-from . import backstop, burn, cascades, cost_breakdown, costs, insurance, keepers, scorecard
+from . import (
+    backstop,
+    burn,
+    cascades,
+    cost_breakdown,
+    costs,
+    deleveraging,
+    insurance,
+    keepers,
+    scorecard,
+)
 from .backstop import SurplusBufferRun, TokenSale, surplus_buffer, token_sale
 from .burn import (
     EIP1559_DENOMINATOR,
@@ -21,6 +31,7 @@ from .burn import (
     fee_flow,
     fund_path,
     generate_shocks,
+    largest_safe_share,
     run_burns,
     token_price_path,
 )
@@ -41,6 +52,7 @@ from .cascades import (
     critical_shock,
     engine_cascade,
     generate_population,
+    population_traders,
     simulate,
     stopping_shocks,
 )
@@ -69,8 +81,10 @@ from .costs import (
     sliced_execution,
     square_root_impact,
 )
+from .deleveraging import Deleveraging, balanced_population, deleverage
 from .insurance import (
     BYBIT_MAX_DRAWDOWN,
+    CASE_KEYWORDS,
     DeficitSample,
     adl_probability,
     drawdown_adl,
@@ -80,6 +94,7 @@ from .insurance import (
     open_interest,
     optimal_fund,
     shock_standard_deviation,
+    simulate_deficit_cases,
     simulate_deficits,
 )
 from .keepers import (
@@ -98,7 +113,6 @@ from .scorecard import (
     PathSpec,
     PopulationSpec,
     Scorecard,
-    population_traders,
     run_scorecard,
 )
 
@@ -106,6 +120,7 @@ __all__ = [
     "cascades",
     "adl_probability",
     "BYBIT_MAX_DRAWDOWN",
+    "CASE_KEYWORDS",
     "drawdown_adl",
     "drawdown_deficit",
     "almgren_chriss_schedule",
@@ -134,6 +149,10 @@ __all__ = [
     "critical_shock",
     "CriticalShock",
     "DeficitSample",
+    "deleveraging",
+    "Deleveraging",
+    "balanced_population",
+    "deleverage",
     "eip1559_base_fee",
     "EIP1559_DENOMINATOR",
     "EIP1559_ELASTICITY",
@@ -150,6 +169,7 @@ __all__ = [
     "fund_path",
     "generate_population",
     "generate_shocks",
+    "largest_safe_share",
     "insurance",
     "keepers",
     "KeeperResult",
@@ -175,6 +195,7 @@ __all__ = [
     "ScheduleCost",
     "simulate",
     "shock_standard_deviation",
+    "simulate_deficit_cases",
     "simulate_deficits",
     "sliced_execution",
     "SlicedExecution",

@@ -382,6 +382,7 @@ def _period(
     direction = 1 if shock > 0 else -1
     n_steps = max(1, math.ceil(abs(shock) / step - 1e-12))
     alive = np.arange(len(population))
+    part = population  # the positions still open; rebuilt only when a sub-step closes some
     current = price
     surplus: list[NDArray[np.float64]] = []
     notional: list[NDArray[np.float64]] = []
@@ -389,7 +390,6 @@ def _period(
         target = price * (1 + shock * j / n_steps)
         if direction * (target - current) <= 0:  # the cascade already carried the price past it
             continue
-        part = _subset(population, alive)
         result = cascade(part, current, target / current - 1, ladder)
         current = result.price
         index = result.liquidated
@@ -398,6 +398,7 @@ def _period(
         notional.append(result.fills * size)
         if index.size:
             alive = np.delete(alive, index)
+            part = _subset(population, alive)
     s = np.concatenate(surplus) if surplus else np.zeros(0)
     n = np.concatenate(notional) if notional else np.zeros(0)
     return current, s, n, float(n.sum())
@@ -483,7 +484,9 @@ def fee_flow(
     ------
     ValueError
         For a shock outside (-1, 1), a negative or non-finite fee rate, a non-positive step, an
-        unknown path.
+        unknown path; with ``path="cascade"``, for a ``ladder`` so thin that a period's cascades
+        take the price to 0 (with ``"shock"`` or ``"reset"`` such a period is a move of -100%
+        and the next opens on the exogenous path).
 
     Examples
     --------
@@ -522,8 +525,14 @@ def fee_flow(
     market = [start]
     if carry == "cascade":  # each open is where the previous period's cascades stopped
         periods = []
-        for shock in moves.tolist():
+        for t, shock in enumerate(moves.tolist()):
             periods.append(_period_at((population, start, market[-1], shock, ladder, sub_step)))
+            if not periods[-1][0] > 0:  # a market at 0 has no next open (and no return)
+                raise ValueError(
+                    f"ladder is too thin for path='cascade': period {t}'s cascades ran through "
+                    f"its whole depth and took the price to {periods[-1][0]!r}, where no period "
+                    "can open; use a deeper ladder, or path='shock', where the overshoot reverts"
+                )
             market.append(periods[-1][0])
     else:  # the opens are exogenous: every period can run at once
         for shock in moves.tolist():
@@ -562,8 +571,13 @@ def fee_flow(
 
 def _capped_fee(rate: float, notional: NDArray[np.float64], surplus: NDArray[np.float64]
                 ) -> NDArray[np.float64]:
-    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left."""
-    return np.asarray(np.minimum(rate * notional, np.maximum(surplus, 0.0)), dtype=np.float64)
+    """``min(rate * N, max(surplus, 0))``: the fee a liquidation can pay from its margin left.
+
+    Never negative: a book run through to price 0 can leave a fill a rounding error below 0
+    (``-5e-12``), and with it a notional below 0.
+    """
+    fee = np.minimum(rate * notional, np.maximum(surplus, 0.0))
+    return np.asarray(np.maximum(fee, 0.0), dtype=np.float64)
 
 
 def _per_period(x: NDArray[np.float64], offsets: NDArray[np.intp]) -> NDArray[np.float64]:
@@ -662,6 +676,76 @@ def fund_path(
     funds = f0 + level[at] + adl[at]
     hit = np.concatenate([[0], np.cumsum(np.diff(adl) > 0)])
     return funds, np.diff(adl[at]), np.diff(hit[at]).astype(np.intp)
+
+
+def largest_safe_share(flow: FeeFlow, fund: float = 0.0, tol: float = 1e-3) -> float:
+    """The largest burn share whose fund passes nothing to ADL over ``flow``, to within ``tol``.
+
+    Burning more leaves the fund less at every liquidation (each step of :func:`fund_path` falls
+    by ``burn_share * fee``, fees >= 0), so the ADL volume never falls as the share grows and the
+    shares that pass nothing to ADL form an interval ``[0, b*]``. A bisection on that volume,
+    measured by :func:`fund_path` itself, returns a share within ``tol`` below ``b*`` (never above
+    it: the returned share is always safe).
+
+    Parameters
+    ----------
+    flow : FeeFlow
+        The liquidations and their fees (:func:`fee_flow`).
+    fund : float
+        Insurance fund before the first liquidation (>= 0), quote currency.
+    tol : float
+        Width of the final bracket, in (0, 1).
+
+    Returns
+    -------
+    float
+        1.0 when burning every fee is safe; otherwise a share in ``[0, 1)`` at most ``tol`` below
+        ``b*``; NaN when even burning nothing passes a loss to ADL (the fund cannot cover a
+        deficit whatever the burn).
+
+    Raises
+    ------
+    TypeError
+        For a ``flow`` that is not a :class:`FeeFlow`.
+    ValueError
+        For a negative fund or ``tol`` outside (0, 1).
+
+    Examples
+    --------
+    Three longs at 5x: a fall of 10% liquidates none, the next of 55% all three, walked in steps of
+    2% into a book of 5 units per 1%. The first two leave margin and pay fees, the last draws
+    0.04 on the fund: burning every fee would leave nothing to pay it, burning up to about 97.6%
+    of them leaves enough (``b* = (0.2491 + 0.1045 - 0.0402) / (0.2167 + 0.1045)``).
+
+    >>> from liqlib.engine.book import flat_ladder
+    >>> pop = Population.from_positions(1, [1, 1, 1], 100, 5)
+    >>> flow = fee_flow(pop, 100, [-0.10, -0.55], flat_ladder(5), fee_rate=0.003, step=0.02)
+    >>> flow.surplus.round(4).tolist(), flow.fee.round(4).tolist()
+    ([0.2491, 0.1045, -0.0402], [0.2167, 0.1045, 0.0])
+    >>> share = largest_safe_share(flow)
+    >>> round(share, 3), float(fund_path(flow, share)[1].sum())
+    (0.976, 0.0)
+    >>> largest_safe_share(flow, fund=0.1)
+    1.0
+    """
+    v.instance("flow", flow, FeeFlow, "a FeeFlow")
+    f0 = v.number("fund", fund, "nonneg")
+    width = v.number("tol", tol, "pos")
+    if not width < 1:
+        raise ValueError(f"tol must be in (0, 1), got {tol!r}")
+
+    def safe(share: float) -> bool:
+        return bool(fund_path(flow, share, f0)[1].sum() == 0)
+
+    if safe(1.0):
+        return 1.0
+    if not safe(0.0):
+        return math.nan
+    lo, hi = 0.0, 1.0
+    while hi - lo > width:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if safe(mid) else (lo, mid)
+    return lo
 
 
 def run_burns(

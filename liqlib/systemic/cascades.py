@@ -86,7 +86,7 @@ from ..sweep import sweep
 
 if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
     from ..engine.policies import Rules
-    from ..engine.stepper import Engine
+    from ..engine.stepper import Engine, Trader
 
 #: Leverages traders pick in the generator, and how often (skewed toward 10-25x; see
 #: :func:`generate_population`).
@@ -961,6 +961,50 @@ def _traded_price(fundamental: float, book: ResilientBook) -> float:
     return fundamental * (1 + move)
 
 
+def population_traders(population: Population, margin: str = "isolated") -> list[Trader]:
+    """Every position as an :class:`~liqlib.engine.Trader` with margin ``notional / leverage``:
+    how :func:`engine_cascade` and the scorecard hand a population to the engine.
+
+    Parameters
+    ----------
+    population : Population
+    margin : {"isolated", "cross"}
+        ``"isolated"``: the margin is the position's isolated margin and the whole wallet;
+        ``"cross"``: the same amount as a cross-margin wallet.
+
+    Returns
+    -------
+    list of Trader
+        In the population's order: wallet ``size * entry_price / leverage`` (and isolated margin,
+        the same), side, size and entry price as the population holds them.
+
+    Raises
+    ------
+    TypeError
+        For anything but a :class:`Population`.
+    ValueError
+        For another ``margin``.
+
+    Examples
+    --------
+    >>> pop = Population.from_positions([1, -1], [2.0, 1.0], 100, [10, 4])
+    >>> [(t.side, t.isolated_margin) for t in population_traders(pop)]
+    [(1, 20.0), (-1, 25.0)]
+    >>> [(t.wallet_balance, t.isolated) for t in population_traders(pop, margin="cross")]
+    [(20.0, False), (25.0, False)]
+    """
+    from ..engine.stepper import Trader  # the engine layer sits above this module's core
+
+    _inputs(population)
+    isolated = v.choice("margin", margin, ("isolated", "cross")) == "isolated"
+    wallets = population.size * population.entry_price / population.leverage
+    return [
+        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m) if isolated else None)
+        for m, s, q, e in zip(wallets, population.side, population.size, population.entry_price,
+                              strict=True)
+    ]
+
+
 def engine_cascade(
     population: Population,
     price: float,
@@ -978,7 +1022,8 @@ def engine_cascade(
     """Drive the liquidation engine along a price path, with the cascade's feedback.
 
     Every position becomes an isolated :class:`~liqlib.engine.Trader` with margin
-    ``notional / leverage``. At each step of ``path`` (the exogenous, fundamental price ``F``):
+    ``notional / leverage`` (:func:`population_traders`). At each step of ``path`` (the
+    exogenous, fundamental price ``F``):
 
     1. ``dt`` passes: the book refills by its half-life (``book.half_life``);
     2. the **traded price** is ``F`` moved by the depth still missing from the book
@@ -1051,7 +1096,7 @@ def engine_cascade(
     >>> round(cascade(pop, 100, -0.096, flat_ladder(0.5)).price, 4)
     84.976
     """
-    from ..engine.stepper import Engine, Trader  # the engine layer sits above this module's core
+    from ..engine.stepper import Engine  # the engine layer sits above this module's core
 
     _inputs(population)
     v.instance("book", book, ResilientBook, "a ResilientBook")
@@ -1071,14 +1116,8 @@ def engine_cascade(
         raise ValueError(f"funding_rate must be a fraction in (-1, 1), got {funding_rate!r}")
     tau = v.number("mark_time_constant", mark_time_constant, "nonneg")
 
-    margin = population.size * population.entry_price / population.leverage
-    traders = [
-        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m))
-        for m, s, q, e in zip(margin, population.side, population.size, population.entry_price,
-                              strict=True)
-    ]
-    engine = Engine(traders, start, rules=rules, maintenance=maintenance, book=book,
-                    insurance_fund=balance, rng=rng)
+    engine = Engine(population_traders(population), start, rules=rules, maintenance=maintenance,
+                    book=book, insurance_fund=balance, rng=rng)
     keep = math.exp(-step_dt / tau) if tau > 0 else 0.0
     basis = _traded_price(start, book) / start - 1
     n = fundamental.size

@@ -39,8 +39,9 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -209,9 +210,19 @@ BYBIT_MAX_DRAWDOWN = 0.3
 
 
 def _walk(fund_flows: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    flows = v.as_float("fund_flows", fund_flows).reshape(-1)
+    return _unchecked_walk(v.as_float("fund_flows", fund_flows).reshape(-1))
+
+
+def _unchecked_walk(flows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The fund's running flows ``C_k`` (``C_0 = 0``) and their running peak ``M_k``."""
     walk = np.concatenate(([0.0], np.cumsum(flows)))
     return walk, np.maximum.accumulate(walk)
+
+
+def _drawdown_deficit(flows: NDArray[np.float64], r: float) -> float:
+    """:func:`drawdown_deficit` on checked inputs (a sample calls it once per scenario)."""
+    walk, peak = _unchecked_walk(flows)
+    return max(0.0, float(np.max((peak - walk) / r - peak)))
 
 
 def _ratio(max_drawdown: float) -> float:
@@ -270,9 +281,8 @@ def drawdown_deficit(fund_flows: ArrayLike, max_drawdown: float = 1.0) -> float:
     >>> round(drawdown_deficit([-350_000.0], 0.3)), drawdown_deficit([-350_000.0])
     (1166667, 350000.0)
     """
-    r = _ratio(max_drawdown)
-    walk, peak = _walk(fund_flows)
-    return max(0.0, float(np.max((peak - walk) / r - peak)))
+    flows = v.as_float("fund_flows", fund_flows).reshape(-1)
+    return _drawdown_deficit(flows, _ratio(max_drawdown))
 
 
 def drawdown_adl(fund_flows: ArrayLike, fund: float, max_drawdown: float = 1.0) -> float:
@@ -318,20 +328,27 @@ def drawdown_adl(fund_flows: ArrayLike, fund: float, max_drawdown: float = 1.0) 
     return max(0.0, float(np.max((peak - walk) - r * (f + peak))))
 
 
+#: What a case of :func:`simulate_deficit_cases` may set, and the defaults of
+#: :func:`simulate_deficits`.
+CASE_KEYWORDS = {"shock_scale": 0.04, "shock_dof": 3.0, "max_shock": 0.5, "depth": 60.0,
+                 "max_drawdown": 1.0}
+
+
 def _deficit_scenario(
-    task: tuple[int, float, int, float, Ladder, float, dict[str, Any]],
-) -> tuple[float, float, float, float, float]:
-    """One scenario of :func:`simulate_deficits`: deficit, count, fund income and draw, OI."""
-    count, p, seed, shock, book, r, population = task
+    task: tuple[int, float, int, dict[str, Any], tuple[tuple[float, Ladder], ...]],
+) -> tuple[float, list[tuple[float, int, float, float, NDArray[np.float64]]]]:
+    """One crash of :func:`simulate_deficit_cases`: its population drawn once, then a cascade
+    for each case's shock and book. Returns the population's open interest and, per case, the
+    empty-fund deficit, count, fund income and draw, and the fund flows in fill order."""
+    count, p, seed, population, cases = task
     pop = generate_population(count, p, seed=seed, **population)
-    result = cascade(pop, p, shock, book)
-    deficit = result.adl_loss
-    if r < 1:
+    out = []
+    for shock, book in cases:
+        result = cascade(pop, p, shock, book)
         i = result.liquidated
         flows = pop.side[i] * (result.fills - pop.bankruptcy[i]) * pop.size[i]
-        deficit = drawdown_deficit(flows, r)
-    return (deficit, result.count, result.fund_income, result.fund_draw,
-            open_interest(pop.side, pop.size, p))
+        out.append((result.adl_loss, result.count, result.fund_income, result.fund_draw, flows))
+    return open_interest(pop.side, pop.size, p), out
 
 
 @dataclass(frozen=True)
@@ -344,7 +361,8 @@ class DeficitSample:
         The price shock of each scenario, a fraction of the price (negative: a drop).
     deficits : ndarray
         Peak deficit ``D`` of each scenario (>= 0): the loss ADL takes with an empty fund, and the
-        smallest fund that avoids ADL.
+        smallest fund that avoids ADL (``D_r`` of :func:`drawdown_deficit` when
+        ``max_drawdown < 1``).
     liquidated : ndarray of int
         Positions liquidated in each scenario.
     fund_income, fund_draw : ndarray
@@ -352,6 +370,15 @@ class DeficitSample:
     open_interest : ndarray
         One-sided open interest of each scenario's population at the starting price (quote
         currency), as venues quote it: :func:`open_interest`.
+    flows : ndarray
+        What each liquidation paid into the fund (> 0) or drew from it (< 0), every scenario's
+        in fill order, one after another; scenario ``k``'s are ``flows[offsets[k]:offsets[k +
+        1]]``.
+    offsets : ndarray of int
+        ``n + 1`` offsets into ``flows``.
+    max_drawdown : float
+        The trigger ``deficits`` are for: ADL at a drawdown of this share of the fund's peak
+        balance (1: an empty fund).
     """
 
     shocks: NDArray[np.float64]
@@ -360,9 +387,46 @@ class DeficitSample:
     fund_income: NDArray[np.float64]
     fund_draw: NDArray[np.float64]
     open_interest: NDArray[np.float64]
+    flows: NDArray[np.float64]
+    offsets: NDArray[np.intp]
+    max_drawdown: float = 1.0
 
     def __len__(self) -> int:
         return int(self.deficits.size)
+
+    def with_drawdown(self, max_drawdown: float) -> DeficitSample:
+        """The same crashes under a drawdown trigger: each scenario's :func:`drawdown_deficit`.
+
+        A trigger changes only how the fund's flows are read, not the cascades, so no crash is
+        run again. At ``max_drawdown = 1`` the deficits are the peak deficits of the fund walk,
+        the cascades' empty-fund ADL loss to rounding.
+
+        Parameters
+        ----------
+        max_drawdown : float
+            Drawdown of the fund's peak balance, in (0, 1], at which ADL starts.
+
+        Returns
+        -------
+        DeficitSample
+            With ``deficits`` and ``max_drawdown`` replaced.
+
+        Raises
+        ------
+        ValueError
+            For ``max_drawdown`` outside (0, 1].
+
+        Examples
+        --------
+        >>> sample = simulate_deficits(40, seed=4, positions=300, depth=5.0, shock_scale=0.08)
+        >>> bybit = sample.with_drawdown(BYBIT_MAX_DRAWDOWN)
+        >>> bool(np.all(bybit.deficits >= sample.deficits - 1e-6)), bybit.max_drawdown
+        (True, 0.3)
+        """
+        r = _ratio(max_drawdown)
+        deficits = np.array([_drawdown_deficit(self.flows[a:b], r)
+                             for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)])
+        return replace(self, deficits=deficits, max_drawdown=r)
 
 
 def open_interest(side: ArrayLike, size: ArrayLike, price: float) -> float:
@@ -472,7 +536,9 @@ def simulate_deficits(
     :func:`liqlib.systemic.cascades.cascade` into a flat book of ``depth`` base units per 1% and
     keeps the peak deficit of the fund walk, ``adl_loss`` with an empty fund; with
     ``max_drawdown < 1``, the fund that keeps the walk's drawdown within that share of its peak
-    balance (:func:`drawdown_deficit`, Bybit's trigger).
+    balance (:func:`drawdown_deficit`, Bybit's trigger). The sample keeps every liquidation's fund
+    flow, so :meth:`DeficitSample.with_drawdown` reads the same crashes under another trigger;
+    :func:`simulate_deficit_cases` runs several shock and book settings on the same crashes.
 
     Parameters
     ----------
@@ -520,35 +586,150 @@ def simulate_deficits(
     >>> len(sample), bool(np.all(sample.deficits >= 0))
     (20, True)
     """
+    case = {"shock_scale": shock_scale, "shock_dof": shock_dof, "max_shock": max_shock,
+            "depth": depth, "max_drawdown": max_drawdown}
+    (sample,) = simulate_deficit_cases(n_scenarios, [case], seed=seed, price=price,
+                                       positions=positions, executor=executor, **population)
+    return sample
+
+
+def _case(k: int, case: Any, defaults: dict[str, float]) -> dict[str, float]:
+    """One case of :func:`simulate_deficit_cases`, checked, over ``defaults``."""
+    if not isinstance(case, Mapping):
+        raise TypeError(f"cases[{k}] must be a mapping of keyword to value, got {case!r}")
+    unknown = sorted(set(case) - set(CASE_KEYWORDS))
+    if unknown:
+        raise ValueError(f"cases[{k}] may set only {sorted(CASE_KEYWORDS)}, got {unknown}")
+    out = {**defaults, **case}
+    for name in ("shock_scale", "shock_dof", "max_shock", "depth"):
+        out[name] = v.number(name, out[name], "pos")
+    if not out["max_shock"] < 1:
+        raise ValueError(f"max_shock must be in (0, 1), got {out['max_shock']!r}")
+    out["max_drawdown"] = _ratio(out["max_drawdown"])
+    return out
+
+
+def _draws(base: int, n: int, case: dict[str, float]
+           ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The population seeds and the shocks of one case, drawn as :func:`simulate_deficits`
+    always drew them: the seeds first, so every case shares them."""
+    rng = np.random.default_rng(base)
+    seeds = rng.integers(0, 2**63 - 1, size=n)
+    shocks = np.clip(case["shock_scale"] * rng.standard_t(case["shock_dof"], size=n),
+                     -case["max_shock"], case["max_shock"])
+    shocks[shocks == 0] = np.finfo(float).tiny  # the cascade needs a nonzero move
+    return seeds, shocks
+
+
+def simulate_deficit_cases(
+    n_scenarios: int,
+    cases: Sequence[Mapping[str, float]],
+    *,
+    seed: int,
+    price: float = 60_000.0,
+    positions: int = 2_000,
+    executor: Executor | None = None,
+    **settings: Any,
+) -> tuple[DeficitSample, ...]:
+    """:func:`simulate_deficits` for several shock, book and trigger settings, on the same crashes.
+
+    Case ``j`` is ``simulate_deficits(n_scenarios, seed=seed, price=price,
+    positions=positions, **settings, **cases[j])``, number for number: scenario ``k`` of every
+    case has the same population (drawn from the same seed), and the same Student-t draw when the
+    cases share ``shock_dof``. Each population is drawn once and run through one cascade per
+    case, and a drawdown trigger only re-reads the fund's flows
+    (:meth:`DeficitSample.with_drawdown`), so ``m`` cases cost far less than ``m`` calls: drawing
+    the populations is most of a call's time.
+
+    Parameters
+    ----------
+    n_scenarios : int
+        Number of scenarios (>= 1).
+    cases : sequence of mapping
+        Each sets any of ``shock_scale``, ``shock_dof``, ``max_shock``, ``depth`` and
+        ``max_drawdown`` (:data:`CASE_KEYWORDS`), over ``settings`` and the defaults of
+        :func:`simulate_deficits`.
+    seed : int
+        Seed of everything drawn.
+    price : float
+        Price before the shock (> 0).
+    positions : int
+        Positions per population (>= 1).
+    executor : concurrent.futures.Executor, optional
+        Runs the scenarios (:func:`liqlib.sweep.sweep`), as in :func:`simulate_deficits`.
+    **settings
+        Defaults for every case (any of :data:`CASE_KEYWORDS`); other keywords go to
+        :func:`~liqlib.systemic.cascades.generate_population`.
+
+    Returns
+    -------
+    tuple of DeficitSample
+        One per case, in the order of ``cases``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a bad count, price, depth or shock parameter, no cases, or a
+        case setting anything else.
+    TypeError
+        For a case that is not a mapping.
+
+    References
+    ----------
+    Chitra, T. (2025), arXiv:2512.01112; BitMEX, "Liquidation" (the fund's flows).
+
+    Examples
+    --------
+    The same 30 crashes at two shock scales: the same populations, so the same open interest,
+    and the larger scale needs larger funds.
+
+    >>> calm, wild = simulate_deficit_cases(30, [{"shock_scale": 0.02}, {"shock_scale": 0.08}],
+    ...                                     seed=1, positions=200, depth=5.0)
+    >>> bool(np.array_equal(calm.open_interest, wild.open_interest))
+    True
+    >>> bool(fund_for_probability(wild.deficits, 0.1) >= fund_for_probability(calm.deficits, 0.1))
+    True
+    """
     n = v.integer("n_scenarios", n_scenarios, low=1)
     count = v.integer("positions", positions, low=1)
     p = v.number("price", price, "pos")
-    book = flat_ladder(v.number("depth", depth, "pos"))
-    scale = v.number("shock_scale", shock_scale, "pos")
-    dof = v.number("shock_dof", shock_dof, "pos")
-    cap = v.number("max_shock", max_shock, "pos")
-    if not cap < 1:
-        raise ValueError(f"max_shock must be in (0, 1), got {cap!r}")
-    r = _ratio(max_drawdown)
-    rng = np.random.default_rng(v.integer("seed", seed, low=0))
-    seeds = rng.integers(0, 2**63 - 1, size=n)
-    shocks = np.clip(scale * rng.standard_t(dof, size=n), -cap, cap)
-    shocks[shocks == 0] = np.finfo(float).tiny  # the cascade needs a nonzero move
-    tasks = [(count, p, int(seeds[k]), float(shocks[k]), book, r, population) for k in range(n)]
-    out = np.array(sweep(_deficit_scenario, tasks, executor=executor), dtype=float).reshape(n, 5).T
-    interest = out[4]
-    return DeficitSample(
-        shocks=shocks,
-        deficits=out[0],
-        liquidated=out[1].astype(np.int64),
-        fund_income=out[2],
-        fund_draw=out[3],
-        open_interest=interest,
-    )
+    base = v.integer("seed", seed, low=0)
+    defaults = {**CASE_KEYWORDS, **{k: settings.pop(k) for k in CASE_KEYWORDS if k in settings}}
+    if isinstance(cases, Mapping) or not isinstance(cases, Sequence):
+        raise TypeError(f"cases must be a sequence of mappings, got {cases!r}")
+    if not cases:
+        raise ValueError("cases must hold at least one case, got none")
+    checked = [_case(k, case, defaults) for k, case in enumerate(cases)]
+    seeds, first = _draws(base, n, checked[0])
+    shocks = [first] + [_draws(base, n, case)[1] for case in checked[1:]]
+    books = [flat_ladder(case["depth"]) for case in checked]
+    tasks = [(count, p, int(seeds[k]),
+              settings, tuple((float(shocks[j][k]), books[j]) for j in range(len(checked))))
+             for k in range(n)]
+    results = sweep(_deficit_scenario, tasks, executor=executor)
+    interest = np.array([oi for oi, _ in results], dtype=float)
+    samples = []
+    for j, case in enumerate(checked):
+        rows = [per_case[j] for _, per_case in results]
+        flows = [row[4] for row in rows]
+        sample = DeficitSample(
+            shocks=shocks[j],
+            deficits=np.array([row[0] for row in rows], dtype=float),
+            liquidated=np.array([row[1] for row in rows], dtype=np.int64),
+            fund_income=np.array([row[2] for row in rows], dtype=float),
+            fund_draw=np.array([row[3] for row in rows], dtype=float),
+            open_interest=interest,
+            flows=np.concatenate(flows) if flows else np.zeros(0),
+            offsets=np.concatenate([[0], np.cumsum([f.size for f in flows])]).astype(np.intp),
+        )
+        r = case["max_drawdown"]
+        samples.append(sample if r == 1 else sample.with_drawdown(r))
+    return tuple(samples)
 
 
 __all__ = [
     "BYBIT_MAX_DRAWDOWN",
+    "CASE_KEYWORDS",
     "DeficitSample",
     "adl_probability",
     "drawdown_adl",
@@ -558,5 +739,6 @@ __all__ = [
     "open_interest",
     "optimal_fund",
     "shock_standard_deviation",
+    "simulate_deficit_cases",
     "simulate_deficits",
 ]

@@ -64,7 +64,7 @@ from ..engine.policies import VENUE_RULES, VENUE_VARIANTS
 from ..engine.stepper import Engine, Trader
 from ..prices.paths import gbm, wick_path
 from ..sweep import spawn_seeds, sweep
-from .cascades import Population, generate_population
+from .cascades import Population, generate_population, population_traders
 from .insurance import adl_probability, fund_for_probability, optimal_fund
 
 #: Path generators of :class:`PathSpec`.
@@ -305,32 +305,6 @@ class Experiment:
 
 def _int_seed(seed: np.random.SeedSequence) -> int:
     return int(seed.generate_state(1, np.uint64)[0])
-
-
-def population_traders(population: Population) -> list[Trader]:
-    """Every position as an isolated :class:`~liqlib.engine.Trader` with margin ``notional /
-    leverage``.
-
-    Parameters
-    ----------
-    population : Population
-
-    Returns
-    -------
-    list of Trader
-
-    Examples
-    --------
-    >>> pop = Population.from_positions(1, [2.0], 100, 10)
-    >>> [t.isolated_margin for t in population_traders(pop)]
-    [20.0]
-    """
-    margin = population.size * population.entry_price / population.leverage
-    return [
-        Trader(float(m), int(s), float(q), float(e), isolated_margin=float(m))
-        for m, s, q, e in zip(margin, population.side, population.size, population.entry_price,
-                              strict=True)
-    ]
 
 
 def _run(experiment: Experiment, accounts: list[Trader], population: Population,
@@ -653,5 +627,4 @@ __all__ = [
     "PopulationSpec",
     "Scorecard",
     "run_scorecard",
-    "population_traders",
 ]
