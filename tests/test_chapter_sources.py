@@ -45,17 +45,7 @@ def test_source_has_nothing_jupyterlab_cannot_show(chapter: Path) -> None:
     assert not found, "\n".join(found)
 
 
-#: Chapters whose exercise answer cells still display their result (each owned elsewhere when
-#: the check came in): strict, so that fixing one fails here until it leaves the list.
-ANSWERS_SHOWN = {"insurance_fund_and_adl", "insurance_fund_sizing", "liquidation_cascades",
-                 "liquidation_cost_dynamics", "liquidation_fee_burns", "margin_tiers",
-                 "partial_liquidation"}
-
-
-@pytest.mark.parametrize("chapter", [
-    pytest.param(c, marks=pytest.mark.xfail(c.stem in ANSWERS_SHOWN, strict=True,
-                                            reason="answer cells still display their result"))
-    for c in CHAPTERS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_exercise_answers_show_nothing_above_their_solution(chapter: Path) -> None:
     """The code cell that computes an exercise's answer (between the question and its folded
     solution) ends in an assignment and prints nothing: its output would answer the question
