@@ -11,8 +11,7 @@ the two never drift apart:
   it, having its own caption) holding a MyST ``figure`` with the figure's name and caption, which
   jupyterlab-myst numbers and which ``{numref}`` in the prose resolves to.
 
-* in a chapter that opts in (notebook metadata ``"liqlib": {"references": true}``), a last
-  cell listing every key the chapter cites with its entry in ``book/references.bib``, tagged
+* in a chapter that cites anything, a last cell listing every key the chapter cites with its entry in ``book/references.bib``, tagged
   ``remove-cell`` (the site has its bibliography): jupyterlab-myst 2.7.0 reads no bibliography
   and shows each ``{cite}`` by its bare key, so this list is where a reader finds what a key is.
 
@@ -86,8 +85,6 @@ def _bibliography() -> dict[str, str]:
 
 def _references_cell(notebook: dict[str, Any]) -> dict[str, Any] | None:
     """The JupyterLab-only list of the keys a chapter cites, in order of first citation."""
-    if not notebook.get("metadata", {}).get("liqlib", {}).get("references"):
-        return None
     keys: dict[str, None] = {}
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown" and REFERENCES_KEY not in cell.get("metadata", {}):

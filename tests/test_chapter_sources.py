@@ -89,14 +89,14 @@ def test_surface_collapses_hidden_code_and_captions_figures() -> None:
 
 
 def test_surface_lists_the_cited_keys_for_jupyterlab() -> None:
-    """jupyterlab-myst 2.7.0 shows a {cite} by its bare key: a chapter that opts in gets a last
+    """jupyterlab-myst 2.7.0 shows a {cite} by its bare key: every chapter that cites gets a last
     cell (dropped by the site, which has its bibliography) saying what each key cites."""
     def cell(text: str) -> dict:
         return {"cell_type": "markdown", "metadata": {}, "source": [text]}
 
     notebook = {"cells": [cell("As {cite}`binance_usdm_liq` and {cite:p}`he2022fundamentals, "
                                "binance_usdm_liq` show."), cell("No citation.")],
-                "metadata": {"liqlib": {"references": True}}, "nbformat": 4}
+                "metadata": {}, "nbformat": 4}
     out = surface.synced(notebook)
     last = out["cells"][-1]
     assert last["metadata"] == {surface.REFERENCES_KEY: True, "tags": ["remove-cell"]}
@@ -105,9 +105,8 @@ def test_surface_lists_the_cited_keys_for_jupyterlab() -> None:
     assert items[1].startswith("* **he2022fundamentals**: He et al. (2022). *Fundamentals of "
                                "Perpetual Futures*.")
     assert surface.synced(out) == out                              # idempotent
-    del notebook["metadata"]["liqlib"]
-    assert len(surface.synced(notebook)["cells"]) == 2             # opt-in only
-    notebook["metadata"]["liqlib"] = {"references": True}
+    uncited = {"cells": [cell("No citation.")], "metadata": {}, "nbformat": 4}
+    assert len(surface.synced(uncited)["cells"]) == 1              # nothing cited, no list
     notebook["cells"].append(cell("{cite}`no_such_key`"))
     with pytest.raises(KeyError, match="no_such_key"):
         surface.synced(notebook)
