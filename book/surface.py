@@ -12,9 +12,9 @@ the two never drift apart:
   jupyterlab-myst numbers and which ``{numref}`` in the prose resolves to.
 
 * in a chapter that cites anything, a last cell listing every key the chapter cites with its entry
-  in ``book/references.bib``, tagged ``remove-cell`` (the site has its bibliography): jupyterlab-
-  myst 2.7.0 reads no bibliography and shows each ``{cite}`` by its bare key, so this list is
-  where a reader finds what a key is.
+  in ``book/references.bib``, tagged ``remove-cell`` (the site has its bibliography):
+  jupyterlab-myst 2.7.0 reads no bibliography and shows each ``{cite}`` by its bare key, so this
+  list is where a reader finds what a key is.
 
 Run it on the chapters after editing them (``make strip`` does); ``tests/test_chapter_sources.py``
 fails when a chapter is out of sync::
