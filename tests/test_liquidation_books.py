@@ -127,3 +127,65 @@ def test_the_leverage_check_refuses_exactly_the_positions_over_their_cap(name: s
                 table.check_leverage(leverage, notional)
         else:
             table.check_leverage(leverage, notional)
+
+
+def _refusal(call: Any) -> tuple[type, str]:
+    with pytest.raises(ValueError) as info:
+        call()
+    return type(info.value), str(info.value)
+
+
+def _spoiled(name: str, spoil: dict[str, tuple[int, float]]) -> dict[str, Any]:
+    """The 12-bracket book (5,000 positions) with ``spoil[arg] = (index, value)`` written in."""
+    book = BOOKS[name]
+    side, size, entry, leverage = (x.copy() for x in bench.draw(book, 5_000, seed=9))
+    args = {"side": side, "size": size, "entry_price": entry, "leverage": leverage,
+            "mark_price": entry * 1.01}
+    for arg, (i, value) in spoil.items():
+        args[arg][i] = value
+    return args
+
+
+SPOILS = {
+    "nan size, late block": {"size": (4_999, math.nan)},
+    "zero entry, first block": {"entry_price": (3, 0.0)},
+    "side 2, late block": {"side": (4_700, 2.0)},
+    "inf leverage": {"leverage": (2_500, math.inf)},
+    "negative mark": {"mark_price": (4_000, -1.0)},
+    "leverage over its cap early, nan size late": {"leverage": (10, 1e4),
+                                                   "size": (4_998, math.nan)},
+    "leverage over its cap early, side 0 late": {"leverage": (10, 1e4), "side": (4_998, 0.0)},
+    "notional overflow late": {"size": (4_321, 1e150), "entry_price": (4_321, 1e100)},
+    "leverage over its cap only": {"leverage": (4_000, 1e4)},
+}
+
+
+@pytest.mark.parametrize("spoil", list(SPOILS))
+def test_checks_deferred_into_the_blocks_refuse_as_the_upfront_ones(
+    spoil: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large book's elementwise checks run block by block; whatever is wrong, and wherever,
+    the error (its type and message: the argument, the value, the index) is the one the upfront
+    validation raises, the documented order of the checks included."""
+    name = "issue 18's 12-bracket book"
+    args = _spoiled(name, SPOILS[spoil])
+
+    def call() -> Any:
+        return lq.liquidation_price(mmr=BOOKS[name].table, **args)
+
+    upfront = _refusal(call)  # 5,000 positions in one block: nothing deferred
+    monkeypatch.setattr(liquidation, "_BLOCK", 512)  # 10 blocks, each checked as it is solved
+    assert _refusal(call) == upfront
+
+
+def test_deferred_checks_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "inverse, 8 brackets in coins"
+    book = BOOKS[name]
+    side, size, entry, leverage = bench.draw(book, 5_000, seed=4)
+    kw = dict(leverage=leverage, mmr=book.table, kind="inverse", contract_value=100.0,
+              mark_price=entry * 0.99, fee_rate=0.0004)
+    whole = lq.liquidation_price(side, size, entry, **kw)
+    monkeypatch.setattr(liquidation, "_BLOCK", 700)
+    blocked = lq.liquidation_price(side, size, entry, **kw)
+    for field in FIELDS:
+        assert _same(getattr(blocked, field), getattr(whole, field)), field
