@@ -8,8 +8,8 @@ in this process:
   machine's cores); a fresh pool for every timed run, its workers started before the clock
   starts, so the timing holds the sweep's own overhead (pickling tasks and results, one round
   trip per chunk) but not the pool's start-up, which is printed apart;
-* optionally (``--dask``) a Dask ``LocalCluster`` with as many single-threaded worker processes,
-  through ``Client.get_executor(pure=False)``.
+* a Dask ``LocalCluster`` with as many single-threaded worker processes, through
+  ``Client.get_executor(pure=False)`` (skipped with ``--no-dask``), its results checked too.
 
 The sweeps: Monte Carlo fund sizing (:func:`liqlib.systemic.insurance.simulate_deficits`), a
 year of daily fee flows (:func:`liqlib.systemic.burn.fee_flow`, walked in 0.5% sub-steps), a
@@ -191,7 +191,7 @@ def round_trip(workers: int, n: int = 200) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--dask", action="store_true", help="also time a Dask LocalCluster")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
     parser.add_argument("--repeats", type=int, default=2, help="timings of each way (best kept)")
     args = parser.parse_args()
     workers = args.workers
@@ -204,7 +204,7 @@ def main() -> int:
 
     client = cluster = None
     dask_ex: Executor | None = None
-    if args.dask:
+    if not args.no_dask:
         from distributed import Client, LocalCluster
 
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
