@@ -494,90 +494,29 @@ def liquidation_price(
             contract_value=contract_value, mark_price=mark_price, maintenance_at=maintenance_at,
             fee_at=fee_at, method=method,
         )
-    given: dict[str, Any] = {
-        "side": side, "size": size, "entry_price": entry_price, "contract_value": contract_value,
-        "leverage": leverage, "collateral": collateral, "extra_margin": extra_margin,
-        "mark_price": mark_price,
-    }
-    opts: dict[str, Any] = {
-        "mmr": mmr, "fee_rate": fee_rate, "kind": kind, "maintenance_at": maintenance_at,
-        "fee_at": fee_at, "method": method,
-    }
-    deferred = frozenset(
-        name for name in _DEFERRABLE
-        if isinstance(given[name], np.ndarray) and given[name].dtype == np.float64
-        and given[name].size > _BLOCK
-    )
-    if deferred:
-        # Large books: each block's elementwise checks run as the block is solved (the inputs
-        # are read from memory once). Any refusal, there or earlier, reruns the call with every
-        # check first, in the documented order, so the error raised is the one it always was.
-        try:
-            with np.errstate(all="ignore"):  # a refused block's garbage is never returned
-                return _solve(given, opts, deferred)
-        except ValueError:  # ArgumentTypeError, ShapeError and DerivedRangeError too
-            pass
-    return _solve(given, opts, frozenset())
-
-
-#: An array with its smallest and largest element.
-_Extent = tuple[FloatArray, float, float]
-
-#: The arguments whose elementwise checks a large book defers into its blocks.
-_DEFERRABLE = ("side", "size", "entry_price", "contract_value", "leverage", "mark_price")
-
-
-class _Refused(ValueError):
-    """A deferred check failed in a block (the full validation then names the culprit)."""
-
-
-def _solve(
-    given: dict[str, Any], opts: dict[str, Any], deferred: frozenset[str]
-) -> LiquidationResult:
-    """:func:`liquidation_price` once ``errors`` is handled: validation, then the blocked solve.
-
-    The names in ``deferred`` (large float64 arrays) are checked block by block instead of
-    upfront; their extents, which :func:`_check_ranges` needs, are gathered on the way.
-    """
-
-    def extent(name: str) -> _Extent | None:
-        value = given[name]
-        if value is None:
-            return None
-        if name in deferred:
-            return value, math.inf, -math.inf  # widened block by block
-        return v.positive_extent(name, value)
-
-    size_x, entry_x = extent("size"), extent("entry_price")
-    cv_x, lev_x, mark_x = extent("contract_value"), extent("leverage"), extent("mark_price")
-    assert size_x is not None and entry_x is not None and cv_x is not None
-    side, collateral, mmr = given["side"], given["collateral"], opts["mmr"]
+    size_x = v.positive_extent("size", size)
+    entry_x = v.positive_extent("entry_price", entry_price)
+    cv_x = v.positive_extent("contract_value", contract_value)
+    lev_x = None if leverage is None else v.positive_extent("leverage", leverage)
+    mark_x = None if mark_price is None else v.positive_extent("mark_price", mark_price)
     arrays: dict[str, Any] = {
-        "side": side if "side" in deferred else _side(side),
+        "side": _side(side),
         "size": size_x[0],
         "entry_price": entry_x[0],
         "contract_value": cv_x[0],
-        "extra_margin": v.as_float("extra_margin", given["extra_margin"]),
+        "extra_margin": v.as_float("extra_margin", extra_margin),
         "leverage": None if lev_x is None else lev_x[0],
         "collateral": None if collateral is None else v.as_float("collateral", collateral),
         "mark_price": None if mark_x is None else mark_x[0],
     }
     options: dict[str, Any] = {
-        "kind": contract_kind(opts["kind"]),
-        "fee_rate": v.rate("fee_rate", opts["fee_rate"]),
-        "maintenance_at": v.choice(
-            "maintenance_at", opts["maintenance_at"], ("liquidation", "entry")
-        ),
-        "fee_at": v.choice("fee_at", opts["fee_at"], ("liquidation", "bankruptcy")),
-        "method": v.choice("method", opts["method"], ("iterate", "bracket")),
+        "kind": contract_kind(kind),
+        "fee_rate": v.rate("fee_rate", fee_rate),
+        "maintenance_at": v.choice("maintenance_at", maintenance_at, ("liquidation", "entry")),
+        "fee_at": v.choice("fee_at", fee_at, ("liquidation", "bankruptcy")),
+        "method": v.choice("method", method, ("iterate", "bracket")),
     }
-    kind = options["kind"]
-    extents: dict[str, _Extent | None] = {
-        "size": size_x, "entry_price": entry_x, "contract_value": cv_x, "leverage": lev_x,
-        "mark_price": mark_x,
-    }
-    if not deferred:
-        _check_ranges(size_x, entry_x, cv_x, lev_x, mark_x, arrays, kind)
+    _check_ranges(size_x, entry_x, cv_x, lev_x, mark_x, arrays, options["kind"])
     arrays["flat_rates"] = None
     if isinstance(mmr, (Tier, TierTable)):
         options["mmr"] = mmr
@@ -612,16 +551,12 @@ def _solve(
     # is simply reported below maintenance), so only a caller's own table caps leverage.
     caps_leverage = isinstance(options["mmr"], TierTable)
     table, fixed_tier = _as_table(options.pop("mmr"))
-    positives = [name for name in deferred if name != "side"]
-    bounds = {name: (math.inf, -math.inf) for name in positives}
     for start in range(0, max(total, 1), _BLOCK):
         stop = min(start + _BLOCK, total)
         ws.size = stop - start
         part: dict[str, Any] = {
             name: a if a is None or a.ndim == 0 else a[start:stop] for name, a in flat.items()
         }
-        if deferred:
-            _check_block(part, positives, "side" in deferred, bounds, ws)
         out = {name: x[start:stop] for name, x in flat_fields.items()}
         _solve_block(
             **part,
@@ -632,39 +567,7 @@ def _solve(
             out=out,
             ws=ws,
         )
-    if deferred:
-
-        def widened(name: str) -> _Extent | None:
-            x = extents[name]
-            return x if x is None or name not in bounds else (x[0], *bounds[name])
-
-        size_w, entry_w, cv_w = widened("size"), widened("entry_price"), widened("contract_value")
-        assert size_w is not None and entry_w is not None and cv_w is not None
-        _check_ranges(size_w, entry_w, cv_w, widened("leverage"), widened("mark_price"), arrays,
-                      kind)
     return LiquidationResult(**{name: v.scalar_or_array(x) for name, x in fields.items()})
-
-
-def _check_block(
-    part: dict[str, Any],
-    positives: list[str],
-    sides: bool,
-    bounds: dict[str, tuple[float, float]],
-    ws: _Workspace,
-) -> None:
-    """The deferred checks on one block: sides of +-1, the other arrays finite and > 0 (one
-    ``min`` and one ``max`` each, which also widen their extents); :class:`_Refused` if not."""
-    for name in positives:
-        chunk = part[name]
-        lo, hi = float(chunk.min()), float(chunk.max())
-        if not (lo > 0 and hi < math.inf):  # NaN fails both comparisons
-            raise _Refused(name)
-        low, high = bounds[name]
-        bounds[name] = (min(low, lo), max(high, hi))
-    if sides:
-        magnitude = np.abs(part["side"], out=ws("t1"))
-        if not np.equal(magnitude, 1.0, out=ws("mask", np.bool_)).all():
-            raise _Refused("side")
 
 
 #: The caller's names of the internal arrays (for shape messages).
