@@ -148,7 +148,12 @@ strip: setup
 	$(BIN)/nbstripout $(STRIP_FLAGS) book/*.ipynb
 
 bench: setup
-	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	failed=""; \
+	for script in benchmarks/*.py; do \
+	    echo "== $$script"; \
+	    $(BIN)/python $$script || failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed" >&2; exit 1; fi
 
 # Mutation testing: mutmut (pinned in requirements.txt) mutates MODULE one change at a time and
 # runs TESTS against each mutant, under nice on one worker (the machine is shared). It runs in a

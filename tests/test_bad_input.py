@@ -30,7 +30,7 @@ from liqlib.core import (
     TierTable,
 )
 from liqlib.core import _validate as v
-from liqlib.prices import averages, funding, index, mark, paths
+from liqlib.prices import averages, funding, index, mark, options, paths
 
 TABLE = TierTable([0, 50_000, 250_000], [0.004, 0.005, 0.01], [125, 100, 50], name="T")
 POS = Position(Side.LONG, 1.0, 100.0, 0.01)
@@ -53,6 +53,8 @@ DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
     "side": (["long", True, 1j, None], [0, 2, 0.5, math.nan]),
     "count": ([1.5, "3", True, None], [0, -1]),
     "option": ([3, None, 1.0], ["bogus", ""]),
+    # an option's kind: a non-string is the wrong type, an unknown string a wrong value
+    "callput": ([3, None, 1.0, True], ["bogus", "", ["call", "straddle"]]),
 }
 
 # Array arguments: one bad element at index 2 must be named with its index.
@@ -240,6 +242,25 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
           leverage=10.0),
      {"side": "side", "size": "pos", "entry_price": "pos", "times": "series", "rate": "real",
       "price": "pos", "leverage": "pos", "mmr": "rate+", "fee_rate": "rate"}),
+    # prices.options
+    ("normal_cdf", options.normal_cdf, dict(x=0.5), {"x": "real"}),
+    ("option_sign", options.option_sign, dict(kind="put"), {"kind": "callput"}),
+    ("black76_price", options.black76_price,
+     dict(forward=100.0, strike=110.0, time=0.5, rate=0.01, vol=0.6),
+     {"forward": "pos", "strike": "pos", "time": "pos", "rate": "real", "vol": "pos",
+      "kind": "callput", "settlement": "option"}),
+    ("black76_greeks", options.black76_greeks,
+     dict(forward=100.0, strike=110.0, time=0.5, rate=0.01, vol=0.6),
+     {"forward": "pos", "strike": "pos", "time": "pos", "rate": "real", "vol": "pos",
+      "kind": "callput", "settlement": "option"}),
+    ("black_scholes_price", options.black_scholes_price,
+     dict(spot=100.0, strike=110.0, time=0.5, rate=0.01, vol=0.6),
+     {"spot": "pos", "strike": "pos", "time": "pos", "rate": "real", "vol": "pos",
+      "kind": "callput", "dividend_yield": "real", "settlement": "option"}),
+    ("black_scholes_greeks", options.black_scholes_greeks,
+     dict(spot=100.0, strike=110.0, time=0.5, rate=0.01, vol=0.6),
+     {"spot": "pos", "strike": "pos", "time": "pos", "rate": "real", "vol": "pos",
+      "kind": "callput", "dividend_yield": "real", "settlement": "option"}),
     # prices.paths
     ("gbm", paths.gbm, dict(s0=100.0, sigma=0.5, n=5),
      {"s0": "pos", "sigma": "nonneg", "n": "count", "dt": "pos", "drift": "real"}),

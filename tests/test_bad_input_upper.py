@@ -91,9 +91,9 @@ DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
     "count0": ([1.5, "3", True, None], [-1]),
     "int": ([1.5, "3", True, None], []),
     "option": ([3, None, 1.0], ["bogus", ""]),
-    # 'call'/'put' (or an array of them) is checked by liqlib.prices.options, which refuses a
-    # non-string with a ValueError (an ArgumentTypeError is one too)
-    "callput": ([], ["bogus", 3, None]),
+    # 'call'/'put' (or an array of them) is checked by liqlib.prices.options: a non-string is
+    # the wrong type (ArgumentTypeError), an unknown string a wrong value
+    "callput": ([3, None, 1.0, True], ["bogus", ""]),
     "bool": ([0, "yes", None], []),
     "duration": (["abc", None, 1j], [math.nan, -1.0]),
     "ladder": ([None, "flat", 3.0], []),

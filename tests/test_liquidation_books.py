@@ -127,3 +127,52 @@ def test_the_leverage_check_refuses_exactly_the_positions_over_their_cap(name: s
                 table.check_leverage(leverage, notional)
         else:
             table.check_leverage(leverage, notional)
+
+
+def _refusal(call: Any) -> tuple[type, str]:
+    with pytest.raises(ValueError) as info:
+        call()
+    return type(info.value), str(info.value)
+
+
+def _spoiled(name: str, spoil: dict[str, tuple[int, float]]) -> dict[str, Any]:
+    """The 12-bracket book (5,000 positions) with ``spoil[arg] = (index, value)`` written in."""
+    book = BOOKS[name]
+    side, size, entry, leverage = (x.copy() for x in bench.draw(book, 5_000, seed=9))
+    args = {"side": side, "size": size, "entry_price": entry, "leverage": leverage,
+            "mark_price": entry * 1.01}
+    for arg, (i, value) in spoil.items():
+        args[arg][i] = value
+    return args
+
+
+SPOILS = {
+    "nan size, late block": {"size": (4_999, math.nan)},
+    "zero entry, first block": {"entry_price": (3, 0.0)},
+    "side 2, late block": {"side": (4_700, 2.0)},
+    "inf leverage": {"leverage": (2_500, math.inf)},
+    "negative mark": {"mark_price": (4_000, -1.0)},
+    "leverage over its cap early, nan size late": {"leverage": (10, 1e4),
+                                                   "size": (4_998, math.nan)},
+    "leverage over its cap early, side 0 late": {"leverage": (10, 1e4), "side": (4_998, 0.0)},
+    "notional overflow late": {"size": (4_321, 1e150), "entry_price": (4_321, 1e100)},
+    "leverage over its cap only": {"leverage": (4_000, 1e4)},
+}
+
+
+@pytest.mark.parametrize("spoil", list(SPOILS))
+def test_a_blocked_book_is_refused_as_a_single_block(
+    spoil: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever is wrong, and wherever, a book solved in many blocks (its leverage checked block
+    by block) raises the error a single block raises: its type and message (the argument, the
+    value, the index), the documented order of the checks included."""
+    name = "issue 18's 12-bracket book"
+    args = _spoiled(name, SPOILS[spoil])
+
+    def call() -> Any:
+        return lq.liquidation_price(mmr=BOOKS[name].table, **args)
+
+    single = _refusal(call)  # 5,000 positions in one block
+    monkeypatch.setattr(liquidation, "_BLOCK", 512)  # 10 blocks
+    assert _refusal(call) == single

@@ -142,6 +142,8 @@ def option_sign(kind: ArrayLike) -> Any:
 
     Raises
     ------
+    ArgumentTypeError
+        Naming ``kind`` when it is not a string or an array of strings (a number, None).
     ValueError
         Naming ``kind`` when an element is neither ``"call"`` nor ``"put"``.
 
@@ -163,7 +165,11 @@ def _is_call(kind: ArrayLike) -> NDArray[np.bool_]:
     """
     arr = np.asarray(kind)
     if arr.dtype.kind not in "US":
-        raise ValueError(f"kind must be 'call' or 'put' (or an array of them), got {kind!r}")
+        # A number, None or a bool is the wrong type, not a wrong string.
+        raise v.ArgumentTypeError(
+            f"{v.label('kind')} must be 'call' or 'put' (or an array of them), got "
+            f"{type(kind).__name__} {kind!r}"
+        )
     if arr.dtype.kind == "U" and arr.size > 1024:
         is_call, bad = _sign_codes(arr)
     else:
@@ -361,6 +367,9 @@ def black76_price(
 
     Raises
     ------
+    ArgumentTypeError
+        Naming the argument: a non-numeric forward, strike, time, rate or vol; a ``kind``
+        or ``settlement`` that is not a string.
     ValueError
         Naming the argument: non-positive forward, strike, time or vol; non-finite values;
         a ``kind`` other than call/put; an unknown ``settlement``.
@@ -503,6 +512,9 @@ def black_scholes_price(
 
     Raises
     ------
+    ArgumentTypeError
+        Naming the argument: a non-numeric spot, strike, time, rate or vol; a ``kind`` or
+        ``settlement`` that is not a string.
     ValueError
         Naming the argument: non-positive spot, strike, time or vol; non-finite values; a
         ``kind`` other than call/put; an unknown ``settlement``.
