@@ -579,9 +579,9 @@ def simulate(
     round, the same fixed point, with and without bankruptcy limits.
 
     >>> import math
-    >>> from liqlib.engine.book import flat_ladder
+    >>> from liqlib.engine.book import flat_book
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
-    >>> frozen = lambda: ResilientBook(flat_ladder(0.5), flat_ladder(0.5), math.inf)
+    >>> frozen = lambda: flat_book(0.5, half_life=math.inf)
     >>> round(simulate(pop, 100, -0.096, frozen()).price, 3)
     84.976
     >>> r = simulate(pop, 100, -0.096, frozen(), orders="bankruptcy_limit")
@@ -1087,9 +1087,9 @@ def engine_cascade(
     time, to :func:`cascade`'s fixed point (84.976); the money balances at every step.
 
     >>> import math
-    >>> from liqlib.engine.book import ResilientBook, flat_ladder
+    >>> from liqlib.engine.book import flat_book, flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
-    >>> book = ResilientBook(flat_ladder(0.5), flat_ladder(0.5), half_life=math.inf)
+    >>> book = flat_book(0.5, half_life=math.inf)
     >>> run = engine_cascade(pop, 100, [90.4] * 4, book, fund=100)
     >>> run.triggered.tolist(), round(run.price, 4), run.count, float(abs(run.imbalance).max())
     ([1, 1, 1, 0], 84.976, 3, 0.0)
