@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .core import _validate as v
 from .core.contracts import INVERSE, LINEAR
-from .venues import VENUES, get, sources
+from .venues import VENUES, get, sources, venue_size
 from .venues.interface import Venue
 
 SIDES = {"long": 1, "short": -1}
@@ -286,9 +286,9 @@ def compare_answer(args: argparse.Namespace) -> dict[str, Any]:
             refusals.append(str(error))
             continue
         inverse = venue.kind is INVERSE
-        # one position for all: --size base units at --entry; an inverse venue holds the same
-        # notional in contracts of contract_size quote units, and its margin in coin
-        size = args.size * args.entry_price / venue.contract_size if inverse else args.size
+        # one position for all: --size base units at --entry, in each venue's units; an inverse
+        # venue holds its margin in coin
+        size = venue_size(venue, args.size, args.entry_price)
         venue_sizing = dict(sizing)
         if "margin" in sizing and inverse:
             venue_sizing["margin"] = sizing["margin"] / args.entry_price

@@ -23,10 +23,9 @@ from liqlib.engine import (
     VENUE_VARIANTS,
     Engine,
     Order,
-    ResilientBook,
     Rules,
     Trader,
-    flat_ladder,
+    flat_book,
     venue_rules,
 )
 
@@ -84,7 +83,7 @@ def scenarios() -> Iterator[tuple[str, Callable[[], Engine], np.ndarray, np.ndar
 
             def make(rules: Callable[[], Rules] = rules, n: int = n, seed: int = seed) -> Engine:
                 depth = 0.02 * 2.0 * n
-                book = ResilientBook(flat_ladder(depth), flat_ladder(depth), half_life=20.0)
+                book = flat_book(depth, half_life=20.0)
                 return Engine(population(n, seed), 100.0, rules=rules(), maintenance=TIERS,
                               book=book, insurance_fund=50.0, backstop_capital=5e3, rng=seed)
 

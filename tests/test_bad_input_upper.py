@@ -60,7 +60,7 @@ from liqlib.venues import (
 from liqlib.venues import sources as venue_sources
 
 LAD = PowerLawLadder(100.0)
-BOOK = ResilientBook(flat_ladder(100.0), flat_ladder(100.0), half_life=60.0)
+BOOK = flat_book(100.0, half_life=60.0)
 POP = cascades.Population.from_positions(
     [1.0, -1.0, 1.0, 1.0], [1.0, 2.0, 1.0, 3.0], [100.0, 100.0, 101.0, 99.0],
     [10.0, 20.0, 5.0, 25.0],
@@ -313,7 +313,7 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
                                        "long_share": "unit"}),
     ("deleverage", deleveraging.deleverage,
      dict(traders=TRADERS, price=100.0, mark=95.0, rules="bitmex",
-          book=ResilientBook(flat_ladder(100.0), flat_ladder(100.0), half_life=60.0)),
+          book=flat_book(100.0, half_life=60.0)),
      {"price": "pos", "mark": "pos", "fund": "nonneg"}),
     ("largest_safe_share", burn.largest_safe_share,
      dict(flow=burn.fee_flow(POP, 100.0, [-0.02, 0.01], LAD, fee_rate=0.005)),

@@ -560,3 +560,41 @@ def test_population_traders_are_the_engines_accounts() -> None:
     assert np.allclose(run.engine.collateral, margin)
     with pytest.raises(TypeError, match="population must be a Population"):
         cc.population_traders([1.0, 2.0])  # type: ignore[arg-type]
+
+
+class TestLeverageCalibration:
+    MODEL = dict(n=300, price=100.0, seed=11)
+
+    def test_more_leverage_or_a_thinner_book_liquidates_more(self) -> None:
+        shares = [cc.liquidated_share(-0.08, s, **self.MODEL).share for s in (0.2, 0.5, 1.0, 2.0)]
+        assert all(0.0 <= x <= 1.0 for x in shares)
+        assert shares == sorted(shares) and shares[0] < shares[-1]
+        deep = cc.liquidated_share(-0.08, 1.0, depth=0.5, **self.MODEL)
+        thin = cc.liquidated_share(-0.08, 1.0, depth=0.005, **self.MODEL)
+        assert thin.share > deep.share and thin.result.price < deep.result.price
+
+    def test_the_share_is_liquidated_notional_over_both_sides_at_entry(self) -> None:
+        run = cc.liquidated_share(-0.1, 1.5, **self.MODEL)
+        pop = run.population
+        assert len(pop) == 300 and run.leverage_scale == 1.5
+        sold = pop.size[run.result.liquidated] * run.result.fills
+        assert run.share == pytest.approx(sold.sum() / (pop.size * pop.entry_price).sum())
+
+    def test_the_fit_keeps_the_closest_scale_of_the_grid(self) -> None:
+        grid = [0.25, 0.5, 1.0, 2.0]
+        shares = [cc.liquidated_share(-0.08, s, **self.MODEL).share for s in grid]
+        for scale, target in zip(grid, shares, strict=True):
+            fit = cc.fit_leverage_scale(target, -0.08, grid, **self.MODEL)
+            assert fit.leverage_scale == scale and fit.share == target
+        between = 0.5 * (shares[1] + shares[2]) + 1e-9   # just nearer the third
+        assert cc.fit_leverage_scale(between, -0.08, grid, **self.MODEL).leverage_scale == 1.0
+
+    @pytest.mark.parametrize(("args", "name"), [
+        (dict(share=1.5), "share"), (dict(scales=[]), "scales"),
+        (dict(scales=[0.0, 1.0]), "scales"), (dict(depth=0.0), "depth"),
+        (dict(scales=[[1.0]]), "scales"),
+    ])
+    def test_bad_input_is_named(self, args: dict[str, object], name: str) -> None:
+        call = {"share": 0.1, "shock": -0.08, "scales": [1.0], **self.MODEL, **args}
+        with pytest.raises(ValueError, match=name):
+            cc.fit_leverage_scale(**call)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from liqlib.engine import LevelLadder, ResilientBook, Rules, Trader, flat_ladder
+from liqlib.engine import LevelLadder, ResilientBook, Rules, Trader, flat_book, flat_ladder
 from liqlib.systemic import (
     balanced_population,
     deleverage,
@@ -121,19 +121,19 @@ def test_leverage_at_the_crash_price() -> None:
     traders = [Trader(10.0, +1, 1.0, 100.0), Trader(40.0, -1, 2.0, 100.0),
                Trader(5.0, +1, 0.0, 100.0)]
     out = deleverage(traders, 100.0, 95.0, "bitmex",
-                     book=ResilientBook(flat_ladder(1e6), flat_ladder(1e6), half_life=INF))
+                     book=flat_book(1e6, half_life=INF))
     assert out.leverage[0] == pytest.approx(95.0 / (10.0 - 5.0))
     assert out.leverage[1] == pytest.approx(2 * 95.0 / (40.0 + 2 * 5.0))
     assert out.leverage[2] == 0.0
     assert np.array_equal(out.size, [1.0, 2.0, 0.0])
     under = deleverage([Trader(10.0, +1, 1.0, 100.0), Trader(40.0, -1, 1.0, 100.0)], 100.0,
                        80.0, "bitmex",
-                       book=ResilientBook(flat_ladder(1e6), flat_ladder(1e6), half_life=INF))
+                       book=flat_book(1e6, half_life=INF))
     assert under.leverage[0] == math.inf    # equity 10 - 20 < 0
 
 
 def test_bad_input() -> None:
-    book = ResilientBook(flat_ladder(1.0), flat_ladder(1.0), half_life=INF)
+    book = flat_book(1.0, half_life=INF)
     traders = [Trader(10.0, +1, 1.0, 100.0)]
     with pytest.raises(ValueError, match="mark must be > 0"):
         deleverage(traders, 100.0, 0.0, "bitmex", book=book)

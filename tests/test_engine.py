@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liqlib import TierTable
-from liqlib.engine import Engine, EventKind, LevelLadder, Order, ResilientBook, Trader, flat_ladder
+from liqlib.engine import (
+    Engine,
+    EventKind,
+    LevelLadder,
+    Order,
+    ResilientBook,
+    Trader,
+    flat_book,
+)
 from liqlib.engine.policies import (
     VENUE_RULES,
     VENUE_VARIANTS,
@@ -296,8 +304,7 @@ def traders(draw: st.DrawFn) -> list[Trader]:
 def scenarios(draw: st.DrawFn) -> tuple[Engine, list[float]]:
     rules = draw(st.sampled_from(RULES))()
     depth = draw(st.floats(1.0, 1_000.0))
-    book = ResilientBook(flat_ladder(depth), flat_ladder(depth),
-                         half_life=draw(st.sampled_from([0.0, 5.0, INF])))
+    book = flat_book(depth, half_life=draw(st.sampled_from([0.0, 5.0, INF])))
     engine = Engine(draw(traders()), 100.0, rules=rules, maintenance=TIERS, book=book,
                     insurance_fund=draw(st.floats(0.0, 500.0)), backstop_capital=1e4,
                     rng=draw(st.integers(0, 2**16)))

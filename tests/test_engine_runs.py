@@ -14,12 +14,14 @@ from liqlib import TierTable
 from liqlib.engine import (
     EVENT_LABELS,
     LEDGER_COLUMNS,
+    LEDGER_COLUMNS_NAMED,
     SELL,
     VENUE_RULES,
     Engine,
     Event,
     EventKind,
     Ledger,
+    LevelLadder,
     LiquidationOutcome,
     ResilientBook,
     Trader,
@@ -145,6 +147,27 @@ def test_ledger_rows_print_every_event() -> None:
     assert trigger[1] == "trigger" and trigger[2] == "" and trigger[4] == ""
     fee = next(r for r, e in zip(rows, engine.ledger, strict=True) if e.kind is EventKind.FEE)
     assert fee[-1] == f"{engine.ledger.of_kind('fee')[0].fund - 10e6:,.2f}"
+
+
+def test_ledger_rows_name_the_account_and_the_adl_counterparty() -> None:
+    # a bankrupt short whose only asks are far away: deleveraged against two longs
+    asks = LevelLadder.from_prices([700.0], [1_000], mid=652.0)
+    longs = [Trader(1_000.0, +1, 10.0, 590.0), Trader(2_000.0, +1, 20.0, 595.0)]
+    engine = Engine([Trader(1_000.0, -1, 20.0, 600.0), *longs], 600.0, rules="bitmex",
+                    book=ResilientBook(asks, asks, half_life=math.inf))
+    engine.step(652.0)
+    plain = ledger_rows(engine.ledger)
+    named = ledger_rows(engine.ledger, names={0: "short", 2: "L2"})
+    assert all(len(r) == len(LEDGER_COLUMNS_NAMED) for r in named)
+    assert [r[:2] + r[4:] for r in named] == plain   # the unnamed columns are unchanged
+    adl = [(r[2], r[3]) for r, e in zip(named, engine.ledger, strict=True)
+           if e.kind is EventKind.ADL]
+    assert adl and {who for who, _ in adl} == {"short"}
+    assert {other for _, other in adl} <= {"1", "L2"}   # account 1 is unnamed: its index
+    others = [r[3] for r, e in zip(named, engine.ledger, strict=True) if e.counterparty < 0]
+    assert others and set(others) == {""}
+    with pytest.raises(TypeError, match="names"):
+        ledger_rows(engine.ledger, names=["short"])  # type: ignore[arg-type]
 
 
 def test_ledger_rows_labels_and_missing_money() -> None:

@@ -14,11 +14,10 @@ from liqlib.engine import (
     Accounts,
     AdlQueue,
     Engine,
-    ResilientBook,
     Trader,
     TriggerIndex,
     adl_queue,
-    flat_ladder,
+    flat_book,
     queue_allocation,
     sparse_sum,
 )
@@ -117,7 +116,7 @@ def test_accounts_as_columns_run_as_traders_do() -> None:
     marks, mids = path(40, 9, -0.1)
     runs = []
     for accounts in (traders, columns):
-        book = ResilientBook(flat_ladder(8.0), flat_ladder(8.0), half_life=20.0)
+        book = flat_book(8.0, half_life=20.0)
         engine = Engine(accounts, 100.0, rules="bitmex", maintenance=TIERS, book=book, rng=1)
         engine.run(marks, dt=5.0)
         runs.append(engine.ledger.to_array())
@@ -164,7 +163,7 @@ def test_accounts_refuse_bad_columns() -> None:
 def test_the_running_sums_are_the_accounts_sums() -> None:
     """The audit's equity, kept running through every change, is the accounts' equity summed."""
     traders = population(300, seed=11)
-    book = ResilientBook(flat_ladder(10.0), flat_ladder(10.0), half_life=20.0)
+    book = flat_book(10.0, half_life=20.0)
     engine = Engine(traders, 100.0, rules="okx", maintenance=TIERS, book=book, rng=2)
     marks, _ = path(60, 3, -0.12)
     engine.run(marks, dt=5.0)

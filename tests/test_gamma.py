@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import liqlib.systemic.cascades as cc
-from liqlib.engine import ResilientBook, flat_ladder
+from liqlib.engine import flat_book, flat_ladder
 from liqlib.prices import black76_greeks, black76_price, black_scholes_greeks, black_scholes_price
 from liqlib.stress.gamma import (
     OptionAccounts,
@@ -204,10 +204,8 @@ def test_takeovers_breach_and_hedge(sellers: OptionAccounts) -> None:
 
 def test_slow_hedging_with_resilience_damps() -> None:
     book = one_leg(size=8_000.0)
-    fast = gamma_cascade(None, PRICE, -0.02, ResilientBook(flat_ladder(400), flat_ladder(400),
-                                                           half_life=5.0), hedged_book=book)
-    slow = gamma_cascade(None, PRICE, -0.02, ResilientBook(flat_ladder(400), flat_ladder(400),
-                                                           half_life=5.0), hedged_book=book,
+    fast = gamma_cascade(None, PRICE, -0.02, flat_book(400, half_life=5.0), hedged_book=book)
+    slow = gamma_cascade(None, PRICE, -0.02, flat_book(400, half_life=5.0), hedged_book=book,
                          hedge_fraction=0.05)
     frozen = gamma_cascade(None, PRICE, -0.02, flat_ladder(400), hedged_book=book,
                            hedge_fraction=0.05)
@@ -231,7 +229,7 @@ def test_priority_and_budget(sellers: OptionAccounts) -> None:
 
 
 def test_book_argument_is_not_modified() -> None:
-    book = ResilientBook(flat_ladder(100), flat_ladder(100), half_life=10.0)
+    book = flat_book(100, half_life=10.0)
     gamma_cascade(None, PRICE, -0.01, book, hedged_book=one_leg(size=500.0))
     assert book.consumed_bids == 0 and book.consumed_asks == 0
 

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from liqlib.engine import Engine, ResilientBook, Trader, flat_ladder
+from liqlib.engine import Engine, Trader, flat_book
 from liqlib.prices import gbm
 from liqlib.sweep import spawn_seeds
 from liqlib.systemic import (
@@ -97,7 +97,7 @@ def _hand_run(experiment: Experiment, k: int, rule: str, fund: float) -> Engine:
                 for s, q, e, lev in zip(pop.side, pop.size, pop.entry_price, pop.leverage,
                                         strict=True)]
     depth = experiment.book.depth_share * pop.size.sum()
-    book = ResilientBook(flat_ladder(depth), flat_ladder(depth), experiment.book.half_life)
+    book = flat_book(depth, half_life=experiment.book.half_life)
     engine = Engine(accounts, spec.price, rules=rule, maintenance=spec.mmr, book=book,
                     insurance_fund=fund, rng=path_seed)
     for mark in marks:

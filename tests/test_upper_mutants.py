@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liqlib.engine import Engine, ResilientBook, Trader, flat_ladder, policies
+from liqlib.engine import Engine, ResilientBook, Trader, flat_book, flat_ladder, policies
 from liqlib.systemic import cascades
 
 
@@ -21,7 +21,7 @@ def test_one_step_liquidates_the_worst_account_first() -> None:
     # account 0 (9 - 9 = 0) and is liquidated first although its index is higher
     traders = [Trader(9.0, 1, 1.0, 100.0), Trader(6.0, 1, 1.0, 100.0),
                Trader(100.0, -1, 2.0, 100.0)]
-    thin = ResilientBook(flat_ladder(0.5), flat_ladder(0.5), half_life=1e9)
+    thin = flat_book(0.5, half_life=1e9)
     engine = Engine(traders, 100.0, rules="bitmex", book=thin)
     engine.step(91.0)
     assert [e.account for e in engine.ledger.of_kind("trigger")] == [1, 0]
@@ -90,7 +90,7 @@ def test_positive_funding_is_paid_by_longs_in_engine_cascade() -> None:
     )
 
     def run(rate: float) -> cascades.EngineCascadeResult:
-        book = ResilientBook(flat_ladder(1_000), flat_ladder(1_000), half_life=10.0)
+        book = flat_book(1_000, half_life=10.0)
         return cascades.engine_cascade(pop, 100.0, [99.9, 99.9, 99.9], book, funding_rate=rate)
 
     paying, none, receiving = run(0.02), run(0.0), run(-0.02)

@@ -29,7 +29,7 @@ kind           what happened                                                ``am
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -207,24 +207,40 @@ LEDGER_COLUMNS = ("t (s)", "event", "size", "price", "bankruptcy price", "amount
                   "equity after", "MM after", "fund change")
 
 
+#: The columns of :func:`ledger_rows` given account ``names``: who is liquidated and who is on
+#: the other side (ADL counterparty, clawback payer, backstop vault) after the event's name.
+LEDGER_COLUMNS_NAMED = (*LEDGER_COLUMNS[:2], "account", "counterparty", *LEDGER_COLUMNS[2:])
+
+
 def _figure(x: float, digits: int, missing: str) -> str:
     return f"{x:,.{digits}f}" if np.isfinite(x) else missing
 
 
+def _party(names: Mapping[int, str], account: int) -> str:
+    # -1 is the ledger's "nobody" (an event without a counterparty)
+    return "" if account < 0 else str(names.get(account, account))
+
+
 def ledger_rows(ledger: Ledger, *, fund_start: float = 0.0,
-                labels: dict[str, str] | None = None) -> list[list[str]]:
+                labels: Mapping[str, str] | None = None,
+                names: Mapping[int, str] | None = None) -> list[list[str]]:
     """The ledger as rows of text, one per event, for a table (columns :data:`LEDGER_COLUMNS`).
 
     Sizes have four decimals, money two with thousands separators; a field the event's kind
     does not have is blank (size, prices) or a dash (money, as the book prints a missing value).
+    Given ``names``, each row also says whose event it is (columns :data:`LEDGER_COLUMNS_NAMED`).
 
     Parameters
     ----------
     ledger : Ledger
     fund_start : float
         The fund's balance before the first event: the last column is the change from it.
-    labels : dict or None
+    labels : mapping or None
         Names for some kinds (``{"fee": "fee (surplus kept)"}``), over :data:`EVENT_LABELS`.
+    names : mapping or None
+        Account index -> name (``{0: "A", 1: "B"}``). If given, an account and a counterparty
+        column follow the event's name; an account the mapping leaves out prints as its index,
+        and an event without a counterparty leaves that column blank.
 
     Returns
     -------
@@ -233,7 +249,7 @@ def ledger_rows(ledger: Ledger, *, fund_start: float = 0.0,
     Raises
     ------
     TypeError
-        If ``ledger`` is not a :class:`Ledger`.
+        If ``ledger`` is not a :class:`Ledger`, or ``labels`` or ``names`` is not a mapping.
     ValueError
         If ``fund_start`` is not a finite number, or ``labels`` names an unknown kind.
 
@@ -244,14 +260,25 @@ def ledger_rows(ledger: Ledger, *, fund_start: float = 0.0,
     ...                     maintenance=5_750.0, fund=10_000_964.79))
     >>> ledger_rows(ledger, fund_start=10e6, labels={"fee": "fee (0.5%)"})
     [['1', 'fee (0.5%)', '', '', '', '964.79', '6,608.74', '5,750.00', '964.79']]
+    >>> ledger.append(Event(1, 1.0, EventKind.ADL, account=0, counterparty=2, size=0.5,
+    ...                     price=650.0, amount=1.0, fund=10_000_964.79))
+    >>> [row[:4] for row in ledger_rows(ledger, names={2: "B"})]
+    [['1', 'fee', '0', ''], ['1', 'ADL', '0', 'B']]
     """
     v.instance("ledger", ledger, Ledger, "a Ledger")
     start = v.number("fund_start", fund_start)
-    names = dict(EVENT_LABELS)
-    for kind, name in (labels or {}).items():
-        names[_kind(kind).value] = str(name)
-    return [[str(e.step), names[e.kind.value], _figure(e.size, 4, ""), _figure(e.price, 2, ""),
-             _figure(e.bankruptcy_price, 2, ""), _figure(e.amount, 2, "—"),
-             _figure(e.equity, 2, "—"), _figure(e.maintenance, 2, "—"),
-             _figure(e.fund - start, 2, "—")]
-            for e in ledger]
+    kinds = dict(EVENT_LABELS)
+    for kind, name in dict(v.instance("labels", labels or {}, Mapping, "a mapping")).items():
+        kinds[_kind(kind).value] = str(name)
+    if names is not None:
+        v.instance("names", names, Mapping, "a mapping of account index -> name")
+    rows = []
+    for e in ledger:
+        row = [str(e.step), kinds[e.kind.value], _figure(e.size, 4, ""),
+               _figure(e.price, 2, ""), _figure(e.bankruptcy_price, 2, ""),
+               _figure(e.amount, 2, "—"), _figure(e.equity, 2, "—"),
+               _figure(e.maintenance, 2, "—"), _figure(e.fund - start, 2, "—")]
+        if names is not None:
+            row[2:2] = [_party(names, e.account), _party(names, e.counterparty)]
+        rows.append(row)
+    return rows

@@ -81,7 +81,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..core import _validate as v
 from ..core.liquidation import liquidation_price
 from ..core.tiers import TierTable
-from ..engine.book import Ladder, ResilientBook, check_ladder
+from ..engine.book import Ladder, ResilientBook, check_ladder, linear_ladder
 from ..sweep import sweep
 
 if TYPE_CHECKING:  # the engine imports the book and the policies; only the annotations need it
@@ -579,9 +579,9 @@ def simulate(
     round, the same fixed point, with and without bankruptcy limits.
 
     >>> import math
-    >>> from liqlib.engine.book import flat_ladder
+    >>> from liqlib.engine.book import flat_book
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
-    >>> frozen = lambda: ResilientBook(flat_ladder(0.5), flat_ladder(0.5), math.inf)
+    >>> frozen = lambda: flat_book(0.5, half_life=math.inf)
     >>> round(simulate(pop, 100, -0.096, frozen()).price, 3)
     84.976
     >>> r = simulate(pop, 100, -0.096, frozen(), orders="bankruptcy_limit")
@@ -1087,9 +1087,9 @@ def engine_cascade(
     time, to :func:`cascade`'s fixed point (84.976); the money balances at every step.
 
     >>> import math
-    >>> from liqlib.engine.book import ResilientBook, flat_ladder
+    >>> from liqlib.engine.book import flat_book, flat_ladder
     >>> pop = Population.from_positions(1, [1, 1, 1], 100, [10, 9, 8])
-    >>> book = ResilientBook(flat_ladder(0.5), flat_ladder(0.5), half_life=math.inf)
+    >>> book = flat_book(0.5, half_life=math.inf)
     >>> run = engine_cascade(pop, 100, [90.4] * 4, book, fund=100)
     >>> run.triggered.tolist(), round(run.price, 4), run.count, float(abs(run.imbalance).max())
     ([1, 1, 1, 0], 84.976, 3, 0.0)
@@ -1400,3 +1400,134 @@ def cascade_response(
     k = np.searchsorted(running, s, side="right")
     moved = np.asarray(_book_distance(ladder, quantity[k]), dtype=float)
     return v.scalar_or_array(d * ((1 + d * s) * (1 + d * moved) - 1))
+
+
+@dataclass(frozen=True)
+class LiquidatedShare:
+    """A seeded population and how much of it one shock's cascade liquidated.
+
+    Attributes
+    ----------
+    leverage_scale : float
+        The factor on everyone's leverage (:func:`generate_population`).
+    share : float
+        Notional liquidated (fill prices) over the population's notional (both sides, at entry).
+    result : CascadeResult
+        The cascade.
+    population : Population
+        The positions it ran on.
+    """
+
+    leverage_scale: float
+    share: float
+    result: CascadeResult
+    population: Population
+
+
+def liquidated_share(
+    shock: float,
+    leverage_scale: float = 1.0,
+    *,
+    depth: float = 0.05,
+    n: int = 2_000,
+    price: float = 100.0,
+    long_share: float = 0.6,
+    seed: int = 2025,
+) -> LiquidatedShare:
+    """The share of open interest a shock's cascade liquidates, for one leverage scale.
+
+    The calibration the chapter *Liquidation events* makes of the cascade model: a seeded
+    population (:func:`generate_population`, ``n`` positions around ``price``, leverage
+    multiplied by ``leverage_scale``) faces ``shock`` in a book that holds ``depth`` times the
+    population's size within 1% of the price (:func:`~liqlib.engine.book.linear_ladder`), and
+    :func:`cascade` finds where it stops. Open interest here is the notional of every position
+    at entry, both sides.
+
+    Parameters
+    ----------
+    shock : float
+        The move as a fraction of ``price`` (see :func:`cascade`): ``-0.09`` is a 9% fall.
+    leverage_scale : float
+        Factor (> 0) on the population's leverage draws.
+    depth : float
+        The book's quantity within 1% of the price, as a multiple (> 0) of the population's size.
+    n, price, long_share, seed
+        The population (:func:`generate_population`).
+
+    Returns
+    -------
+    LiquidatedShare
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a non-positive depth, scale, size or price, a bad shock or share.
+    TypeError
+        A non-numeric argument, named.
+
+    References
+    ----------
+    CoinDesk Research, "Market Spotlight: The $19 Billion Liquidation That Shook Crypto"
+    (https://www.coindesk.com/research/market-spotlight-the-19-billion-liquidation-that-shook-crypto,
+    read 2026-12-03): "more than $19 billion in leveraged positions were wiped out within 24
+    hours", perpetual open interest 217 billion USD before, the shares this model is fitted to.
+
+    Examples
+    --------
+    A 9.3% fall, with the population's own leverage and with a third of it:
+
+    >>> round(liquidated_share(-0.093).share, 2), round(liquidated_share(-0.093, 0.3).share, 3)
+    (0.45, 0.087)
+    """
+    d = v.number("depth", depth, "pos")
+    scale = v.number("leverage_scale", leverage_scale, "pos")
+    pop = generate_population(n, price, seed=seed, long_share=long_share, leverage_scale=scale)
+    result = cascade(pop, price, shock, linear_ladder(d * pop.size.sum()))
+    return LiquidatedShare(scale, result.notional / float((pop.size * pop.entry_price).sum()),
+                           result, pop)
+
+
+def fit_leverage_scale(
+    share: float, shock: float, scales: ArrayLike, **model: Any
+) -> LiquidatedShare:
+    """The leverage scale, of a grid, whose cascade liquidates the share closest to ``share``.
+
+    Runs :func:`liquidated_share` at each scale of ``scales`` and keeps the run whose share of
+    open interest is nearest the reported one (the first, on a tie): the one number that ties
+    the illustrative population to a real day.
+
+    Parameters
+    ----------
+    share : float
+        The reported share of open interest liquidated, in [0, 1].
+    shock : float
+        The day's move as a fraction of the price (``-0.093``: a 9.3% fall).
+    scales : array
+        Candidate leverage scales (> 0), a non-empty 1-D grid.
+    **model
+        ``depth``, ``n``, ``price``, ``long_share``, ``seed`` of :func:`liquidated_share`.
+
+    Returns
+    -------
+    LiquidatedShare
+        The closest run; its ``leverage_scale`` is the fit.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a share outside [0, 1], an empty grid or a non-positive scale.
+
+    Examples
+    --------
+    10 October 2025: 19 of 217 billion USD liquidated while bitcoin fell 9.3%:
+
+    >>> fit = fit_leverage_scale(19 / 217, -0.093, [0.2, 0.3, 0.5, 1.0])
+    >>> fit.leverage_scale, round(fit.share, 3)
+    (0.3, 0.087)
+    """
+    target = v.one("share", v.bounded("share", share, 0.0, 1.0))
+    grid = v.positive("scales", scales)
+    if grid.ndim != 1 or grid.size == 0:
+        raise ValueError(f"scales must be a non-empty 1-D grid, got shape {grid.shape}")
+    runs = [liquidated_share(shock, float(s), **model) for s in grid]
+    return runs[int(np.argmin([abs(r.share - target) for r in runs]))]

@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core import _validate as v
-from ..engine.book import ResilientBook, flat_ladder
+from ..engine.book import ResilientBook, flat_book
 from ..engine.policies import VENUE_RULES, VENUE_VARIANTS
 from ..engine.stepper import Engine, Trader
 from ..prices.paths import gbm, wick_path
@@ -208,7 +208,7 @@ class BookSpec:
     def build(self, population: Population) -> ResilientBook:
         """A fresh book for ``population``."""
         depth = self.depth_share * float(population.size.sum())
-        return ResilientBook(flat_ladder(depth), flat_ladder(depth), half_life=self.half_life)
+        return flat_book(depth, half_life=self.half_life)
 
 
 @dataclass(frozen=True)
