@@ -203,7 +203,7 @@ EVENT_LABELS: dict[str, str] = {
 }
 
 #: The columns of :func:`ledger_rows`, in order (the fund column is the change from ``fund_start``).
-LEDGER_COLUMNS = ("t (s)", "event", "size", "price", "bankruptcy price", "amount",
+LEDGER_COLUMNS = ("step", "event", "size", "price", "bankruptcy price", "amount",
                   "equity after", "MM after", "fund change")
 
 
