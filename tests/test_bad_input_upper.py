@@ -62,6 +62,9 @@ PORT = option_portfolio.OptionPortfolio(
      option_portfolio.OptionPosition("put", 90.0, 0.1, 1.0)]
 )
 SURF = mark_to_model.VolSurface(0.6)
+ACC = gamma.generate_option_accounts(3, 100.0, seed=1)  # 3 accounts, 4 legs
+PM = deribit.PortfolioMarginParameters(0.10, vol_shock=0.38, vol_power=0.3,
+                                       extended_moves=(-0.5, 1.0))
 
 # --- bad values by domain -------------------------------------------------------------------------
 
@@ -94,6 +97,19 @@ DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
     "ladder?": (["flat", 3.0, [1.0]], []),  # None: the default (a frictionless market)
     "fund": (TYPE_BAD, [math.nan, -math.inf, -1.0]),  # inf: a fund that never runs out
     "seed": ([1.5, "3", True, None], []),
+    # stress: the objects gamma_cascade and account_margin take, and their secondary numbers
+    "accounts": ([None, "x", 3.0, POP], []),
+    "accounts?": (["x", 3.0, POP], []),  # None: no option sellers
+    "population?": (["pop", [1.0], ACC], []),
+    "spot_vol?": (["steepening", 1.0, {"beta": 1.0}], []),
+    "parameters": ([3, None, 0.1, {"price_move": 0.1}], ["bogus", ""]),
+    "shock": (TYPE_BAD, [*REAL_BAD, 0.0, -1.0, 1.0, 1.5]),  # nonzero, in (-1, 1)
+    "order": (TYPE_BAD, [math.nan, -math.inf, 0.0, -1.0]),  # inf: no limit
+    "factor": (TYPE_BAD, [*REAL_BAD, 0.0, 0.99]),  # >= 1
+    "odd": ([1.5, "3", True, None], [1, 0, -1, 4]),  # odd integer >= 3
+    "legs": ([[1, 0, 1, 0], ["a", "b", "c", "d"], [1.0, 0.0, 1.0, 0.0]],
+             [[True, False], [[True] * 4]]),  # booleans, one per leg
+    "moves": ([0.5, "ab", None, [[0.1]], ["x"]], [[0.1, math.nan], [0.5, -1.0], [-2.0]]),
 }
 
 # Array arguments: one bad element at index 2 must be named with its index.
@@ -378,6 +394,23 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("feedback_multiplier", gamma.feedback_multiplier,
      dict(impact=1e-4, contracts=10.0, gamma=0.01, price=100.0),
      {"impact": "nonneg", "contracts": "nonneg", "gamma": "real", "price": "pos"}),
+    ("gamma_cascade", gamma.gamma_cascade,
+     dict(accounts=ACC, price=100.0, shock=-0.05, book=LAD, futures=POP, hedged_book=ACC),
+     {"accounts": "accounts?", "price": "pos", "shock": "shock", "book": "ladder",
+      "futures": "population?", "rule": "option", "parameters": "parameters",
+      "hedged_book": "accounts?", "reading": "option", "spot_vol": "spot_vol?", "hedge": "option",
+      "holder": "option", "hedge_fraction": "unit+", "max_order": "order", "priority": "option",
+      "dt": "pos", "max_steps": "count", "tol": "pos"}),
+    ("account_margin", gamma.account_margin, dict(accounts=ACC, price=100.0, rule="portfolio"),
+     {"accounts": "accounts", "price": "pos", "rule": "option", "parameters": "parameters",
+      "legs": "legs", "reading": "option", "initial_factor": "factor", "vol_shift": "real"}),
+    ("stress_pnl", gamma.stress_pnl, dict(accounts=ACC, price=100.0, new_price=90.0),
+     {"accounts": "accounts", "price": "pos", "new_price": "pos", "vol_shift": "real"}),
+    ("PortfolioMarginParameters", deribit.PortfolioMarginParameters, dict(price_move=0.1),
+     {"price_move": "rate+", "buckets": "odd", "vol_shock": "nonneg", "vol_power": "nonneg",
+      "vol_shock_mode": "option", "vol_floor": "pos", "net_short_option_contingency": "nonneg",
+      "option_contingency": "nonneg", "futures_contingency": "nonneg",
+      "vega_contingency": "nonneg", "extended_moves": "moves", "extended_fraction": "unit"}),
     # venues
     ("binance.leverage_brackets", binance.leverage_brackets,
      dict(notional_floors=[0.0, 5e4, 2.5e5], maint_margin_ratios=[0.004, 0.005, 0.01],
@@ -664,6 +697,8 @@ _SCALAR_ONLY: set[str] = {
     "kyle_lambda", "daily_volume", "daily_volatility", "token_price", "target", "budget",
     "blocks", "impact", "contracts", "mark_price", "iv", "days_to_expiration",
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
+    "new_price", "price_move", "vol_floor", "net_short_option_contingency", "option_contingency",
+    "futures_contingency", "vega_contingency", "extended_fraction", "hedge_fraction", "tol",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.
