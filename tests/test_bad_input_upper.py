@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from liqlib.core import ArgumentTypeError, DerivedRangeError, round_to_tick
+from liqlib.core import ArgumentTypeError, DerivedRangeError, ShapeError, round_to_tick
 from liqlib.engine import (
     SELL,
     Engine,
@@ -110,6 +110,10 @@ DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
     "legs": ([[1, 0, 1, 0], ["a", "b", "c", "d"], [1.0, 0.0, 1.0, 0.0]],
              [[True, False], [[True] * 4]]),  # booleans, one per leg
     "moves": ([0.5, "ab", None, [[0.1]], ["x"]], [[0.1, math.nan], [0.5, -1.0], [-2.0]]),
+    # venues.binance
+    "axis": ([1.5, "0", True, None], [1, 5, -2]),  # of 1-d samples
+    "api": ([3, "abc", None, ["a"], [3.0], {"brackets": 5}],
+            [[], {"x": 1}, [{"maintMarginRatio": 0.004, "initialLeverage": 125}]]),
 }
 
 # Array arguments: one bad element at index 2 must be named with its index.
@@ -426,6 +430,20 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("binance.position_notional", binance.position_notional,
      dict(position=1.0, mark_price=100.0),
      {"position": "pos", "mark_price": "pos", "kind": "option", "contract_size": "pos"}),
+    ("binance.hedge_liquidation_price", binance.hedge_liquidation_price,
+     dict(wb=20.0, position1_long=2.0, ep1_long=100.0, mmr_l=0.01, position1_short=1.0,
+          ep1_short=110.0, mmr_s=0.01),
+     {"wb": "real", "position1_long": "nonneg", "ep1_long": "pos", "mmr_l": "rate+",
+      "position1_short": "nonneg", "ep1_short": "pos", "mmr_s": "rate+", "cum_l": "nonneg",
+      "cum_s": "nonneg", "tmm1": "nonneg", "upnl1": "real", "kind": "option",
+      "contract_size": "pos"}),
+    ("binance.moving_average_basis", binance.moving_average_basis,
+     dict(bid1=[99.0, 100.0, 99.0], ask1=[101.0, 104.0, 101.0], price_index=[99.5, 101.0, 100.0]),
+     {"bid1": "series_pos", "ask1": "series_pos", "price_index": "series_pos", "axis": "axis"}),
+    ("binance.brackets_from_api", binance.brackets_from_api,
+     dict(brackets=[{"notionalFloor": 0, "maintMarginRatio": 0.004, "initialLeverage": 125,
+                     "cum": 0.0}]),
+     {"brackets": "api", "check_cum": "bool"}),
     ("binance.maintenance_margin", binance.maintenance_margin,
      dict(position_notional=1e4, mmr=0.004),
      {"position_notional": "nonneg", "mmr": "rate+", "cum": "real"}),
@@ -699,6 +717,7 @@ _SCALAR_ONLY: set[str] = {
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
     "new_price", "price_move", "vol_floor", "net_short_option_contingency", "option_contingency",
     "futures_contingency", "vega_contingency", "extended_fraction", "hedge_fraction", "tol",
+    "mmr_l", "mmr_s", "cum_l", "cum_s",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.
@@ -887,3 +906,32 @@ def test_type_errors_are_argument_type_errors() -> None:
         execute(None, SELL, 1.0, 100.0)  # type: ignore[arg-type]
     with pytest.raises(ArgumentTypeError):
         policies.FullLiquidation(fill_or_kill=0)  # type: ignore[arg-type]
+
+
+# --- binance: inputs the mutation run's review found unchecked --------------------------------
+
+
+def test_binance_cum_above_the_margin_is_refused() -> None:
+    # as bybit's mm_deduction: a bracket's cum holds within its bracket (100 at 1% less 5 was -4)
+    with pytest.raises(ValueError, match=r"^cum must not exceed") as info:
+        binance.maintenance_margin([1_000.0, 100.0], mmr=0.01, cum=5)
+    assert "flat index 1" in str(info.value) and "-4.0" in str(info.value)
+    assert binance.maintenance_margin(500.0, mmr=0.01, cum=5) == 0.0  # at the bracket's floor
+
+
+def test_binance_a_nan_cum_is_not_the_recursions_value() -> None:
+    entry = {"notionalFloor": 0, "maintMarginRatio": 0.004, "initialLeverage": 125, "cum": "nan"}
+    with pytest.raises(ValueError, match=r"brackets\[0\]\['cum'\]=nan"):
+        binance.brackets_from_api([entry])  # passed the check (a comparison with NaN is False)
+    assert binance.brackets_from_api([entry], check_cum=False).cums.tolist() == [0.0]
+
+
+def test_binance_wallet_inputs_that_do_not_broadcast_are_named() -> None:
+    with pytest.raises(ShapeError, match=r"upnl1 .* wb"):
+        binance.liquidation_price(1, 1, 100, wb=[10.0, 20.0, 30.0], mmr_b=0.01, upnl1=[1.0, 2.0])
+
+
+def test_binance_hedge_formula_overflow_is_refused() -> None:
+    with pytest.raises(DerivedRangeError, match="position1_long"):
+        binance.hedge_liquidation_price(wb=1e300, position1_long=1e300, ep1_long=1e300,
+                                        mmr_l=0.01, position1_short=1, ep1_short=110, mmr_s=0.01)
