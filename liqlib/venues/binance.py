@@ -348,7 +348,8 @@ def maintenance_amount(
     Raises
     ------
     ValueError
-        Negative floor or amount, rates outside [0, 1), or ``mmr <= previous_mmr``.
+        Negative floor or amount, rates outside (0, 1), or ``mmr <= previous_mmr``; an array
+        where a single number is expected (TypeError).
 
     References
     ----------

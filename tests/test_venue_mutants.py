@@ -1,0 +1,161 @@
+"""Tests that pin what mutation testing of ``liqlib/venues/binance.py`` found unchecked.
+
+Each asserts a fact Binance's pages state (quoted in the module's docstrings) or the module
+documents, on numbers small enough to check by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from liqlib.venues import binance
+
+
+def test_moving_average_basis_is_the_mean_of_mid_minus_index() -> None:
+    # "Moving Average (Basis) = sum of [(Bid1_i + Ask1_i)/2 - PI_i] / n" (mark price FAQ)
+    bid = np.array([[99.0, 100.0, 101.0], [10.0, 10.0, 10.0]])
+    ask = np.array([[101.0, 104.0, 101.0], [12.0, 12.0, 12.0]])
+    index = np.array([[99.5, 101.0, 100.0], [11.5, 11.0, 10.5]])
+    # mids 100, 102, 101 less the index: 0.5, 1.0, 1.0 -> 2.5 / 3; second row 11 less the index
+    got = binance.moving_average_basis(bid, ask, index)
+    assert got == pytest.approx([2.5 / 3, 0.0], rel=1e-12)
+    # along the other axis: one basis per sample time, averaged over the two rows
+    across = binance.moving_average_basis(bid, ask, index, axis=0)
+    assert across == pytest.approx([(0.5 - 0.5) / 2, (1.0 + 0.0) / 2, (1.0 + 0.5) / 2])
+    # a locked book (bid equal to ask) is a sample; only a bid above its ask is refused
+    assert binance.moving_average_basis([100.0], [100.0], [99.0]) == 1.0
+
+
+def test_moving_average_basis_needs_samples() -> None:
+    with pytest.raises(ValueError, match="need at least one sample along axis -1"):
+        binance.moving_average_basis(np.ones((2, 0)), np.ones((2, 0)), np.ones((2, 0)))
+    with pytest.raises(ValueError, match="must hold samples along an axis"):
+        binance.moving_average_basis(99.0, 101.0, 100.0)
+    # one sample is enough
+    assert binance.moving_average_basis([99.0], [101.0], [100.0]) == 0.0
+    with pytest.raises(ValueError, match=r"^bid1 must not exceed ask1 at any sample$"):
+        binance.moving_average_basis([99.0, 102.0], [101.0, 101.0], [100.0, 100.0])
+
+
+def test_a_single_bracket_line_is_tier_one_and_the_mark_only_flags_maintenance() -> None:
+    # 1 long at 100 with 10 USDT at 1%: (10 + 0 - 100) / (0.01 - 1) = 90.909...
+    r = binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=0.01)
+    assert r.price == pytest.approx(90 / 0.99, rel=1e-12) and r.tier == 1
+    assert r.bankruptcy_price == pytest.approx(90.0)
+    below = binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=0.01, mark_price=90.0)
+    above = binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=0.01, mark_price=95.0)
+    assert bool(below.below_maintenance) and not bool(above.below_maintenance)
+    assert below.price == above.price == r.price  # the mark does not move the price
+    # "If it is an isolated margin mode, then TMM=0, UPNL=0": the same price from the same wallet
+    iso = binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=0.01, margin_type="isolated")
+    assert iso.price == r.price
+    # TMM1 is taken from the wallet, UPNL1 added to it: 10 - 4 + 2 = 8 USDT of collateral
+    other = binance.liquidation_price(1, 1.0, 100.0, wb=10.0, tmm1=4.0, upnl1=2.0, mmr_b=0.01,
+                                      cum_b=0.5)
+    assert other.price == pytest.approx((8.0 + 0.5 - 100.0) / (0.01 - 1.0), rel=1e-12)
+
+
+def test_a_bracket_table_or_symbol_is_read_as_such() -> None:
+    t = binance.leverage_brackets([0, 50_000, 250_000], [0.004, 0.005, 0.01], [125, 100, 50],
+                                  symbol="BTCUSDT", unit="USDT")
+    assert t.name == "BTCUSDT" and t.unit == "USDT"
+    assert t.max_leverages.tolist() == [125.0, 100.0, 50.0]
+    assert binance.bracket(264_000, t).mmr == 0.01 and binance.bracket(49_999, t).level == 1
+    assert binance.bracket(264_000, "BTCUSDT") == binance.BTCUSDT_BRACKETS.tier(264_000)
+    with pytest.raises(ValueError, match=r"brackets must be a TierTable or one of \['BTCUSDT'\]"
+                       ) as info:
+        binance.bracket(1.0, "ETHUSDT")
+    assert not isinstance(info.value, TypeError)  # an unknown symbol is a wrong value
+    with pytest.raises(TypeError, match="brackets must be a TierTable"):
+        binance.bracket(1.0, 3)  # type: ignore[arg-type]
+    assert binance.maintenance_margin(500_000, brackets=t) == pytest.approx(500_000 * 0.01 - 1_300)
+
+
+def test_maintenance_amount_needs_rising_rates() -> None:
+    with pytest.raises(ValueError, match=r"^mmr must exceed previous_mmr=0.005 \(rates rise\), "
+                       r"got 0.005$"):
+        binance.maintenance_amount(1_000, 0.005, 0.005, 0)
+    # the step adds the previous amount: 1,000 * (1% - 0.5%) + 2 = 7
+    assert binance.maintenance_amount(1_000, 0.01, 0.005, 2) == pytest.approx(7.0)
+
+
+def test_mark_price_time_until_funding_runs_to_the_interval() -> None:
+    # Price 1 = 100 * (1 + 0.001 * 4 / 4) = 100.1 with a 4 h interval; the basis and the last price
+    # put it in the middle
+    assert binance.mark_price(100, 0.001, 4, 0.5, 100.05, funding_interval=4) == pytest.approx(
+        100.1, rel=1e-12)
+    assert binance.mark_price(100, 0.001, 8, 0.5, 100.05) == pytest.approx(100.1, rel=1e-12)
+    with pytest.raises(ValueError, match=r"time_until_funding must be in \[0, 4.0\] hours"):
+        binance.mark_price(100, 0.001, 4.5, 0.5, 100.05, funding_interval=4)
+
+
+def test_funding_rate_cap_clips_both_ways() -> None:
+    assert binance.funding_rate(0.01, cap=0.003) == 0.003
+    assert binance.funding_rate(-0.01, cap=0.003) == -0.003
+    assert type(binance.funding_rate(0.0003)) is float
+    # 8 h rate P - clamp = 0.0007 over a 1 h interval: / (8 / 1)
+    assert binance.funding_rate(0.0012, funding_interval=1) == pytest.approx(0.0007 / 8)
+
+
+def test_notional_and_initial_margin() -> None:
+    assert binance.position_notional(2, 100) == 200.0
+    with pytest.raises(ValueError, match="contract_size"):
+        binance.position_notional(2, 100, contract_size=0)  # checked for linear contracts too
+    assert binance.initial_margin(2, 100, 10) == pytest.approx(20.0)
+    assert binance.initial_margin(10, 10_000, 20, kind="inverse", contract_size=100) == (
+        pytest.approx(10 * 100 / 10_000 / 20))
+
+
+def test_maintenance_amount_takes_single_rates_in_the_open_unit_interval() -> None:
+    for name, kwargs in (("mmr", dict(mmr=[0.01, 0.02])),
+                         ("previous_mmr", dict(previous_mmr=[0.001, 0.002]))):
+        args = {"notional_floor": 1_000, "mmr": 0.01, "previous_mmr": 0.005, "previous_cum": 0,
+                **kwargs}
+        with pytest.raises(TypeError, match=rf"^{name} must be a single number"):
+            binance.maintenance_amount(**args)
+    # rates are fractions in (0, 1): a bracket has a positive rate, and so has the one before
+    with pytest.raises(ValueError, match=r"^mmr must be a fraction in \(0, 1\)"):
+        binance.maintenance_amount(1_000, 0.0, 0.005, 0)
+    with pytest.raises(ValueError, match=r"^previous_mmr must be a fraction in \(0, 1\)"):
+        binance.maintenance_amount(1_000, 0.01, 0.0, 0)
+
+
+def test_a_negative_margin_names_the_first_negative_element() -> None:
+    with pytest.raises(ValueError, match=r"^give exactly one of mmr \(with cum\) or brackets$"):
+        binance.maintenance_margin(100.0)
+    # 500 sits at the line's floor (margin 0, allowed); 100 is below it (-4)
+    with pytest.raises(ValueError, match=r"of -4\.0 at flat index 1$"):
+        binance.maintenance_margin([500.0, 100.0], mmr=0.01, cum=5)
+    with pytest.raises(ValueError, match=r"of -4\.0 at flat index 2$"):
+        binance.maintenance_margin([[500.0, 1_000.0], [100.0, 100.0]], mmr=0.01, cum=5)
+    with pytest.raises(ValueError, match=r"a maintenance margin of -4\.0$"):
+        binance.maintenance_margin(100.0, mmr=0.01, cum=5)  # a scalar has no index
+
+
+def test_contract_size_defaults_to_one() -> None:
+    assert binance.initial_margin(10, 10_000, 20, kind="inverse") == pytest.approx(
+        10 / 10_000 / 20)
+    assert binance.position_notional(10, 10_000, kind="inverse") == pytest.approx(10 / 10_000)
+
+
+def test_default_interest_is_a_hundredth_of_a_percent_per_8h() -> None:
+    # "I per 8 h: 0.01%": a premium within 0.05% of it gives F = I
+    assert binance.funding_rate(0.0003) == pytest.approx(0.0001, abs=1e-15)
+    assert binance.funding_rate(-0.0003) == pytest.approx(0.0001, abs=1e-15)  # I - P = 0.04%
+    # outside the band: P + 0.05% (I - P = 0.07% clamped)
+    assert binance.funding_rate(-0.0006) == pytest.approx(-0.0001, abs=1e-15)
+
+
+def test_funding_fee_contract_size_defaults_to_one() -> None:
+    assert binance.funding_fee(1, 100, 25_000, 0.0001, kind="inverse") == pytest.approx(
+        100 / 25_000 * 0.0001)
+
+
+def test_average_premium_index_weights_later_samples_linearly() -> None:
+    # "(1*P_1 + 2*P_2 + ... + n*P_n) / (1 + 2 + ... + n)"
+    samples = np.array([[0.0003, 0.0, 0.0], [0.0, 0.0, 0.0006]])
+    assert binance.average_premium_index(samples) == pytest.approx([0.0003 / 6, 0.0018 / 6])
+    # along the first axis: two samples per column, weights 1 and 2
+    assert binance.average_premium_index(samples, axis=0) == pytest.approx(
+        [0.0003 / 3, 0.0, 0.0012 / 3])
