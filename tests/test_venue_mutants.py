@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from liqlib.core import ShapeError
 from liqlib.venues import binance
 
 
@@ -30,7 +31,8 @@ def test_moving_average_basis_is_the_mean_of_mid_minus_index() -> None:
 def test_moving_average_basis_needs_samples() -> None:
     with pytest.raises(ValueError, match="need at least one sample along axis -1"):
         binance.moving_average_basis(np.ones((2, 0)), np.ones((2, 0)), np.ones((2, 0)))
-    with pytest.raises(ValueError, match="must hold samples along an axis"):
+    with pytest.raises(ValueError, match=r"^bid1, ask1 and price_index must hold samples along "
+                       r"an axis, got single numbers$"):
         binance.moving_average_basis(99.0, 101.0, 100.0)
     # one sample is enough
     assert binance.moving_average_basis([99.0], [101.0], [100.0]) == 0.0
@@ -159,3 +161,42 @@ def test_average_premium_index_weights_later_samples_linearly() -> None:
     # along the first axis: two samples per column, weights 1 and 2
     assert binance.average_premium_index(samples, axis=0) == pytest.approx(
         [0.0003 / 3, 0.0, 0.0012 / 3])
+
+
+def test_bracket_table_labels_default_to_no_symbol_in_usdt() -> None:
+    t = binance.leverage_brackets([0, 50_000], [0.004, 0.005], [125, 100])
+    assert t.name == "" and t.unit == "USDT"
+
+
+def test_a_bracket_line_takes_one_rate() -> None:
+    for call in (lambda: binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=[0.01, 0.02]),
+                 lambda: binance.maintenance_margin(100.0, mmr=[0.01, 0.02])):
+        with pytest.raises(TypeError, match=r"^mmr(_b)? must be a single number"):
+            call()
+
+
+def test_isolated_mode_refuses_other_contracts_and_wallet_arrays_broadcast() -> None:
+    # "If it is an isolated margin mode, then TMM=0, UPNL=0": either one non-zero is refused
+    for other in (dict(tmm1=1.0), dict(upnl1=-1.0)):
+        with pytest.raises(ValueError, match=r"^tmm1 and upnl1 must be 0 in isolated margin mode "
+                           r"\(Binance: TMM=0, UPNL=0\), got "):
+            binance.liquidation_price(1, 1.0, 100.0, wb=10.0, mmr_b=0.01,
+                                      margin_type="isolated", **other)
+    with pytest.raises(ValueError, match=r"^give exactly one of mmr_b \(with cum_b\) or brackets$"):
+        binance.liquidation_price(1, 1.0, 100.0, wb=10.0)
+    with pytest.raises(ValueError, match=r"^tmm1 of shape \(2,\) does not broadcast with wb"):
+        binance.liquidation_price(1, 1.0, 100.0, wb=[10.0, 20.0, 30.0], tmm1=[1.0, 2.0],
+                                  mmr_b=0.01)
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [("bid1", r"^ask1 of shape \(2,\) does not broadcast with bid1 of shape \(3,\)"),
+     ("ask1", r"^ask1 of shape \(3,\) does not broadcast with bid1"),
+     ("price_index", r"^price_index of shape \(3,\) does not broadcast with bid1")],
+)
+def test_moving_average_basis_samples_of_unequal_lengths_are_named(bad: str, named: str) -> None:
+    samples = {"bid1": [99.0, 100.0], "ask1": [101.0, 104.0], "price_index": [99.5, 101.0]}
+    samples[bad] = [*samples[bad], 100.0]
+    with pytest.raises(ShapeError, match=named):
+        binance.moving_average_basis(**samples)
