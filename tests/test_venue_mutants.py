@@ -200,3 +200,74 @@ def test_moving_average_basis_samples_of_unequal_lengths_are_named(bad: str, nam
     samples[bad] = [*samples[bad], 100.0]
     with pytest.raises(ShapeError, match=named):
         binance.moving_average_basis(**samples)
+
+
+def _api(*rows: tuple[float, float, float, float | None, float | None],
+         floor_key: str = "notionalFloor", cap_key: str = "notionalCap") -> list[dict]:
+    out = []
+    for floor, mmr, lev, cum, cap in rows:
+        entry = {floor_key: floor, "maintMarginRatio": mmr, "initialLeverage": lev}
+        if cum is not None:
+            entry["cum"] = cum
+        if cap is not None:
+            entry[cap_key] = cap
+        out.append(entry)
+    return out
+
+
+def test_brackets_from_api_labels_from_the_response() -> None:
+    rows = _api((0, 0.004, 125, 0.0, None))
+    # USDⓈ-M responses carry "symbol", COIN-M ones "pair"; neither: no label
+    assert binance.brackets_from_api({"pair": "BTCUSD", "brackets": rows}).name == "BTCUSD"
+    assert binance.brackets_from_api({"brackets": rows}).name == ""
+    assert binance.brackets_from_api(rows).unit == "USDT"
+    assert binance.brackets_from_api(rows, unit="USDC").unit == "USDC"
+
+
+def test_brackets_from_api_messages_name_the_entry() -> None:
+    with pytest.raises(TypeError, match=r"got int 3$"):
+        binance.brackets_from_api(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^brackets\[1\] must be a dict of the API's fields, got "
+                       r"str 'a'$"):
+        binance.brackets_from_api([*_api((0, 0.004, 125, 0.0, None)), "a"])  # type: ignore[list-item]
+    rows = _api((0, 0.004, 125, 0.0, 50_000), (50_000, 0.005, 100, 50.0, None))
+    for field, value in (("initialLeverage", "x"), ("cum", "x"), ("notionalCap", "x")):
+        broken = [dict(r) for r in rows]
+        broken[1 if field != "notionalCap" else 0][field] = value
+        at = 1 if field != "notionalCap" else 0
+        with pytest.raises(ValueError, match=rf"^brackets\[{at}\]\['{field}'\] must be a number"):
+            binance.brackets_from_api(broken)
+
+
+def test_brackets_from_api_checks_cum_to_a_tolerance() -> None:
+    # one bracket from 0: the recursion's cum is 0 and the tolerance 1e-9 (scale 1)
+    assert binance.brackets_from_api(_api((0, 0.004, 125, 1e-9, None))).cums.tolist() == [0.0]
+    with pytest.raises(ValueError, match=r"brackets\[0\]\['cum'\]"):
+        binance.brackets_from_api(_api((0, 0.004, 125, 1.5e-9, None)))
+    # floors to 100 at 0.5%: 100 * 0.005 < 1, so the scale stays 1
+    with pytest.raises(ValueError, match=r"brackets\[1\]\['cum'\]"):
+        binance.brackets_from_api(_api((0, 0.004, 125, 0.0, None),
+                                       (100, 0.005, 100, 0.1 + 1.5e-9, None)))
+    # floors to 50,000 at 0.5%: scale 250, tolerance 2.5e-7
+    ok = _api((0, 0.004, 125, 0.0, None), (50_000, 0.005, 100, 50.0 + 2e-7, None))
+    assert binance.brackets_from_api(ok).cums[1] == pytest.approx(50.0)
+    with pytest.raises(ValueError, match=r"brackets\[1\]\['cum'\]"):
+        binance.brackets_from_api(_api((0, 0.004, 125, 0.0, None),
+                                       (50_000, 0.005, 100, 50.0 + 3e-7, None)))
+
+
+def test_brackets_from_api_caps_are_the_next_floor() -> None:
+    rows = _api((0, 0.004, 125, 0.0, 50_000), (50_000, 0.005, 100, 50.0, 250_000),
+                (250_000, 0.01, 50, 1_300.0, 1_000_000))
+    assert binance.brackets_from_api(rows).floors.tolist() == [0.0, 50_000.0, 250_000.0]
+    rows[1]["notionalCap"] = 200_000
+    with pytest.raises(ValueError, match=r"^brackets\[1\]\['notionalCap'\]=200000.0 must equal "
+                       r"the next bracket's floor 250000.0$"):
+        binance.brackets_from_api(rows)
+    # COIN-M brackets are in coins: qtyFloor and qtyCap
+    coin = _api((0, 0.004, 125, 0.0, 5), (5, 0.005, 100, 0.005, 10),
+                floor_key="qtyFloor", cap_key="qtyCap")
+    assert binance.brackets_from_api(coin).unit == "coin"
+    coin[0]["qtyCap"] = 6
+    with pytest.raises(ValueError, match=r"^brackets\[0\]\['qtyCap'\]=6.0 must equal"):
+        binance.brackets_from_api(coin)

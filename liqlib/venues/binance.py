@@ -198,7 +198,9 @@ def brackets_from_api(
         Unit of the floors; default ``"USDT"`` for ``notionalFloor`` and ``"coin"`` for
         ``qtyFloor``.
     check_cum : bool
-        Compare each reported ``cum`` (and cap) with the recursion and raise if they disagree.
+        Compare each reported ``cum`` (and cap) with the recursion and raise if they disagree:
+        a ``cum`` by more than ``1e-9 * max(1, largest floor * largest rate)`` (rounding in the
+        API's decimal strings), a cap by anything (it must be the next bracket's floor).
 
     Returns
     -------
