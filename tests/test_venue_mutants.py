@@ -271,3 +271,48 @@ def test_brackets_from_api_caps_are_the_next_floor() -> None:
     coin[0]["qtyCap"] = 6
     with pytest.raises(ValueError, match=r"^brackets\[0\]\['qtyCap'\]=6.0 must equal"):
         binance.brackets_from_api(coin)
+
+
+def _hedge(**kw: object) -> float:
+    args: dict = dict(wb=20, position1_long=2, ep1_long=100, mmr_l=0.01, position1_short=1,
+                      ep1_short=110, mmr_s=0.01)
+    return binance.hedge_liquidation_price(**{**args, **kw})
+
+
+def test_hedge_formula_adds_both_maintenance_amounts() -> None:
+    # LP = (WB - TMM1 + UPNL1 + cumL + cumS - 2*100 + 1*110) / (2*0.01 + 1*0.01 - 2 + 1)
+    assert _hedge() == pytest.approx(70 / 0.97, rel=1e-12)
+    assert _hedge(cum_s=0.5) == pytest.approx(69.5 / 0.97, rel=1e-12)
+    assert _hedge(cum_l=0.5) == pytest.approx(69.5 / 0.97, rel=1e-12)
+    assert _hedge(tmm1=1.0, upnl1=-2.0) == pytest.approx(73 / 0.97, rel=1e-12)
+
+
+def test_hedge_inputs_are_checked_by_name() -> None:
+    with pytest.raises(ValueError, match=r"^position1_long and position1_short must not both "
+                       r"be 0$"):
+        _hedge(position1_long=0, position1_short=0)
+    for name in ("mmr_l", "mmr_s"):
+        with pytest.raises(TypeError, match=rf"^{name} must be a single number"):
+            _hedge(**{name: [0.01, 0.02]})
+    # COIN-M contract size defaults to 1 (USD per contract)
+    assert _hedge(kind="inverse") == pytest.approx(_hedge(kind="inverse", contract_size=1.0))
+    assert _hedge(kind="inverse", contract_size=100.0) != pytest.approx(_hedge(kind="inverse"))
+
+
+@pytest.mark.parametrize("name", ["wb", "position1_long", "ep1_long", "position1_short",
+                                  "ep1_short", "tmm1", "upnl1", "contract_size"])
+def test_hedge_arrays_that_do_not_broadcast_are_named(name: str) -> None:
+    base = {"wb": 20.0, "position1_long": 2.0, "ep1_long": 100.0, "position1_short": 1.0,
+            "ep1_short": 110.0, "tmm1": 0.0, "upnl1": 0.0, "contract_size": 1.0}
+    other = "ep1_short" if name != "ep1_short" else "wb"
+    args = {**base, other: [base[other]] * 2, name: [base[name]] * 3}
+    with pytest.raises(ShapeError, match=rf"\b{name}\b"):
+        binance.hedge_liquidation_price(mmr_l=0.01, mmr_s=0.01, **args)
+
+
+def test_hedge_price_is_nan_where_the_formula_divides_by_zero() -> None:
+    # 3 long and 1 short at 50%: 3 * 0.5 + 1 * 0.5 - 3 + 1 = 0, so no price liquidates ("--")
+    legs = dict(position1_long=3, ep1_long=100, mmr_l=0.5, position1_short=1, ep1_short=100,
+                mmr_s=0.5)
+    assert np.isnan(binance.hedge_liquidation_price(wb=20, **legs))  # x / 0
+    assert np.isnan(binance.hedge_liquidation_price(wb=200, **legs))  # 0 / 0
