@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liqlib.core import ShapeError
+from liqlib.core import DerivedRangeError, ShapeError
 from liqlib.venues import binance
 
 
@@ -316,3 +316,22 @@ def test_hedge_price_is_nan_where_the_formula_divides_by_zero() -> None:
                 mmr_s=0.5)
     assert np.isnan(binance.hedge_liquidation_price(wb=20, **legs))  # x / 0
     assert np.isnan(binance.hedge_liquidation_price(wb=200, **legs))  # 0 / 0
+
+
+def test_hedge_coin_margined_formula_adds_the_amounts_to_the_wallet() -> None:
+    # LP = CS*(QL*(MMRL + 1) + QS*(MMRS - 1)) / (WB + cumL + cumS + CS*QL/EPL - CS*QS/EPS)
+    cs, ql, qs, el, es = 100.0, 2.0, 1.0, 100.0, 110.0
+    num = cs * (ql * 1.01 + qs * (0.01 - 1))
+    expected = num / (0.2 + 0.001 + 0.002 + cs * ql / el - cs * qs / es)
+    got = _hedge(kind="inverse", contract_size=cs, wb=0.2, cum_l=0.001, cum_s=0.002)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_hedge_overflow_names_the_part_of_the_formula() -> None:
+    with pytest.raises(DerivedRangeError, match=r"^the formula's numerator overflows floating "
+                       r"point \(-inf\): wb, position1_long, "):
+        _hedge(wb=1e300, position1_long=1e300, ep1_long=1e300)
+    # a coin-margined long entered at 1e-300 USD is 1e302 coins per contract: the denominator
+    with pytest.raises(DerivedRangeError, match=r"^the formula's denominator overflows floating "
+                       r"point \(inf\): wb, "):
+        _hedge(kind="inverse", position1_long=1e10, ep1_long=1e-300)
