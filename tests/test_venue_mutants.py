@@ -335,3 +335,8 @@ def test_hedge_overflow_names_the_part_of_the_formula() -> None:
     with pytest.raises(DerivedRangeError, match=r"^the formula's denominator overflows floating "
                        r"point \(inf\): wb, "):
         _hedge(kind="inverse", position1_long=1e10, ep1_long=1e-300)
+
+
+def test_hedge_price_zero_is_no_price() -> None:
+    # 90 USDT exactly covers the legs' loss at price 0: LP = 0 / -0.97, not a price ("--")
+    assert np.isnan(_hedge(wb=90))
