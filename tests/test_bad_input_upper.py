@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from liqlib.core import ArgumentTypeError, DerivedRangeError, round_to_tick
+from liqlib.core import ArgumentTypeError, DerivedRangeError, ShapeError, round_to_tick
 from liqlib.engine import (
     SELL,
     Engine,
@@ -72,6 +72,9 @@ PORT = option_portfolio.OptionPortfolio(
      option_portfolio.OptionPosition("put", 90.0, 0.1, 1.0)]
 )
 SURF = mark_to_model.VolSurface(0.6)
+ACC = gamma.generate_option_accounts(3, 100.0, seed=1)  # 3 accounts, 4 legs
+PM = deribit.PortfolioMarginParameters(0.10, vol_shock=0.38, vol_power=0.3,
+                                       extended_moves=(-0.5, 1.0))
 
 # --- bad values by domain -------------------------------------------------------------------------
 
@@ -104,6 +107,23 @@ DOMAINS: dict[str, tuple[list[Any], list[Any]]] = {
     "ladder?": (["flat", 3.0, [1.0]], []),  # None: the default (a frictionless market)
     "fund": (TYPE_BAD, [math.nan, -math.inf, -1.0]),  # inf: a fund that never runs out
     "seed": ([1.5, "3", True, None], []),
+    # stress: the objects gamma_cascade and account_margin take, and their secondary numbers
+    "accounts": ([None, "x", 3.0, POP], []),
+    "accounts?": (["x", 3.0, POP], []),  # None: no option sellers
+    "population?": (["pop", [1.0], ACC], []),
+    "spot_vol?": (["steepening", 1.0, {"beta": 1.0}], []),
+    "parameters": ([3, None, 0.1, {"price_move": 0.1}], ["bogus", ""]),
+    "shock": (TYPE_BAD, [*REAL_BAD, 0.0, -1.0, 1.0, 1.5]),  # nonzero, in (-1, 1)
+    "order": (TYPE_BAD, [math.nan, -math.inf, 0.0, -1.0]),  # inf: no limit
+    "factor": (TYPE_BAD, [*REAL_BAD, 0.0, 0.99]),  # >= 1
+    "odd": ([1.5, "3", True, None], [1, 0, -1, 4]),  # odd integer >= 3
+    "legs": ([[1, 0, 1, 0], ["a", "b", "c", "d"], [1.0, 0.0, 1.0, 0.0]],
+             [[True, False], [[True] * 4]]),  # booleans, one per leg
+    "moves": ([0.5, "ab", None, [[0.1]], ["x"]], [[0.1, math.nan], [0.5, -1.0], [-2.0]]),
+    # venues.binance
+    "axis": ([1.5, "0", True, None], [1, 5, -2]),  # of 1-d samples
+    "api": ([3, "abc", None, ["a"], [3.0], {"brackets": 5}],
+            [[], {"x": 1}, [{"maintMarginRatio": 0.004, "initialLeverage": 125}]]),
 }
 
 # Array arguments: one bad element at index 2 must be named with its index.
@@ -425,6 +445,23 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
      dict(accounts=gamma.generate_option_accounts(5, 100.0, seed=1), price=100.0),
      {"price": "pos", "direction": "side", "within": "pos", "rule": "option",
       "reading": "option"}),
+    ("gamma_cascade", gamma.gamma_cascade,
+     dict(accounts=ACC, price=100.0, shock=-0.05, book=LAD, futures=POP, hedged_book=ACC),
+     {"accounts": "accounts?", "price": "pos", "shock": "shock", "book": "ladder",
+      "futures": "population?", "rule": "option", "parameters": "parameters",
+      "hedged_book": "accounts?", "reading": "option", "spot_vol": "spot_vol?", "hedge": "option",
+      "holder": "option", "hedge_fraction": "unit+", "max_order": "order", "priority": "option",
+      "dt": "pos", "max_steps": "count", "tol": "pos"}),
+    ("account_margin", gamma.account_margin, dict(accounts=ACC, price=100.0, rule="portfolio"),
+     {"accounts": "accounts", "price": "pos", "rule": "option", "parameters": "parameters",
+      "legs": "legs", "reading": "option", "initial_factor": "factor", "vol_shift": "real"}),
+    ("stress_pnl", gamma.stress_pnl, dict(accounts=ACC, price=100.0, new_price=90.0),
+     {"accounts": "accounts", "price": "pos", "new_price": "pos", "vol_shift": "real"}),
+    ("PortfolioMarginParameters", deribit.PortfolioMarginParameters, dict(price_move=0.1),
+     {"price_move": "rate+", "buckets": "odd", "vol_shock": "nonneg", "vol_power": "nonneg",
+      "vol_shock_mode": "option", "vol_floor": "pos", "net_short_option_contingency": "nonneg",
+      "option_contingency": "nonneg", "futures_contingency": "nonneg",
+      "vega_contingency": "nonneg", "extended_moves": "moves", "extended_fraction": "unit"}),
     # venues
     ("binance.leverage_brackets", binance.leverage_brackets,
      dict(notional_floors=[0.0, 5e4, 2.5e5], maint_margin_ratios=[0.004, 0.005, 0.01],
@@ -440,6 +477,20 @@ SPECS: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, str]]] = [
     ("binance.position_notional", binance.position_notional,
      dict(position=1.0, mark_price=100.0),
      {"position": "pos", "mark_price": "pos", "kind": "option", "contract_size": "pos"}),
+    ("binance.hedge_liquidation_price", binance.hedge_liquidation_price,
+     dict(wb=20.0, position1_long=2.0, ep1_long=100.0, mmr_l=0.01, position1_short=1.0,
+          ep1_short=110.0, mmr_s=0.01),
+     {"wb": "real", "position1_long": "nonneg", "ep1_long": "pos", "mmr_l": "rate+",
+      "position1_short": "nonneg", "ep1_short": "pos", "mmr_s": "rate+", "cum_l": "nonneg",
+      "cum_s": "nonneg", "tmm1": "nonneg", "upnl1": "real", "kind": "option",
+      "contract_size": "pos"}),
+    ("binance.moving_average_basis", binance.moving_average_basis,
+     dict(bid1=[99.0, 100.0, 99.0], ask1=[101.0, 104.0, 101.0], price_index=[99.5, 101.0, 100.0]),
+     {"bid1": "series_pos", "ask1": "series_pos", "price_index": "series_pos", "axis": "axis"}),
+    ("binance.brackets_from_api", binance.brackets_from_api,
+     dict(brackets=[{"notionalFloor": 0, "maintMarginRatio": 0.004, "initialLeverage": 125,
+                     "cum": 0.0}]),
+     {"brackets": "api", "check_cum": "bool"}),
     ("binance.maintenance_margin", binance.maintenance_margin,
      dict(position_notional=1e4, mmr=0.004),
      {"position_notional": "nonneg", "mmr": "rate+", "cum": "real"}),
@@ -712,6 +763,9 @@ _SCALAR_ONLY: set[str] = {
     "blocks", "impact", "contracts", "mark_price", "iv", "days_to_expiration",
     "initial_margin_rate", "initial_margin", "interest_rate", "average_premium_index",
     "fund_start", "entry", "volatility", "within", "width",
+    "new_price", "price_move", "vol_floor", "net_short_option_contingency", "option_contingency",
+    "futures_contingency", "vega_contingency", "extended_fraction", "hedge_fraction", "tol",
+    "mmr_l", "mmr_s", "cum_l", "cum_s",
 }
 
 # Per-spec exceptions to the "array with a NaN names its index" rule: arguments that broadcast.
@@ -900,3 +954,32 @@ def test_type_errors_are_argument_type_errors() -> None:
         execute(None, SELL, 1.0, 100.0)  # type: ignore[arg-type]
     with pytest.raises(ArgumentTypeError):
         policies.FullLiquidation(fill_or_kill=0)  # type: ignore[arg-type]
+
+
+# --- binance: inputs the mutation run's review found unchecked --------------------------------
+
+
+def test_binance_cum_above_the_margin_is_refused() -> None:
+    # as bybit's mm_deduction: a bracket's cum holds within its bracket (100 at 1% less 5 was -4)
+    with pytest.raises(ValueError, match=r"^cum must not exceed") as info:
+        binance.maintenance_margin([1_000.0, 100.0], mmr=0.01, cum=5)
+    assert "flat index 1" in str(info.value) and "-4.0" in str(info.value)
+    assert binance.maintenance_margin(500.0, mmr=0.01, cum=5) == 0.0  # at the bracket's floor
+
+
+def test_binance_a_nan_cum_is_not_the_recursions_value() -> None:
+    entry = {"notionalFloor": 0, "maintMarginRatio": 0.004, "initialLeverage": 125, "cum": "nan"}
+    with pytest.raises(ValueError, match=r"brackets\[0\]\['cum'\]=nan"):
+        binance.brackets_from_api([entry])  # passed the check (a comparison with NaN is False)
+    assert binance.brackets_from_api([entry], check_cum=False).cums.tolist() == [0.0]
+
+
+def test_binance_wallet_inputs_that_do_not_broadcast_are_named() -> None:
+    with pytest.raises(ShapeError, match=r"upnl1 .* wb"):
+        binance.liquidation_price(1, 1, 100, wb=[10.0, 20.0, 30.0], mmr_b=0.01, upnl1=[1.0, 2.0])
+
+
+def test_binance_hedge_formula_overflow_is_refused() -> None:
+    with pytest.raises(DerivedRangeError, match="position1_long"):
+        binance.hedge_liquidation_price(wb=1e300, position1_long=1e300, ep1_long=1e300,
+                                        mmr_l=0.01, position1_short=1, ep1_short=110, mmr_s=0.01)

@@ -64,7 +64,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..core import _validate as v
 from ..core.liquidation import bracketed_root
-from ..engine.book import BUY, SELL, Ladder, ResilientBook
+from ..engine.book import BUY, SELL, Ladder, ResilientBook, check_ladder
 from ..prices.options import black76_greeks, black76_price, black76_vol_greeks, option_sign
 from ..systemic.cascades import Population
 from ..venues.deribit import (
@@ -126,7 +126,8 @@ class OptionAccounts:
         if acct.size == 0:
             raise ValueError("account must hold at least one leg, got none")
         if acct.dtype.kind not in "iu":
-            raise ValueError(f"account must hold integer account indices, got dtype {acct.dtype}")
+            raise v.ArgumentTypeError(
+                f"account must hold integer account indices, got dtype {acct.dtype}")
         legs = acct.size
         arrays = {
             "strike": v.positive("strike", self.strike),
@@ -326,7 +327,8 @@ def stress_pnl(accounts: OptionAccounts, price: float, new_price: float,
     """
     s0 = v.number("price", price, "pos")
     s1 = v.number("new_price", new_price, "pos")
-    shift = np.broadcast_to(v.as_float("vol_shift", vol_shift), accounts.vol.shape)
+    v.instance("accounts", accounts, OptionAccounts, "an OptionAccounts")
+    shift = _per_leg("vol_shift", vol_shift, accounts)
     k, t, q, kind, vol = (accounts.strike, accounts.expiry, accounts.size, accounts.kind,
                           accounts.vol)
     g = black76_greeks(s0, k, t, 0.0, vol, kind)
@@ -353,12 +355,33 @@ def _by_account(account: NDArray[np.intp], values: Any, minlength: int) -> Float
 def _parameters(parameters: PortfolioMarginParameters | str) -> PortfolioMarginParameters:
     if isinstance(parameters, str):
         return LEGACY_PM[v.choice("parameters", parameters, tuple(LEGACY_PM))]
-    if not isinstance(parameters, PortfolioMarginParameters):
-        raise ValueError(
-            f"parameters must be a PortfolioMarginParameters or a key of LEGACY_PM, got "
-            f"{parameters!r}"
-        )
-    return parameters
+    return v.instance("parameters", parameters, PortfolioMarginParameters,
+                      f"a PortfolioMarginParameters or one of the keys {tuple(LEGACY_PM)}")
+
+
+def _per_leg(name: str, value: ArrayLike, accounts: OptionAccounts) -> FloatArray:
+    """``value`` (one number or one per leg) as one float per leg, else a named error."""
+    arr = v.as_float(name, value)
+    n = accounts.size.size
+    if arr.ndim > 1 or arr.size not in (1, n):
+        raise v.ShapeError(f"{name} must be one number or one per leg ({n}), got shape "
+                           f"{arr.shape}")
+    return np.broadcast_to(arr.reshape(-1), (n,))
+
+
+def _legs(accounts: OptionAccounts, legs: ArrayLike | None) -> NDArray[np.bool_]:
+    """The leg mask: all legs by default, else booleans, one per leg (1/0 are not read as
+    True/False: an index array would be)."""
+    if legs is None:
+        return np.ones(accounts.size.size, bool)
+    mask = np.asarray(legs)
+    if mask.dtype != np.bool_:
+        raise v.ArgumentTypeError(f"legs must be an array of booleans (one per leg) or None, got "
+                                  f"dtype {mask.dtype}")
+    if mask.shape != accounts.size.shape:
+        raise v.ShapeError(f"legs must have one entry per leg ({accounts.size.size}), got shape "
+                           f"{mask.shape}")
+    return mask
 
 
 @dataclass(frozen=True)
@@ -440,6 +463,9 @@ def account_margin(
 
     Raises
     ------
+    TypeError
+        For ``parameters`` neither a :class:`~liqlib.venues.deribit.PortfolioMarginParameters`
+        nor a string.
     ValueError
         For a non-positive price, an unknown rule or parameter key.
 
@@ -466,17 +492,19 @@ def account_margin(
     >>> float(pm.maintenance[0].round(4)), float(pm.initial[0].round(4))
     (0.1064, 0.1596)
     """
+    v.instance("accounts", accounts, OptionAccounts, "an OptionAccounts")
     s = v.number("price", price, "pos")
     v.choice("rule", rule, RULES)
+    p = _parameters(parameters)
     v.choice("reading", reading, MARK_READINGS)
     factor = v.number("initial_factor", initial_factor)
     if not factor >= 1:
         raise ValueError(f"initial_factor must be >= 1 (initial margin at least maintenance), "
                          f"got {initial_factor!r}")
-    mask = np.ones(accounts.size.size, bool) if legs is None else np.asarray(legs, bool)
+    mask = _legs(accounts, legs)
     n_acc = accounts.n_accounts
     acct, k, t = accounts.account[mask], accounts.strike[mask], accounts.expiry[mask]
-    shift = np.broadcast_to(v.as_float("vol_shift", vol_shift), accounts.vol.shape)[mask]
+    shift = _per_leg("vol_shift", vol_shift, accounts)[mask]
     q, vol, kind = accounts.size[mask], accounts.vol[mask] + shift, accounts.kind[mask]
     if np.any(vol <= 0):
         raise ValueError("vol_shift must leave every volatility > 0")
@@ -490,7 +518,6 @@ def account_margin(
         maintenance = _by_account(acct, m.maintenance, minlength=n_acc)
         initial = _by_account(acct, m.initial, minlength=n_acc)
         return AccountMargin(equity, maintenance, initial)
-    p = _parameters(parameters)
     moves = price_moves(p.price_move, p.buckets)
     shock = np.asarray(iv_shock(t * 365.0, p.vol_shock, p.vol_power))
     direction = np.array([-1.0, 0.0, 1.0])
@@ -813,6 +840,9 @@ def gamma_cascade(
 
     Raises
     ------
+    TypeError
+        For an argument of the wrong type (``accounts``, ``book``, ``futures``, ``hedged_book``,
+        ``spot_vol``, ``parameters`` or a number given as a string), naming it.
     ValueError
         For a bad argument, naming it.
     RuntimeError
@@ -835,22 +865,28 @@ def gamma_cascade(
     ...     -puts.gamma(50_000) / 5_000, 50_000)), 4)
     (1.4062, 1.4061)
     """
+    v.instance("accounts", accounts, (OptionAccounts, type(None)), "an OptionAccounts or None")
     start = v.number("price", price, "pos")
-    s = float(shock)
+    s = v.number("shock", shock)
     if not -1 < s < 1 or s == 0:
         raise ValueError(f"shock must be a nonzero fraction in (-1, 1), got {shock!r}")
+    if not isinstance(book, ResilientBook):
+        check_ladder("book", book)
+    v.instance("futures", futures, (Population, type(None)), "a Population or None")
     v.choice("rule", rule, RULES)
     v.choice("reading", reading, MARK_READINGS)
     v.choice("hedge", hedge, HEDGE_NUMERAIRES)
     v.choice("holder", holder, HOLDERS)
+    v.instance("hedged_book", hedged_book, (OptionAccounts, type(None)),
+               "an OptionAccounts or None")
     rule_vol = SpotVolRule() if spot_vol is None else spot_vol
-    if not isinstance(rule_vol, SpotVolRule):
-        raise ValueError(f"spot_vol must be a SpotVolRule or None, got {spot_vol!r}")
+    v.instance("spot_vol", rule_vol, SpotVolRule, "a SpotVolRule or None")
     _parameters(parameters)
-    fraction = float(hedge_fraction)
+    fraction = v.number("hedge_fraction", hedge_fraction)
     if not 0 < fraction <= 1:
         raise ValueError(f"hedge_fraction must be in (0, 1], got {hedge_fraction!r}")
-    budget = float(max_order)
+    # inf is meaningful here (no limit), so the finite-only number() check does not apply
+    budget = v.one("max_order", v.numbers("max_order", max_order))
     if not budget > 0:
         raise ValueError(f"max_order must be > 0 (inf for no limit), got {max_order!r}")
     v.choice("priority", priority, PRIORITIES)

@@ -52,7 +52,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -164,6 +164,21 @@ def _field(entry: Mapping[str, Any], index: int, *names: str) -> float:
     raise ValueError(f"brackets[{index}] needs one of the fields {names}, got keys {sorted(entry)}")
 
 
+def _entries(brackets: Any) -> list[Mapping[str, Any]]:
+    """The API's list of bracket dicts, else a TypeError naming ``brackets``."""
+    if isinstance(brackets, (str, bytes, Mapping)) or not isinstance(brackets, Iterable):
+        raise v.ArgumentTypeError(
+            f"brackets must be a list of bracket dicts (or a dict holding one under 'brackets'), "
+            f"got {type(brackets).__name__} {brackets!r}"
+        )
+    entries = list(brackets)
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise v.ArgumentTypeError(f"brackets[{i}] must be a dict of the API's fields, got "
+                                      f"{type(entry).__name__} {entry!r}")
+    return entries
+
+
 def brackets_from_api(
     brackets: Sequence[Mapping[str, Any]] | Mapping[str, Any],
     *,
@@ -185,7 +200,9 @@ def brackets_from_api(
         Unit of the floors; default ``"USDT"`` for ``notionalFloor`` and ``"coin"`` for
         ``qtyFloor``.
     check_cum : bool
-        Compare each reported ``cum`` (and cap) with the recursion and raise if they disagree.
+        Compare each reported ``cum`` (and cap) with the recursion and raise if they disagree:
+        a ``cum`` by more than ``1e-9 * max(1, largest floor * largest rate)`` (rounding in the
+        API's decimal strings), a cap by anything (it must be the next bracket's floor).
 
     Returns
     -------
@@ -215,13 +232,14 @@ def brackets_from_api(
     [0.0, 50.0]
     """
     entries: list[Mapping[str, Any]]
+    check = v.boolean("check_cum", check_cum)
     if isinstance(brackets, Mapping):
         symbol = symbol or str(brackets.get("symbol", brackets.get("pair", "")))
         if "brackets" not in brackets:
             raise ValueError(f"brackets must be a list or hold a 'brackets' list, got {brackets!r}")
-        entries = list(brackets["brackets"])
+        entries = _entries(brackets["brackets"])
     else:
-        entries = list(brackets)
+        entries = _entries(brackets)
     if not entries:
         raise ValueError("brackets must hold at least one bracket, got an empty list")
     coin_margined = "qtyFloor" in entries[0]
@@ -235,12 +253,12 @@ def brackets_from_api(
         symbol=symbol,
         unit=unit if unit is not None else ("coin" if coin_margined else "USDT"),
     )
-    if check_cum:
+    if check:
         scale = max(1.0, float(np.max(np.abs(table.floors))) * float(np.max(table.mmrs)))
         for i, entry in enumerate(entries):
             if "cum" in entry:
                 given = _field(entry, i, "cum")
-                if abs(given - table.cums[i]) > 1e-9 * scale:
+                if not abs(given - table.cums[i]) <= 1e-9 * scale:  # NaN is not the value
                     raise ValueError(
                         f"brackets[{i}]['cum']={given!r} is not Binance's recursion "
                         f"floor*(MMR_n - MMR_n-1) + cum_n-1 = {float(table.cums[i])!r}"
@@ -362,7 +380,8 @@ def maintenance_amount(
     Raises
     ------
     ValueError
-        Negative floor or amount, rates outside [0, 1), or ``mmr <= previous_mmr``.
+        Negative floor or amount, rates outside (0, 1), or ``mmr <= previous_mmr``; an array
+        where a single number is expected (TypeError).
 
     References
     ----------
@@ -470,7 +489,9 @@ def maintenance_margin(
     Raises
     ------
     ValueError
-        Both or neither of ``mmr`` and ``brackets``; rates or amounts out of range.
+        Both or neither of ``mmr`` and ``brackets``; rates or amounts out of range; ``cum`` above
+        ``position_notional * mmr`` (a negative margin: the notional is below the bracket's
+        floor). Arrays: one bad element rejects the call, naming its index.
 
     References
     ----------
@@ -489,7 +510,18 @@ def maintenance_margin(
     if brackets is not None:
         return _table(brackets).maintenance_margin(position_notional)
     assert mmr is not None  # narrowed by the check above
-    return _line(mmr, cum, "mmr", "cum").maintenance_margin(position_notional)
+    mm = _line(mmr, cum, "mmr", "cum").maintenance_margin(position_notional)
+    low = np.asarray(mm)
+    if low.size and low.min() < 0:
+        # A bracket's cum holds within its bracket only (notional * mmr >= cum there): below its
+        # floor the line gives a negative margin (100 USDT at 1% with cum 5 -> -4).
+        i = int(np.flatnonzero(low.reshape(-1) < 0)[0])
+        raise ValueError(
+            f"cum must not exceed position_notional * mmr (a bracket's maintenance amount applies "
+            f"within its bracket), got a maintenance margin of {float(low.reshape(-1)[i])!r}"
+            + ("" if low.ndim == 0 else f" at flat index {i}")
+        )
+    return mm
 
 
 @v.renames(size="position", mark_price="price", contract_value="contract_size")
@@ -622,6 +654,7 @@ def liquidation_price(
     tmm = v.nonnegative("tmm1", tmm1)
     upnl = v.as_float("upnl1", upnl1)
     wallet = v.as_float("wb", wb)
+    v.shapes(wb=wallet, tmm1=tmm, upnl1=upnl)
     if margin_type == "isolated" and (np.any(tmm != 0) or np.any(upnl != 0)):
         raise ValueError(
             "tmm1 and upnl1 must be 0 in isolated margin mode (Binance: TMM=0, UPNL=0), got "
@@ -645,6 +678,11 @@ def liquidation_price(
         contract_value=contract_size,
         mark_price=mark_price,
     )
+
+
+#: The inputs :func:`hedge_liquidation_price` names when its formula overflows.
+_HEDGE_PARTS = dict.fromkeys(("wb", "position1_long", "ep1_long", "position1_short", "ep1_short",
+                              "tmm1", "upnl1", "contract_size"))
 
 
 def hedge_liquidation_price(
@@ -701,7 +739,10 @@ def hedge_liquidation_price(
     ------
     ValueError
         Negative sizes or both zero, non-positive entry prices, rates outside (0, 1), negative
-        ``cum``/``tmm1``.
+        ``cum``/``tmm1``; arrays that do not broadcast (:class:`liqlib.core.ShapeError`, naming
+        both); inputs whose products overflow a float
+        (:class:`liqlib.core.DerivedRangeError`). Arrays: one bad element rejects the call,
+        naming its index.
 
     References
     ----------
@@ -727,15 +768,23 @@ def hedge_liquidation_price(
     m_l = v.one("mmr_l", v.rate("mmr_l", mmr_l, allow_zero=False))
     m_s = v.one("mmr_s", v.rate("mmr_s", mmr_s, allow_zero=False))
     c = v.number("cum_l", cum_l, "nonneg") + v.number("cum_s", cum_s, "nonneg")
-    free = v.as_float("wb", wb) - v.nonnegative("tmm1", tmm1) + v.as_float("upnl1", upnl1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    wallet = v.as_float("wb", wb)
+    tmm = v.nonnegative("tmm1", tmm1)
+    upnl = v.as_float("upnl1", upnl1)
+    cs = v.positive("contract_size", contract_size)  # checked for linear too, unused there
+    v.shapes(wb=wallet, position1_long=q_l, ep1_long=e_l, position1_short=q_s, ep1_short=e_s,
+             tmm1=tmm, upnl1=upnl, contract_size=cs)
+    free = wallet - tmm + upnl
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if k is LINEAR:
-            lp = (free + c - q_l * e_l + q_s * e_s) / (q_l * m_l + q_s * m_s - q_l + q_s)
+            num = free + c - q_l * e_l + q_s * e_s
+            den = q_l * m_l + q_s * m_s - q_l + q_s
         else:
-            cs = v.positive("contract_size", contract_size)
-            lp = (cs * (q_l * (m_l + 1.0) + q_s * (m_s - 1.0))) / (
-                free + c + cs * q_l / e_l - cs * q_s / e_s
-            )
+            num = cs * (q_l * (m_l + 1.0) + q_s * (m_s - 1.0))
+            den = free + c + cs * q_l / e_l - cs * q_s / e_s
+        lp = num / den
+    v.finite_result("the formula's numerator", np.asarray(num), parts=_HEDGE_PARTS)
+    v.finite_result("the formula's denominator", np.asarray(den), parts=_HEDGE_PARTS)
     lp = np.asarray(lp, dtype=np.float64)
     lp = np.where((lp > 0) & np.isfinite(lp), lp, np.nan)
     return v.scalar_or_array(lp)
@@ -763,7 +812,8 @@ def moving_average_basis(
     Raises
     ------
     ValueError
-        Non-positive prices, a bid above its ask, or no samples.
+        Non-positive prices, a bid above its ask, no samples, samples that do not broadcast
+        (:class:`liqlib.core.ShapeError`) or an ``axis`` they do not have.
 
     References
     ----------
@@ -777,10 +827,17 @@ def moving_average_basis(
     b = v.positive("bid1", bid1)
     a = v.positive("ask1", ask1)
     pi = v.positive("price_index", price_index)
+    shape = v.shapes(bid1=b, ask1=a, price_index=pi)
+    ax = v.integer("axis", axis)
+    if not shape:
+        raise ValueError("bid1, ask1 and price_index must hold samples along an axis, got single "
+                         "numbers")
+    if not -len(shape) <= ax < len(shape):
+        raise ValueError(f"axis must name an axis of the samples, of shape {shape}, got {axis!r}")
     if np.any(b > a):
         raise ValueError("bid1 must not exceed ask1 at any sample")
     basis = np.asarray((b + a) / 2.0 - pi)
-    if basis.ndim == 0 or basis.shape[axis] == 0:
+    if basis.shape[ax] == 0:
         raise ValueError(f"need at least one sample along axis {axis}")
     return v.scalar_or_array(basis.mean(axis=axis))
 

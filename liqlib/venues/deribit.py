@@ -699,24 +699,33 @@ class PortfolioMarginParameters:
     extended_fraction: float = 1.0
 
     def __post_init__(self) -> None:
-        v.rate("price_move", self.price_move, allow_zero=False)
+        # Every field is one number (an array would pass the range checks and break the grid).
+        v.one("price_move", v.rate("price_move", self.price_move, allow_zero=False))
         if v.integer("buckets", self.buckets, low=3) % 2 == 0:
             raise ValueError(f"buckets must be an odd integer >= 3, got {self.buckets!r}")
-        v.nonnegative("vol_shock", self.vol_shock)
-        v.nonnegative("vol_power", self.vol_power)
+        v.number("vol_shock", self.vol_shock, "nonneg")
+        v.number("vol_power", self.vol_power, "nonneg")
         v.choice("vol_shock_mode", self.vol_shock_mode, ("relative", "absolute"))
-        v.positive("vol_floor", self.vol_floor)
+        v.number("vol_floor", self.vol_floor, "pos")
         for name in (
             "net_short_option_contingency",
             "option_contingency",
             "futures_contingency",
             "vega_contingency",
         ):
-            v.nonnegative(name, getattr(self, name))
-        moves = v.as_float("extended_moves", list(self.extended_moves))
+            v.number(name, getattr(self, name), "nonneg")
+        if isinstance(self.extended_moves, (str, bytes)) or np.ndim(self.extended_moves) != 1:
+            raise v.ArgumentTypeError(
+                f"extended_moves must be a sequence of price moves, got {self.extended_moves!r}"
+            )
+        moves = v.as_float("extended_moves", self.extended_moves)
         if np.any(moves <= -1):
-            raise ValueError("extended_moves must be above -1 (-100%)")
-        if not 0 <= self.extended_fraction <= 1:
+            bad = moves[moves <= -1][0].item()
+            raise ValueError(f"extended_moves must be above -1 (-100%), got {bad!r}")
+        # stored as a tuple of floats: hashable, and `if p.extended_moves` reads it as intended
+        object.__setattr__(self, "extended_moves", tuple(moves.tolist()))
+        fraction = v.number("extended_fraction", self.extended_fraction)
+        if not 0 <= fraction <= 1:
             raise ValueError(f"extended_fraction must be in [0, 1], got {self.extended_fraction}")
 
 
