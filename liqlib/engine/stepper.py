@@ -105,8 +105,8 @@ from .adl import (
     queue_allocation,
     random_queue,
 )
-from .book import BUY, SELL, Fill, ResilientBook, _execute, flat_ladder
-from .ledger import Event, EventKind, Ledger
+from .book import BUY, SELL, ResilientBook, _execute, _execute_one, flat_ladder
+from .ledger import EventKind, Ledger
 from .policies import FeePolicy, LiquidationContext, Rules, venue_rules
 
 #: Money amounts below this fraction of an account's scale are rounding, not deficits.
@@ -764,7 +764,7 @@ class Engine:
         limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
         if limit is not None and limit <= 0:
             limit = None  # a long bankrupt below price 0: every bid is better than its limit
-        if fill_or_kill and float(self._preview(i, q, limit).unfilled) > 0:
+        if fill_or_kill and self._preview(i, q, limit)[0] < q:  # some would be left unfilled
             return False
         rest = q
         if limit is not None or cancel_rest:
@@ -772,36 +772,37 @@ class Engine:
             if cancel_rest or rest <= 0 or self._size[i] == 0:
                 return True
         if self.rules.adl is None:
-            self._fill(i, float(self._preview(i, rest).quantity), fee)
+            self._fill(i, self._preview(i, rest)[0], fee)
             return True
         if not self.rules.fund_first and self._fund_short(i, self._preview(i, rest)):
             # the variant: the fund pays all or nothing, so ADL goes first
             rest -= self._deleverage(i, rest)
             if rest <= 0 or self._size[i] == 0:
                 return True
-            rest -= self._fill(i, float(self._preview(i, rest).quantity), fee)
+            rest -= self._fill(i, self._preview(i, rest)[0], fee)
         else:
             rest -= self._fill(i, self._fund_covered(i, rest), fee)
         if rest > 0 and self._size[i] > 0:
             self._deleverage(i, min(rest, float(self._size[i])))
         return True
 
-    def _preview(self, i: int, q: float, limit: float | None = None) -> Fill:
-        """What a liquidation order for ``q`` would get from the book now (nothing is taken)."""
+    def _preview(self, i: int, q: float, limit: float | None = None) -> tuple[float, float]:
+        """What a liquidation order for ``q`` would get from the book now, ``(quantity, vwap)``
+        (nothing is taken)."""
         if self._side[i] > 0:
             ladder, side, consumed = self.book.bids, SELL, self.book.consumed_bids
         else:
             ladder, side, consumed = self.book.asks, BUY, self.book.consumed_asks
-        return _execute(ladder, float(side), np.float64(q), np.float64(self._book_mid),
-                        np.float64(consumed), None if limit is None else np.float64(limit))
+        return _execute_one(ladder, float(side), float(q), self._book_mid, float(consumed), limit)
 
-    def _deficit(self, i: int, fill: Fill, bankrupt: float) -> float:
-        """What a fill loses against the bankruptcy price (negative for a surplus)."""
-        return float(-self._side[i] * float(fill.quantity) * (float(fill.vwap) - bankrupt))
+    def _deficit(self, i: int, fill: tuple[float, float], bankrupt: float) -> float:
+        """What a fill ``(quantity, vwap)`` loses against the bankruptcy price (negative for a
+        surplus)."""
+        return float(-self._side[i] * fill[0] * (fill[1] - bankrupt))
 
-    def _fund_short(self, i: int, preview: Fill) -> bool:
+    def _fund_short(self, i: int, preview: tuple[float, float]) -> bool:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
-        if float(preview.quantity) == 0:
+        if preview[0] == 0:
             return False
         return self._deficit(i, preview, self.bankruptcy_price(i)) > self.fund + self._tol
 
@@ -816,7 +817,7 @@ class Engine:
         if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
         whole = self._preview(i, q)
-        hi = float(whole.quantity)
+        hi = whole[0]
         if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
             return hi
         # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
@@ -843,8 +844,7 @@ class Engine:
             return 0.0
         s = float(self._side[i])
         bankrupt = self.bankruptcy_price(i)
-        fill = self.book._take(SELL if s > 0 else BUY, q, self._book_mid, limit)
-        filled, vwap = float(fill.quantity), float(fill.vwap)
+        filled, vwap = self.book._take_one(SELL if s > 0 else BUY, q, self._book_mid, limit)
         if not filled > 0:
             return 0.0
         surplus = s * filled * (vwap - bankrupt)
@@ -1140,20 +1140,14 @@ class Engine:
             raise ValueError(f"account must be in [0, {self.n_accounts}), got {account!r}")
         return i
 
-    def _log(self, kind: EventKind, i: int, **fields: Any) -> None:
-        has_position = self._size[i] > 0
-        self.ledger.append(
-            Event(
-                step=self.step_count,
-                time=self.time,
-                kind=kind,
-                account=i,
-                equity=self._margin_equity(i),
-                maintenance=self._maintenance(i) if has_position else 0.0,
-                fund=self.fund,
-                **fields,
-            )
-        )
+    def _log(self, kind: EventKind, i: int, *, counterparty: int = -1, size: float = np.nan,
+             price: float = np.nan, bankruptcy_price: float = np.nan, amount: float = 0.0) -> None:
+        # a row of Event's fields in order (the ledger builds the Event when it is read)
+        q = self._size.item(i)
+        self.ledger._append_row((
+            self.step_count, self.time, kind, i, counterparty, size, price, bankruptcy_price,
+            amount, self._margin_equity(i), self._maintenance(i) if q > 0 else 0.0, self.fund,
+        ))
 
 
 __all__ = ["Audit", "Engine", "Order", "StepRecord", "Trader"]
