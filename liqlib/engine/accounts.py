@@ -30,7 +30,7 @@ call per account.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -427,6 +427,9 @@ class AdlQueue:
         Their ADL scores (NaN refused by the caller).
     k : int
         Size of the front to sort (>= 1).
+    n_accounts : int or None
+        How many accounts there are (indices below it): the span of the tree that counts who
+        joined or left the side; None for any index below ``2**40``.
 
     Examples
     --------
@@ -441,7 +444,8 @@ class AdlQueue:
     True
     """
 
-    def __init__(self, members: np.ndarray, scores: np.ndarray, k: int) -> None:
+    def __init__(self, members: np.ndarray, scores: np.ndarray, k: int,
+                 n_accounts: int | None = None) -> None:
         n = members.size
         self.k = k
         self._members = members
@@ -453,12 +457,18 @@ class AdlQueue:
             front, self._threshold = np.flatnonzero(scores >= kth), kth
             self.complete = False
         order = np.lexsort((front, -scores[front]))  # highest score first, ties by account
-        self._front = members[front[order]]
-        self._neg = -scores[front[order]]  # ascending: the queue's order
+        # the front as a sorted list of (-score, account): the queue's order, ties by account,
+        # so a re-scored member is removed and put back in its place by bisection, whatever the
+        # front's length
+        self._keys: list[tuple[float, int]] = list(zip((-scores[front[order]]).tolist(),
+                                                       members[front[order]].tolist(),
+                                                       strict=True))
+        self._key_of = {key[1]: key for key in self._keys}
         self._touched: set[int] = set()
         self._delta: dict[int, int] = {}  # +1 joined the side since the build, -1 left
         # the same deltas as a sparse Fenwick tree over account indices: how many joined minus
         # left below an account in O(log n), however many moved in a busy step
+        self._span = _FENWICK_SPAN if n_accounts is None else max(int(n_accounts), 1)
         self._moved: dict[int, int] = {}
         self._moved_total = 0
 
@@ -470,16 +480,23 @@ class AdlQueue:
         self, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], sizes: np.ndarray,
         needed: float,
     ) -> np.ndarray | None:
-        """Accounts in queue order, a prefix of the whole queue covering ``needed`` (the whole
-        queue if it cannot); None if the sorted front is too short.
+        """Accounts in queue order, the shortest prefix of the whole queue whose sizes cover
+        ``needed`` (the whole queue if it cannot); None if the sorted front is too short.
 
         ``rescore(idx)`` returns, for changed accounts ``idx``, whether each is still a member
-        and its score now; ``sizes`` are every account's sizes.
+        and its score now; ``sizes`` are every account's sizes. The sizes are summed one by one
+        in queue order, as :func:`numpy.cumsum` sums them, so allocating down the prefix gives
+        what allocating down the whole queue gives (nothing beyond the prefix).
         """
         self._refresh(rescore)
-        queue = self._front
-        if self.complete or (queue.size and np.cumsum(sizes[queue])[-1] >= needed):
-            return queue
+        total, prefix = 0.0, []
+        for _, account in self._keys:
+            prefix.append(account)
+            total += sizes.item(account)
+            if total >= needed:
+                return np.array(prefix, dtype=np.intp)
+        if self.complete:
+            return np.array(prefix, dtype=np.intp)
         return None
 
     def _refresh(self, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
@@ -496,6 +513,7 @@ class AdlQueue:
         if not (member.any() or was.any()):
             return  # none of them is or was on this side (the liquidated accounts, usually)
         delta = member.astype(int) - was.astype(int)
+        span = self._span
         for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
             step = d - self._delta.get(c, 0)
             if d:
@@ -505,21 +523,19 @@ class AdlQueue:
             if step:
                 self._moved_total += step
                 k = c + 1
-                while k <= _FENWICK_SPAN:
+                while k <= span:
                     self._moved[k] = self._moved.get(k, 0) + step
                     k += k & -k
-        at = np.minimum(np.searchsorted(changed, self._front), changed.size - 1)
-        keep = changed[at] != self._front
-        front, neg = self._front[keep], self._neg[keep]
+        keys, key_of = self._keys, self._key_of
         add = member & (scores >= self._threshold)  # below it, a member's place is unknown
-        # the front stays sorted: insert the few re-scored members in their places
-        for i, score in zip(changed[add].tolist(), scores[add].tolist(), strict=True):
-            lo = int(np.searchsorted(neg, -score, side="left"))
-            hi = int(np.searchsorted(neg, -score, side="right"))
-            place = lo + int(np.searchsorted(front[lo:hi], i))  # ties: by account
-            front = np.concatenate((front[:place], [i], front[place:]))
-            neg = np.concatenate((neg[:place], [-score], neg[place:]))
-        self._front, self._neg = front, neg
+        for c, is_in, score in zip(changed.tolist(), add.tolist(), scores.tolist(), strict=True):
+            old = key_of.pop(c, None)
+            if old is not None:
+                del keys[bisect_left(keys, old)]
+            if is_in:
+                key = (-score, c)
+                insort(keys, key)
+                key_of[c] = key
 
     def positions(
         self, accounts: np.ndarray, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]

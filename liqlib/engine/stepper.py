@@ -947,7 +947,8 @@ class Engine:
                 scores = np.asarray(self._adl_scores(rule, members), dtype=float).reshape(-1)
                 if np.isnan(scores).any():
                     adl_queue(scores)  # its error names the NaN
-                queue = self._adl_queues[side] = AdlQueue(members, scores, k)
+                queue = self._adl_queues[side] = AdlQueue(members, scores, k,
+                                                              self.n_accounts)
             front = queue.front(lambda idx: self._rescore(rule, side, idx), self._size, q)
             if front is not None:
                 return front, queue
