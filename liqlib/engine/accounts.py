@@ -286,6 +286,12 @@ class TriggerIndex:
         self._patch_long, self._patch_short = -np.inf, np.inf
         self._pending: set[int] = set()  # changed since the last refresh
         self._always_idx = np.array(sorted(self._always), dtype=np.intp)
+        # how far every long bound may have risen (short bound fallen) since the build: what a
+        # funding payment taken from a whole side moves (:meth:`loosen`)
+        self.long_shift, self.short_shift = 0.0, 0.0
+        mmrs = np.asarray(table.mmrs, dtype=float)
+        self._long_slope = 1.0 - float(mmrs.max()) - THRESHOLD_RTOL
+        self._short_slope = 1.0 + float(mmrs.min()) + THRESHOLD_RTOL
 
     @property
     def n_touched(self) -> int:
@@ -325,13 +331,53 @@ class TriggerIndex:
         while self._bottom < self._short_idx.size and self._retired[self._short_idx[self._bottom]]:
             self._bottom += 1
 
+    def loosen(self, side: float, per_unit: float) -> None:
+        """Every account on ``side`` (+1 longs, -1 shorts) lost at most ``per_unit`` (>= 0) of
+        collateral per unit of size (a funding payment): widen that side's bounds to match.
+
+        A long's margin test reads ``C / q + M (1 - tau) - E - MM(q M) / q <= 0``, whose left
+        side rises with the mark at least at ``1 - max(mmr) - tau`` (``MM`` is continuous, its
+        slope in ``M`` is ``q mmr_k``): losing ``d`` of ``C / q`` raises the highest liquidatable
+        mark by at most ``d / (1 - max(mmr) - tau)`` (from 0 for a long no mark could liquidate).
+        For a short the slope is at least ``1 + min(mmr) + tau``. Receiving collateral only
+        shrinks the marks an account is liquidatable at, so the other side's bounds still hold.
+
+        Examples
+        --------
+        >>> table = TierTable([0], [0.005], [100])
+        >>> side, size = np.array([1.0]), np.array([1.0])
+        >>> entry, collateral = np.array([100.0]), np.array([10.0])
+        >>> index = TriggerIndex(side, size, entry, collateral, np.zeros(1),
+        ...                      np.zeros(1, dtype=bool), table)
+        >>> index.quiet(90.6)
+        True
+        >>> collateral -= 1.0; index.loosen(+1, 1.0); index.quiet(90.6)
+        False
+        >>> bool(89.0 / 0.995 < 90.6), index.candidates(90.6).tolist()
+        (True, [0])
+        """
+        if not per_unit > 0:
+            return
+        slope = self._long_slope if side > 0 else self._short_slope
+        # a rate at or above 100% has no slope: every account on the side is a candidate
+        shift = per_unit / slope * (1 + BOUND_RTOL) if slope > 0 else np.inf
+        if side > 0:
+            # from 0: a long no positive mark could liquidate (bound -inf) may now be
+            self.long_shift += shift
+            self._long_bound = np.maximum(self._long_bound, 0.0)
+            self._patch_longs = {i: max(b, 0.0) for i, b in self._patch_longs.items()}
+            self._patch_long = max(self._patch_longs.values(), default=-np.inf)
+        else:
+            self.short_shift += shift
+
     def quiet(self, mark: float) -> bool:
         """True when no account can be liquidatable at ``mark``: no candidate at all."""
         top = self._long_bound[self._top - 1] if self._top else -np.inf
         bottom = self._short_bound[self._bottom] if self._bottom < self._short_idx.size else np.inf
-        return (
-            top < mark < bottom
-            and self._patch_long < mark < self._patch_short
+        up, down = self.long_shift, self.short_shift
+        return bool(
+            top + up < mark < bottom - down
+            and self._patch_long + up < mark < self._patch_short - down
             and not self._pending
             and not self._always
         )
@@ -339,15 +385,16 @@ class TriggerIndex:
     def candidates(self, mark: float) -> np.ndarray:
         """Sorted indices of every account that could be liquidatable at ``mark`` (a superset)."""
         parts = [self._always_idx]
-        if self._top and mark <= self._long_bound[self._top - 1]:
-            parts.append(self._long_idx[np.searchsorted(self._long_bound, mark, side="left"):])
-        if self._bottom < self._short_idx.size and mark >= self._short_bound[self._bottom]:
-            parts.append(self._short_idx[:np.searchsorted(self._short_bound, mark, side="right")])
-        if mark <= self._patch_long:
-            parts.append(np.array([i for i, b in self._patch_longs.items() if mark <= b],
+        low, high = mark - self.long_shift, mark + self.short_shift  # see loosen
+        if self._top and low <= self._long_bound[self._top - 1]:
+            parts.append(self._long_idx[np.searchsorted(self._long_bound, low, side="left"):])
+        if self._bottom < self._short_idx.size and high >= self._short_bound[self._bottom]:
+            parts.append(self._short_idx[:np.searchsorted(self._short_bound, high, side="right")])
+        if low <= self._patch_long:
+            parts.append(np.array([i for i, b in self._patch_longs.items() if low <= b],
                                   dtype=np.intp))
-        if mark >= self._patch_short:
-            parts.append(np.array([i for i, b in self._patch_shorts.items() if mark >= b],
+        if high >= self._patch_short:
+            parts.append(np.array([i for i, b in self._patch_shorts.items() if high >= b],
                                   dtype=np.intp))
         if self._pending:
             parts.append(np.array(sorted(self._pending), dtype=np.intp))

@@ -500,7 +500,9 @@ class Engine:
         if index is not None:
             index.refresh()
         if (index is None or index.table is not self.table
-                or index.n_touched > max(64, self.n_accounts // 32)):
+                or index.n_touched > max(64, self.n_accounts // 32)
+                # funding payments widened the bounds (loosen) past 0.1% of the mark
+                or index.long_shift + index.short_shift > 1e-3 * self.mark):
             self._sums = None  # refresh the running sums too
             index = self._index = TriggerIndex(self._side, self._size, self._entry,
                                                self._collateral, self._order_notional,
@@ -588,6 +590,64 @@ class Engine:
             market_pnl=self._market_pnl,
             imbalance=total - expected,
         )
+
+    def pay_funding(self, rate: float) -> float:
+        """Move ``|rate| * notional`` at the mark from the paying side to the other, pro rata to
+        size; returns the amount moved.
+
+        Longs pay when ``rate > 0``, shorts when ``rate < 0``. Money only moves between accounts
+        (the sum of collateral changes by rounding only), so :meth:`audit` still balances. The
+        payment keeps the engine's trigger index: the payers' bounds are widened by what they
+        paid per unit of size (:meth:`TriggerIndex.loosen`), the receivers' still hold, so the
+        next step does not scan every account (writing into :attr:`collateral` from outside
+        does). Call it between steps.
+
+        Parameters
+        ----------
+        rate : float
+            Funding rate for this payment, a fraction of notional (positive: longs pay).
+
+        Returns
+        -------
+        float
+            The amount paid (>= 0), quote currency; 0 when either side is empty.
+
+        Raises
+        ------
+        TypeError
+            For a rate that is not a number.
+        ValueError
+            For a rate that is not finite.
+
+        Examples
+        --------
+        A long and a short of 1 at 100; at 1% the long pays the short 1.0:
+
+        >>> engine = Engine([Trader(50.0, +1, 1.0, 100.0), Trader(50.0, -1, 1.0, 100.0)], 100.0)
+        >>> engine.pay_funding(0.01), engine.collateral.tolist()
+        (1.0, [49.0, 51.0])
+        """
+        r = float(v.number("rate", rate))
+        if r == 0:
+            return 0.0
+        # the running sums are summed again (the transfers round): even when nothing moves, so
+        # that a run's audit does not depend on which steps paid
+        self._sums = None
+        payer_side = 1.0 if r > 0 else -1.0
+        side, size = self._side, self._size
+        open_ = (size > 0) & ~self._exempt
+        payers = np.flatnonzero(open_ & (side == payer_side))
+        receivers = np.flatnonzero(open_ & (side == -payer_side))
+        if payers.size == 0 or receivers.size == 0:
+            return 0.0
+        owed = abs(r) * size[payers] * self.mark
+        total = float(owed.sum())
+        self._collateral[payers] -= owed
+        self._collateral[receivers] += total * size[receivers] / size[receivers].sum()
+        if self._index is not None:
+            self._index.loosen(payer_side, abs(r) * self.mark)
+        self._adl_queues.clear()  # scores depend on collateral
+        return total
 
     # --- stepping -------------------------------------------------------------------------------
 
