@@ -33,6 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -63,9 +64,26 @@ class ScalarTiers:
         self._mmrs = [float(m) for m in table.mmrs]
         self._cums = [float(c) for c in table.cums]
 
+    def index(self, notional: float) -> int:
+        """The bracket ``notional`` falls in (``floor <= notional < cap``), as
+        :meth:`liqlib.core.tiers.TierTable.index`."""
+        return bisect_right(self._caps, notional)
+
     def maintenance_margin(self, notional: float) -> float:
         k = bisect_right(self._caps, notional)  # the table's bracket: floor <= notional < cap
         return notional * self._mmrs[k] - self._cums[k]
+
+
+_SCALAR_TIERS: WeakKeyDictionary[TierTable, ScalarTiers] = WeakKeyDictionary()
+
+
+def _scalar_tiers_of(table: TierTable) -> ScalarTiers:
+    """The :class:`ScalarTiers` of ``table``, made once per table (tables are not changed in
+    place: the engine replaces its table, it does not edit it)."""
+    tiers = _SCALAR_TIERS.get(table)
+    if tiers is None:
+        tiers = _SCALAR_TIERS[table] = ScalarTiers(table)
+    return tiers
 
 
 class Accounts:
@@ -504,13 +522,14 @@ class AdlQueue:
             front, self._threshold = np.flatnonzero(scores >= kth), kth
             self.complete = False
         order = np.lexsort((front, -scores[front]))  # highest score first, ties by account
-        # the front as a sorted list of (-score, account): the queue's order, ties by account,
-        # so a re-scored member is removed and put back in its place by bisection, whatever the
-        # front's length
-        self._keys: list[tuple[float, int]] = list(zip((-scores[front[order]]).tolist(),
-                                                       members[front[order]].tolist(),
-                                                       strict=True))
-        self._key_of = {key[1]: key for key in self._keys}
+        # the front as a list of (score, -account) in ascending order: the queue's order
+        # reversed (ties by account), its head last. A re-scored member is removed and put back
+        # by bisection; the ADL matches change the head, at the list's end, so the list moves
+        # little whatever its length
+        ranked = front[order][::-1]
+        self._keys: list[tuple[float, int]] = list(zip(scores[ranked].tolist(),
+                                                       (-members[ranked]).tolist(), strict=True))
+        self._key_of = {-key[1]: key for key in self._keys}
         self._touched: set[int] = set()
         self._delta: dict[int, int] = {}  # +1 joined the side since the build, -1 left
         # the same deltas as a sparse Fenwick tree over account indices: how many joined minus
@@ -537,9 +556,9 @@ class AdlQueue:
         """
         self._refresh(rescore)
         total, prefix = 0.0, []
-        for _, account in self._keys:
-            prefix.append(account)
-            total += sizes.item(account)
+        for _, neg_account in reversed(self._keys):
+            prefix.append(-neg_account)
+            total += sizes.item(-neg_account)
             if total >= needed:
                 return np.array(prefix, dtype=np.intp)
         if self.complete:
@@ -553,15 +572,19 @@ class AdlQueue:
         changed = np.array(sorted(self._touched), dtype=np.intp)
         self._touched.clear()
         member, scores = rescore(changed)
+        members = self._members
         # who joined or left the side since the build (for positions)
-        at = np.minimum(np.searchsorted(self._members, changed), max(self._members.size - 1, 0))
-        was = (self._members[at] == changed if self._members.size
-               else np.zeros(changed.size, dtype=bool))
-        if not (member.any() or was.any()):
+        if members.size:
+            was = members[np.minimum(members.searchsorted(changed), members.size - 1)] == changed
+        else:
+            was = np.zeros(changed.size, dtype=bool)
+        is_member, was_member = member.tolist(), was.tolist()
+        if not (any(is_member) or any(was_member)):
             return  # none of them is or was on this side (the liquidated accounts, usually)
-        delta = member.astype(int) - was.astype(int)
-        span = self._span
-        for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
+        keys, key_of, span, threshold = self._keys, self._key_of, self._span, self._threshold
+        for c, now, before, score in zip(changed.tolist(), is_member, was_member,
+                                         scores.tolist(), strict=True):
+            d = now - before
             step = d - self._delta.get(c, 0)
             if d:
                 self._delta[c] = d
@@ -573,14 +596,11 @@ class AdlQueue:
                 while k <= span:
                     self._moved[k] = self._moved.get(k, 0) + step
                     k += k & -k
-        keys, key_of = self._keys, self._key_of
-        add = member & (scores >= self._threshold)  # below it, a member's place is unknown
-        for c, is_in, score in zip(changed.tolist(), add.tolist(), scores.tolist(), strict=True):
             old = key_of.pop(c, None)
             if old is not None:
                 del keys[bisect_left(keys, old)]
-            if is_in:
-                key = (-score, c)
+            if now and score >= threshold:  # below it, a member's place is unknown
+                key = (score, -c)
                 insort(keys, key)
                 key_of[c] = key
 

@@ -462,6 +462,17 @@ class ResilientBook:
             self.consumed_bids = self.consumed_bids + filled
         return filled, vwap
 
+    def _touch_one(self, side: int, mid: float) -> float:
+        """:meth:`touch` for the engine's own (checked) side and mid, on Python floats for a
+        :class:`PowerLawLadder` (the same operations, so the same price)."""
+        ladder, used = ((self.asks, self.consumed_asks) if side == BUY
+                        else (self.bids, self.consumed_bids))
+        if type(ladder) is not PowerLawLadder:
+            return float(mid * (1 + side * ladder.distance(np.asarray(used))))
+        distance = ladder.half_spread + ladder.reference * (used / ladder.depth) ** (
+            1 / ladder.alpha)
+        return float(mid * (1 + side * distance))
+
     def touch(self, side: int, mid: float) -> float:
         """The price the next unit of a ``side`` order would fill at."""
         ladder, slot = self._ladder(side)

@@ -874,7 +874,8 @@ class Engine:
         """
         s = float(self._side[i])
         bankrupt = self.bankruptcy_price(i)
-        if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
+        touch = self.book._touch_one(-int(s), self._book_mid)
+        if self.fund <= self._tol and s * (touch - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
         whole = self._preview(i, q)
         hi = whole[0]
