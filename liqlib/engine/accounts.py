@@ -443,6 +443,12 @@ def sparse_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
 def _pairwise(n: int, entries: list[tuple[int, float]]) -> float:
     if not entries:
         return 0.0
+    # one value among zeros sums to itself, and two to their sum, in any order: only three or
+    # more need the tree's shape (this cuts the descent to the few blocks that hold several)
+    if len(entries) == 1:
+        return entries[0][1]
+    if len(entries) == 2:
+        return entries[0][1] + entries[1][1]
     if n < 8:
         total = 0.0
         for _, x in entries:

@@ -100,7 +100,6 @@ from .adl import (
     RANKED_RULES,
     account_scores,
     adl_queue,
-    allocate_down_queue,
     pro_rata_allocation,
     queue_allocation,
     random_queue,
@@ -561,7 +560,11 @@ class Engine:
         i = self._account(account)
         if self._size[i] == 0:
             raise ValueError(f"account {i} has no position, so no bankruptcy price")
-        return float(self.mark - self._side[i] * self._margin_equity(i) / self._size[i])
+        return self._bankruptcy(i)
+
+    def _bankruptcy(self, i: int) -> float:
+        # the engine's own accounts, open: Python floats (the same IEEE operations)
+        return self.mark - self._side.item(i) * self._margin_equity(i) / self._size.item(i)
 
     def accounts(self) -> dict[str, np.ndarray]:
         """Every account's figures at the mark, as columns (copies)."""
@@ -821,7 +824,7 @@ class Engine:
         after its own fill. Without ADL the book takes all it can and the deficit is socialized.
         """
         fee = self.rules.partial_fee_policy if partial else self.rules.fee_policy
-        limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
+        limit = self._bankruptcy(i) if self.rules.limit == "bankruptcy" else None
         if limit is not None and limit <= 0:
             limit = None  # a long bankrupt below price 0: every bid is better than its limit
         if fill_or_kill and self._preview(i, q, limit)[0] < q:  # some would be left unfilled
@@ -864,7 +867,7 @@ class Engine:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
         if preview[0] == 0:
             return False
-        return self._deficit(i, preview, self.bankruptcy_price(i)) > self.fund + self._tol
+        return self._deficit(i, preview, self._bankruptcy(i)) > self.fund + self._tol
 
     def _fund_covered(self, i: int, q: float) -> float:
         """The largest part of a market order for ``q`` whose deficit the fund can pay.
@@ -873,7 +876,7 @@ class Engine:
         quantities the fund covers form an interval from 0: a grid search finds its end.
         """
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         touch = self.book._touch_one(-int(s), self._book_mid)
         if self.fund <= self._tol and s * (touch - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
@@ -904,7 +907,7 @@ class Engine:
         if not q > 0:
             return 0.0
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         filled, vwap = self.book._take_one(SELL if s > 0 else BUY, q, self._book_mid, limit)
         if not filled > 0:
             return 0.0
@@ -950,18 +953,26 @@ class Engine:
     def _deleverage(self, i: int, q: float) -> float:
         """Close ``q`` of ``i`` against the opposite side at the ADL price; returns size matched."""
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         price = self._adl_price(i, bankrupt)
         rule = self.rules.adl
         if rule in RANKED_RULES:
             queue, matched = self._ranked_allocation(-s, q)
             if queue.size == 0:
                 return 0.0
-            sizes = self._size[queue]
-            alloc = allocate_down_queue(sizes, float(q))
-            taken = alloc[alloc > 0]
-            counterparties = queue[alloc > 0]  # in queue order, so the ledger replays the queue
-            matched = self._matched_total(-s, counterparties, taken, matched)
+            # allocate_down_queue on the queue's (short) prefix in Python floats: the same
+            # running sum and clip, without NumPy's per-call cost on a handful of entries
+            counterparties, taken = [], []  # in queue order, so the ledger replays the queue
+            need, before = float(q), 0.0
+            for j in queue.tolist():
+                size_j = self._size.item(j)
+                t = min(max(need - before, 0.0), size_j)
+                before += size_j
+                if t > 0:
+                    counterparties.append(j)
+                    taken.append(t)
+            matched = self._matched_total(-s, np.array(counterparties, dtype=np.intp),
+                                          np.array(taken), matched)
         else:
             opposite = np.flatnonzero((self._side == -s) & (self._size > 0) & ~self._exempt)
             if opposite.size == 0:
@@ -975,7 +986,7 @@ class Engine:
             self._trade(int(j), s, float(qj), price)
             self._log(EventKind.ADL, i, counterparty=int(j), size=float(qj), price=price,
                       bankruptcy_price=bankrupt, amount=haircut)
-        for j in np.sort(counterparties):
+        for j in sorted(counterparties):
             # a counterparty closed out beyond its own bankruptcy price is settled like any other
             if self._size[j] == 0:
                 self._settle_deficit(int(j))
@@ -1087,7 +1098,7 @@ class Engine:
         """The vault takes the whole position at its bankruptcy price: the margin goes with it."""
         vault = cast(int, self.vault)  # a backstop is due only when the vault exists
         s, q = float(self._side[i]), float(self._size[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         handed_over = self._margin_equity(i)
         self._trade(i, -s, q, bankrupt)
         self._trade(vault, s, q, bankrupt)
