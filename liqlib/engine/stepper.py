@@ -56,8 +56,10 @@ those are tested, with the same arithmetic as a full scan. The ADL queue of a si
 a step and only its front sorted (:class:`liqlib.engine.accounts.AdlQueue`); the audit's sums run
 along with every change. So a liquidation costs the same whatever the population, except under
 the pro-rata and dYdX rules (which touch the whole opposite side by design) and a socialized
-loss (pro rata to every profitable account). Arrays read from outside (``engine.collateral``,
-written into by a funding payment) make the next step scan every account, as before.
+loss (pro rata to every profitable account). A funding payment made with
+:meth:`Engine.pay_funding` keeps the index (the payers' bounds are widened by what they paid);
+arrays read from outside (``engine.collateral`` written into) make the next step scan every
+account, as before.
 
 Modelling choices, each a simplification the chapters state: one market; linear contracts; a
 position's risk-limit tier is the one its notional plus open-order notional falls in (its margin is
