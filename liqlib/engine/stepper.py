@@ -1133,10 +1133,15 @@ class Engine:
 
     def _claw_back(self, i: int, need: float) -> float:
         """Take ``need`` from profitable accounts pro rata to their unrealized profit."""
-        others = np.flatnonzero((self._size > 0) & ~self._exempt
-                                & (np.arange(self.n_accounts) != i))
+        open_ = self._size > 0
+        open_ &= ~self._exempt
+        open_[i] = False
+        others = np.flatnonzero(open_)
         # the profit, but never more than the account's equity: a clawback pushes nobody below 0
-        profit = np.clip(np.minimum(self.upnl(), self.margin_equity())[others], 0.0, None)
+        # (upnl() and margin_equity()'s arithmetic on the open accounts only: this scans every
+        # account, once per deficit a fund could not pay)
+        upnl = self._side[others] * self._size[others] * (self.mark - self._entry[others])
+        profit = np.clip(np.minimum(upnl, self._collateral[others] + upnl), 0.0, None)
         taken = pro_rata_allocation(profit, need)
         for j, amount in zip(others[taken > 0], taken[taken > 0], strict=True):
             self._collateral[j] -= amount
