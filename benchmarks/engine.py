@@ -11,10 +11,11 @@ the same process on the same machine:
   directions, the thin book runs out at the bankruptcy prices, the insurance fund (starting empty)
   aggresses the book as far as it can pay and the rest is auto-deleveraged down BitMEX's ranking.
 
-Printed per run: seconds (wall, and CPU: the machine may be shared), steps per second, liquidations,
-ADL matches, the cost per liquidation above the quiet run, the audit's worst imbalance, and the
-process's peak resident memory so far. Then the goals of issue 18, each with its ratio, the
-**worst** over the seeds:
+Printed per run: seconds (wall, and CPU: the machine may be shared), the load average, steps per
+CPU second, liquidations, ADL matches, the CPU cost per liquidation above the quiet run, the
+audit's worst imbalance, and the process's peak resident memory so far. Runs up to 10^5 accounts
+are repeated (``--runs``) and the least CPU kept (10^6 runs once). Then the goals of issue 18, in
+CPU seconds, each with its ratio, the **worst** over the seeds:
 
 * the stressed run at the largest size (10^6 accounts) in <= 60 s;
 * the cost per liquidation at each size within 1.5x of that at 10^4 accounts (the baseline,
@@ -36,6 +37,7 @@ to choose the populations: the 10^6 runs take minutes).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -52,6 +54,9 @@ TABLE = TierTable([0, 100_000, 250_000, 500_000, 1_000_000],
                   [0.005, 0.01, 0.015, 0.02, 0.025], [100, 50, 40, 25, 20])
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 BASELINE, FAST_PATH = 10_000, 2_000
+#: populations up to this are run ``--runs`` times (the least CPU kept: the neighbours on a shared
+#: machine only ever add time); 10^6 runs once, so its ratio to the baseline errs high
+REPEATED = 100_000
 
 
 def make_engine(n: int) -> eng.Engine:
@@ -85,48 +90,59 @@ def peak_memory_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
+def load() -> float:
+    """The machine's 1-minute load average (the machine may be shared: read CPU seconds)."""
+    return os.getloadavg()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
                         help="population sizes (default: 10^3 10^4 10^5 10^6)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[3, 4, 5],
                         help="seeds of the stressed paths (default: 3 4 5)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="runs of each stressed path up to 10^5 accounts, the least CPU "
+                             "kept (default: 3; 10^6 runs once)")
     args = parser.parse_args()
     sizes = sorted(set(args.sizes) | {BASELINE, FAST_PATH})
 
     quiet_marks = np.full(STEPS, PRICE)
-    print(f"{STEPS:,} steps; stressed paths seeded {args.seeds}")
-    print(f"{'accounts':>9} {'run':>12} {'wall s':>7} {'cpu s':>7} {'steps/s':>8} "
+    print(f"{STEPS:,} steps; stressed paths seeded {args.seeds}; CPU seconds are the process's "
+          f"(time.process_time), load is the 1-minute load average at the end of the run")
+    print(f"{'accounts':>9} {'run':>12} {'wall s':>7} {'cpu s':>7} {'load':>5} {'steps/s':>8} "
           f"{'liquidated':>10} {'ADL fills':>9} {'ms/liq':>7} {'imbalance':>10} {'peak GB':>7}")
     per_liq: dict[tuple[int, int], float] = {}
-    stressed_wall: dict[tuple[int, int], float] = {}
+    stressed_cpu: dict[tuple[int, int], float] = {}
     for n in sizes:
         quiet = make_engine(n)
         t_quiet, c_quiet = timed_run(quiet, quiet_marks)
         assert not quiet.ledger.of_kind("trigger")
-        print(f"{n:>9,} {'quiet':>12} {t_quiet:7.2f} {c_quiet:7.2f} {STEPS / t_quiet:8.0f} "
-              f"{0:>10} {0:>9} {'':>7} {0:10.1e} {peak_memory_gb():7.2f}")
+        print(f"{n:>9,} {'quiet':>12} {t_quiet:7.2f} {c_quiet:7.2f} {load():5.1f} "
+              f"{STEPS / c_quiet:8.0f} {0:>10} {0:>9} {'':>7} {0:10.1e} {peak_memory_gb():7.2f}")
         del quiet
         for seed in args.seeds:
-            stressed = make_engine(n)
-            t_stress, c_stress = timed_run(stressed, stressed_marks(seed))
-            liquidated = sum(r.triggered for r in stressed.history)
-            adl = sum(1 for e in stressed.ledger if e.kind is eng.EventKind.ADL)
-            scale = float(np.abs(stressed.equity()).sum())
-            imbalance = max(abs(r.imbalance) for r in stressed.history) / scale
-            assert imbalance < 1e-9, imbalance
-            # CPU seconds: on a shared machine, wall time measures the neighbours too
-            per_liq[n, seed] = (c_stress - c_quiet) / max(liquidated, 1) * 1e3
-            stressed_wall[n, seed] = t_stress
-            print(f"{n:>9,} {f'stressed/{seed}':>12} {t_stress:7.2f} {c_stress:7.2f} "
-                  f"{STEPS / t_stress:8.0f} {liquidated:>10,} {adl:>9,} {per_liq[n, seed]:7.3f} "
-                  f"{imbalance:10.1e} {peak_memory_gb():7.2f}")
-            del stressed
+            for _ in range(args.runs if n <= REPEATED else 1):
+                stressed = make_engine(n)
+                t_stress, c_stress = timed_run(stressed, stressed_marks(seed))
+                liquidated = sum(r.triggered for r in stressed.history)
+                adl = sum(1 for e in stressed.ledger if e.kind is eng.EventKind.ADL)
+                scale = float(np.abs(stressed.equity()).sum())
+                imbalance = max(abs(r.imbalance) for r in stressed.history) / scale
+                assert imbalance < 1e-9, imbalance
+                # CPU seconds: on a shared machine, wall time measures the neighbours too
+                cost = (c_stress - c_quiet) / max(liquidated, 1) * 1e3
+                print(f"{n:>9,} {f'stressed/{seed}':>12} {t_stress:7.2f} {c_stress:7.2f} "
+                      f"{load():5.1f} {STEPS / c_stress:8.0f} {liquidated:>10,} {adl:>9,} "
+                      f"{cost:7.3f} {imbalance:10.1e} {peak_memory_gb():7.2f}")
+                if c_stress < stressed_cpu.get((n, seed), np.inf):
+                    stressed_cpu[n, seed], per_liq[n, seed] = c_stress, cost
+                del stressed
 
-    print("\nGoals (issue 18), the worst over the seeds:")
+    print("\nGoals (issue 18), CPU seconds, the worst over the seeds (each the least of its runs):")
     largest = max(sizes)
-    worst = max(stressed_wall[largest, s] for s in args.seeds)
-    print(f"  stressed run at {largest:,} accounts: {worst:.1f} s wall (goal <= 60 s: "
+    worst = max(stressed_cpu[largest, s] for s in args.seeds)
+    print(f"  stressed run at {largest:,} accounts: {worst:.1f} s (goal <= 60 s: "
           f"{worst / 60:.2f}x the goal)")
     for n in sizes:
         if n == BASELINE:
@@ -135,9 +151,10 @@ def main() -> None:
         print(f"  cost per liquidation at {n:,} / at {BASELINE:,}: {ratio:.2f} (goal <= 1.5 "
               f"for n > {BASELINE:,})")
     print(f"  peak memory: {peak_memory_gb():.2f} GB (goal <= 2 GB)")
-    fast = max(stressed_wall[FAST_PATH, s] for s in args.seeds)
-    print(f"  stressed {FAST_PATH:,}-account path: {fast:.3f} s wall (goal <= 0.1 s: "
+    fast = max(stressed_cpu[FAST_PATH, s] for s in args.seeds)
+    print(f"  stressed {FAST_PATH:,}-account path: {fast:.3f} s (goal <= 0.1 s: "
           f"{fast / 0.1:.2f}x the goal)")
+    print(f"  load average at the end: {load():.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

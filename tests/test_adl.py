@@ -217,32 +217,6 @@ def test_size_weighted_lights_reproduce_bitmex_table() -> None:
         quintile_lights([1, 2], sizes=[1.0])
 
 
-@given(
-    st.lists(
-        st.tuples(st.sampled_from([-2.0, 0.0, 1.0, 3.0, 3.0, 7.5]), st.floats(0.0, 10.0)),
-        min_size=1,
-        max_size=300,
-    ),
-    st.floats(0.0, 500.0),
-    st.integers(1, 8),
-)
-def test_queue_front_allocates_as_the_whole_queue(
-    positions: list[tuple[float, float]], needed: float, start: int
-) -> None:
-    from liqlib.engine import queue_front
-
-    scores = np.array([p[0] for p in positions])
-    sizes = np.array([p[1] for p in positions])
-    full = adl_queue(scores)
-    front = queue_front(scores, sizes, needed, start=start)
-    assert front.tolist() == full[: front.size].tolist()  # a prefix of the queue, ties included
-    whole = np.zeros(scores.size)
-    whole[full] = queue_allocation(sizes[full], needed)
-    part = np.zeros(scores.size)
-    part[front] = queue_allocation(sizes[front], needed)
-    assert np.array_equal(whole, part)
-
-
 def test_an_account_past_bankruptcy_ranks_last_under_bitmex() -> None:
     """BitMEX's effective leverage |MV| / (MV - BV) divides by the equity: at or below zero the
     position is past its bankruptcy price, not in profit, and goes to the back of the queue."""

@@ -178,3 +178,70 @@ def test_a_replaced_tier_table_is_used_at_the_next_step() -> None:
     engine.table = TIERS.flat(0.2, 4.0)  # 20%: the 10x long is now below maintenance
     engine.step(100.0)
     assert [e.account for e in engine.ledger.of_kind("trigger")] == [0]
+
+
+@given(books_of_accounts(), st.floats(1e-6, 0.2), st.sampled_from([1.0, -1.0]))
+def test_a_loosened_index_never_misses_a_liquidatable_account(case, rate: float,
+                                                               payer: float) -> None:
+    """After a side pays funding, its widened bounds (TriggerIndex.loosen) still name everyone
+    the payment pushed to maintenance."""
+    engine, marks = case
+    index = TriggerIndex(engine._side, engine._size, engine._entry, engine._collateral,
+                         engine._order_notional, engine._exempt, engine.table)
+    for mark in marks:
+        engine.mark = mark
+        paid = engine._size * rate * mark * (engine._side == payer)
+        engine._collateral -= paid
+        index.loosen(payer, rate * mark)
+        liquidatable = set(np.flatnonzero(engine.liquidatable()).tolist())
+        assert liquidatable <= set(index.candidates(mark).tolist())
+        if index.quiet(mark):
+            assert not liquidatable
+
+
+@pytest.mark.parametrize("rules", ["bitmex", "okx", "binance"])
+@pytest.mark.parametrize("rate", [3e-4, -3e-4])
+def test_funding_through_the_engine_is_funding_written_from_outside(rules: str,
+                                                                   rate: float) -> None:
+    """Engine.pay_funding keeps the trigger index (no full scan) and gives, bit for bit, the
+    ledger and records of writing the same payment into the arrays from outside."""
+    marks, mids = path(60, 4, -0.1 if rate > 0 else 0.1)
+    runs = []
+    for through_engine in (True, False):
+        book = ResilientBook(flat_ladder(8.0), flat_ladder(8.0), half_life=20.0)
+        engine = Engine(population(200, seed=8), 100.0, rules=rules, maintenance=TIERS,
+                        book=book, rng=3)
+        engine.step(100.0)
+        paid = []
+        for mark, mid in zip(marks, mids, strict=True):
+            if through_engine:
+                paid.append(engine.pay_funding(rate))
+                assert engine._index is not None  # the index survives the payment
+            else:
+                open_ = (engine.size > 0) & ~engine.exempt
+                payers = np.flatnonzero(open_ & (engine.side == np.sign(rate)))
+                receivers = np.flatnonzero(open_ & (engine.side == -np.sign(rate)))
+                if payers.size == 0 or receivers.size == 0:
+                    paid.append(0.0)
+                    engine.step(mark, 5.0, book_mid=mid)
+                    continue
+                owed = abs(rate) * engine.size[payers] * engine.mark
+                engine.collateral[payers] -= owed
+                engine.collateral[receivers] += (float(owed.sum()) * engine.size[receivers]
+                                                 / engine.size[receivers].sum())
+                paid.append(float(owed.sum()))
+            engine.step(mark, 5.0, book_mid=mid)
+        runs.append((engine.ledger.to_array(), [r.imbalance for r in engine.history], paid))
+    (ledger, imbalance, paid), (ledger_out, imbalance_out, paid_out) = runs
+    assert len(ledger) > 0 and paid == paid_out and imbalance == imbalance_out
+    for name in ledger.dtype.names or ():
+        np.testing.assert_array_equal(ledger[name], ledger_out[name], err_msg=name)
+
+
+def test_pay_funding_refuses_a_rate_that_is_not_a_number() -> None:
+    engine = Engine([Trader(100.0, 1, 1.0, 100.0), Trader(100.0, -1, 1.0, 100.0)], 100.0)
+    with pytest.raises(TypeError, match="rate"):
+        engine.pay_funding("0.01")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rate"):
+        engine.pay_funding(float("nan"))
+    assert engine.pay_funding(0.0) == 0.0

@@ -35,7 +35,6 @@ from .adl import (
     hyperliquid_score,
     pro_rata_allocation,
     queue_allocation,
-    queue_front,
     quintile_lights,
     random_queue,
 )
@@ -190,7 +189,6 @@ __all__ = [
     "PowerLawLadder",
     "pro_rata_allocation",
     "queue_allocation",
-    "queue_front",
     "MAX_QUEUE",
     "QUEUE_FRONT_START",
     "quintile_lights",

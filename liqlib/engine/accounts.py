@@ -30,9 +30,10 @@ call per account.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -63,9 +64,26 @@ class ScalarTiers:
         self._mmrs = [float(m) for m in table.mmrs]
         self._cums = [float(c) for c in table.cums]
 
+    def index(self, notional: float) -> int:
+        """The bracket ``notional`` falls in (``floor <= notional < cap``), as
+        :meth:`liqlib.core.tiers.TierTable.index`."""
+        return bisect_right(self._caps, notional)
+
     def maintenance_margin(self, notional: float) -> float:
         k = bisect_right(self._caps, notional)  # the table's bracket: floor <= notional < cap
         return notional * self._mmrs[k] - self._cums[k]
+
+
+_SCALAR_TIERS: WeakKeyDictionary[TierTable, ScalarTiers] = WeakKeyDictionary()
+
+
+def _scalar_tiers_of(table: TierTable) -> ScalarTiers:
+    """The :class:`ScalarTiers` of ``table``, made once per table (tables are not changed in
+    place: the engine replaces its table, it does not edit it)."""
+    tiers = _SCALAR_TIERS.get(table)
+    if tiers is None:
+        tiers = _SCALAR_TIERS[table] = ScalarTiers(table)
+    return tiers
 
 
 class Accounts:
@@ -286,6 +304,12 @@ class TriggerIndex:
         self._patch_long, self._patch_short = -np.inf, np.inf
         self._pending: set[int] = set()  # changed since the last refresh
         self._always_idx = np.array(sorted(self._always), dtype=np.intp)
+        # how far every long bound may have risen (short bound fallen) since the build: what a
+        # funding payment taken from a whole side moves (:meth:`loosen`)
+        self.long_shift, self.short_shift = 0.0, 0.0
+        mmrs = np.asarray(table.mmrs, dtype=float)
+        self._long_slope = 1.0 - float(mmrs.max()) - THRESHOLD_RTOL
+        self._short_slope = 1.0 + float(mmrs.min()) + THRESHOLD_RTOL
 
     @property
     def n_touched(self) -> int:
@@ -325,13 +349,53 @@ class TriggerIndex:
         while self._bottom < self._short_idx.size and self._retired[self._short_idx[self._bottom]]:
             self._bottom += 1
 
+    def loosen(self, side: float, per_unit: float) -> None:
+        """Every account on ``side`` (+1 longs, -1 shorts) lost at most ``per_unit`` (>= 0) of
+        collateral per unit of size (a funding payment): widen that side's bounds to match.
+
+        A long's margin test reads ``C / q + M (1 - tau) - E - MM(q M) / q <= 0``, whose left
+        side rises with the mark at least at ``1 - max(mmr) - tau`` (``MM`` is continuous, its
+        slope in ``M`` is ``q mmr_k``): losing ``d`` of ``C / q`` raises the highest liquidatable
+        mark by at most ``d / (1 - max(mmr) - tau)`` (from 0 for a long no mark could liquidate).
+        For a short the slope is at least ``1 + min(mmr) + tau``. Receiving collateral only
+        shrinks the marks an account is liquidatable at, so the other side's bounds still hold.
+
+        Examples
+        --------
+        >>> table = TierTable([0], [0.005], [100])
+        >>> side, size = np.array([1.0]), np.array([1.0])
+        >>> entry, collateral = np.array([100.0]), np.array([10.0])
+        >>> index = TriggerIndex(side, size, entry, collateral, np.zeros(1),
+        ...                      np.zeros(1, dtype=bool), table)
+        >>> index.quiet(90.6)
+        True
+        >>> collateral -= 1.0; index.loosen(+1, 1.0); index.quiet(90.6)
+        False
+        >>> bool(89.0 / 0.995 < 90.6), index.candidates(90.6).tolist()
+        (True, [0])
+        """
+        if not per_unit > 0:
+            return
+        slope = self._long_slope if side > 0 else self._short_slope
+        # a rate at or above 100% has no slope: every account on the side is a candidate
+        shift = per_unit / slope * (1 + BOUND_RTOL) if slope > 0 else np.inf
+        if side > 0:
+            # from 0: a long no positive mark could liquidate (bound -inf) may now be
+            self.long_shift += shift
+            self._long_bound = np.maximum(self._long_bound, 0.0)
+            self._patch_longs = {i: max(b, 0.0) for i, b in self._patch_longs.items()}
+            self._patch_long = max(self._patch_longs.values(), default=-np.inf)
+        else:
+            self.short_shift += shift
+
     def quiet(self, mark: float) -> bool:
         """True when no account can be liquidatable at ``mark``: no candidate at all."""
         top = self._long_bound[self._top - 1] if self._top else -np.inf
         bottom = self._short_bound[self._bottom] if self._bottom < self._short_idx.size else np.inf
-        return (
-            top < mark < bottom
-            and self._patch_long < mark < self._patch_short
+        up, down = self.long_shift, self.short_shift
+        return bool(
+            top + up < mark < bottom - down
+            and self._patch_long + up < mark < self._patch_short - down
             and not self._pending
             and not self._always
         )
@@ -339,15 +403,16 @@ class TriggerIndex:
     def candidates(self, mark: float) -> np.ndarray:
         """Sorted indices of every account that could be liquidatable at ``mark`` (a superset)."""
         parts = [self._always_idx]
-        if self._top and mark <= self._long_bound[self._top - 1]:
-            parts.append(self._long_idx[np.searchsorted(self._long_bound, mark, side="left"):])
-        if self._bottom < self._short_idx.size and mark >= self._short_bound[self._bottom]:
-            parts.append(self._short_idx[:np.searchsorted(self._short_bound, mark, side="right")])
-        if mark <= self._patch_long:
-            parts.append(np.array([i for i, b in self._patch_longs.items() if mark <= b],
+        low, high = mark - self.long_shift, mark + self.short_shift  # see loosen
+        if self._top and low <= self._long_bound[self._top - 1]:
+            parts.append(self._long_idx[np.searchsorted(self._long_bound, low, side="left"):])
+        if self._bottom < self._short_idx.size and high >= self._short_bound[self._bottom]:
+            parts.append(self._short_idx[:np.searchsorted(self._short_bound, high, side="right")])
+        if low <= self._patch_long:
+            parts.append(np.array([i for i, b in self._patch_longs.items() if low <= b],
                                   dtype=np.intp))
-        if mark >= self._patch_short:
-            parts.append(np.array([i for i, b in self._patch_shorts.items() if mark >= b],
+        if high >= self._patch_short:
+            parts.append(np.array([i for i, b in self._patch_shorts.items() if high >= b],
                                   dtype=np.intp))
         if self._pending:
             parts.append(np.array(sorted(self._pending), dtype=np.intp))
@@ -378,6 +443,12 @@ def sparse_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
 def _pairwise(n: int, entries: list[tuple[int, float]]) -> float:
     if not entries:
         return 0.0
+    # one value among zeros sums to itself, and two to their sum, in any order: only three or
+    # more need the tree's shape (this cuts the descent to the few blocks that hold several)
+    if len(entries) == 1:
+        return entries[0][1]
+    if len(entries) == 2:
+        return entries[0][1] + entries[1][1]
     if n < 8:
         total = 0.0
         for _, x in entries:
@@ -427,6 +498,9 @@ class AdlQueue:
         Their ADL scores (NaN refused by the caller).
     k : int
         Size of the front to sort (>= 1).
+    n_accounts : int or None
+        How many accounts there are (indices below it): the span of the tree that counts who
+        joined or left the side; None for any index below ``2**40``.
 
     Examples
     --------
@@ -441,7 +515,8 @@ class AdlQueue:
     True
     """
 
-    def __init__(self, members: np.ndarray, scores: np.ndarray, k: int) -> None:
+    def __init__(self, members: np.ndarray, scores: np.ndarray, k: int,
+                 n_accounts: int | None = None) -> None:
         n = members.size
         self.k = k
         self._members = members
@@ -453,12 +528,19 @@ class AdlQueue:
             front, self._threshold = np.flatnonzero(scores >= kth), kth
             self.complete = False
         order = np.lexsort((front, -scores[front]))  # highest score first, ties by account
-        self._front = members[front[order]]
-        self._neg = -scores[front[order]]  # ascending: the queue's order
+        # the front as a list of (score, -account) in ascending order: the queue's order
+        # reversed (ties by account), its head last. A re-scored member is removed and put back
+        # by bisection; the ADL matches change the head, at the list's end, so the list moves
+        # little whatever its length
+        ranked = front[order][::-1]
+        self._keys: list[tuple[float, int]] = list(zip(scores[ranked].tolist(),
+                                                       (-members[ranked]).tolist(), strict=True))
+        self._key_of = {-key[1]: key for key in self._keys}
         self._touched: set[int] = set()
         self._delta: dict[int, int] = {}  # +1 joined the side since the build, -1 left
         # the same deltas as a sparse Fenwick tree over account indices: how many joined minus
         # left below an account in O(log n), however many moved in a busy step
+        self._span = _FENWICK_SPAN if n_accounts is None else max(int(n_accounts), 1)
         self._moved: dict[int, int] = {}
         self._moved_total = 0
 
@@ -470,16 +552,23 @@ class AdlQueue:
         self, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], sizes: np.ndarray,
         needed: float,
     ) -> np.ndarray | None:
-        """Accounts in queue order, a prefix of the whole queue covering ``needed`` (the whole
-        queue if it cannot); None if the sorted front is too short.
+        """Accounts in queue order, the shortest prefix of the whole queue whose sizes cover
+        ``needed`` (the whole queue if it cannot); None if the sorted front is too short.
 
         ``rescore(idx)`` returns, for changed accounts ``idx``, whether each is still a member
-        and its score now; ``sizes`` are every account's sizes.
+        and its score now; ``sizes`` are every account's sizes. The sizes are summed one by one
+        in queue order, as :func:`numpy.cumsum` sums them, so allocating down the prefix gives
+        what allocating down the whole queue gives (nothing beyond the prefix).
         """
         self._refresh(rescore)
-        queue = self._front
-        if self.complete or (queue.size and np.cumsum(sizes[queue])[-1] >= needed):
-            return queue
+        total, prefix = 0.0, []
+        for _, neg_account in reversed(self._keys):
+            prefix.append(-neg_account)
+            total += sizes.item(-neg_account)
+            if total >= needed:
+                return np.array(prefix, dtype=np.intp)
+        if self.complete:
+            return np.array(prefix, dtype=np.intp)
         return None
 
     def _refresh(self, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> None:
@@ -489,14 +578,19 @@ class AdlQueue:
         changed = np.array(sorted(self._touched), dtype=np.intp)
         self._touched.clear()
         member, scores = rescore(changed)
+        members = self._members
         # who joined or left the side since the build (for positions)
-        at = np.minimum(np.searchsorted(self._members, changed), max(self._members.size - 1, 0))
-        was = (self._members[at] == changed if self._members.size
-               else np.zeros(changed.size, dtype=bool))
-        if not (member.any() or was.any()):
+        if members.size:
+            was = members[np.minimum(members.searchsorted(changed), members.size - 1)] == changed
+        else:
+            was = np.zeros(changed.size, dtype=bool)
+        is_member, was_member = member.tolist(), was.tolist()
+        if not (any(is_member) or any(was_member)):
             return  # none of them is or was on this side (the liquidated accounts, usually)
-        delta = member.astype(int) - was.astype(int)
-        for c, d in zip(changed.tolist(), delta.tolist(), strict=True):
+        keys, key_of, span, threshold = self._keys, self._key_of, self._span, self._threshold
+        for c, now, before, score in zip(changed.tolist(), is_member, was_member,
+                                         scores.tolist(), strict=True):
+            d = now - before
             step = d - self._delta.get(c, 0)
             if d:
                 self._delta[c] = d
@@ -505,21 +599,16 @@ class AdlQueue:
             if step:
                 self._moved_total += step
                 k = c + 1
-                while k <= _FENWICK_SPAN:
+                while k <= span:
                     self._moved[k] = self._moved.get(k, 0) + step
                     k += k & -k
-        at = np.minimum(np.searchsorted(changed, self._front), changed.size - 1)
-        keep = changed[at] != self._front
-        front, neg = self._front[keep], self._neg[keep]
-        add = member & (scores >= self._threshold)  # below it, a member's place is unknown
-        # the front stays sorted: insert the few re-scored members in their places
-        for i, score in zip(changed[add].tolist(), scores[add].tolist(), strict=True):
-            lo = int(np.searchsorted(neg, -score, side="left"))
-            hi = int(np.searchsorted(neg, -score, side="right"))
-            place = lo + int(np.searchsorted(front[lo:hi], i))  # ties: by account
-            front = np.concatenate((front[:place], [i], front[place:]))
-            neg = np.concatenate((neg[:place], [-score], neg[place:]))
-        self._front, self._neg = front, neg
+            old = key_of.pop(c, None)
+            if old is not None:
+                del keys[bisect_left(keys, old)]
+            if now and score >= threshold:  # below it, a member's place is unknown
+                key = (score, -c)
+                insort(keys, key)
+                key_of[c] = key
 
     def positions(
         self, accounts: np.ndarray, rescore: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]

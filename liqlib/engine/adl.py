@@ -447,60 +447,9 @@ def random_queue(n: int, rng: np.random.Generator | int | None = None) -> np.nda
     return np.roll(np.arange(n), -start)
 
 
-#: Size of the first candidate set :func:`queue_front` sorts (it grows fourfold as needed).
+#: Size of the first ADL queue front the engine sorts (:class:`liqlib.engine.accounts.AdlQueue`;
+#: it grows fourfold as needed).
 QUEUE_FRONT_START = 64
-
-
-def queue_front(
-    scores: Any, sizes: np.ndarray, needed: float, start: int = QUEUE_FRONT_START
-) -> np.ndarray:
-    """The front of :func:`adl_queue` ``(scores)`` that matches ``needed``.
-
-    ADL closes positions down the queue only until the liquidated size is matched, so only the
-    queue's front matters. Sorting all of the opposite side for every ADL match made the engine's
-    cost grow with accounts times matches. This selects the ``k`` highest scores in linear time
-    (``numpy.argpartition``), widens the set to every score tied with the ``k``-th, sorts just
-    that set in queue order (ties by index, as :func:`adl_queue`), and stops once its
-    sizes cover ``needed``; else it retries with ``4k``. The set is a prefix of the full queue and
-    its running sizes are summed in the same order, so :func:`queue_allocation` over
-    it allocates exactly what it allocates over the whole queue.
-
-    Parameters
-    ----------
-    scores : array
-        ADL scores of the opposite side (highest first; ``+-inf`` allowed, NaN refused).
-    sizes : array
-        Their position sizes (>= 0), in the same order.
-    needed : float
-        Size (>= 0) to deleverage.
-    start : int
-        Size (>= 1) of the first candidate set.
-
-    Returns
-    -------
-    ndarray
-        Indices into ``scores``: the queue's front, in queue order (the whole queue if needed).
-
-    Examples
-    --------
-    >>> from liqlib.engine.adl import adl_queue
-    >>> ranks, sizes = np.array([3, 6, 1, 4, 5, 2]), np.array([10.0, 10, 20, 30, 20, 10])
-    >>> queue_front(ranks, sizes, 20, start=2).tolist(), adl_queue(ranks)[:2].tolist()
-    ([1, 4], [1, 4])
-    """
-    s = np.asarray(scores, dtype=np.float64).reshape(-1)
-    n = s.size
-    k = max(int(start), 1)
-    if np.isnan(s).any():
-        k = n  # adl_queue refuses NaN with a clear message
-    while k < n:
-        kth = float(s[np.argpartition(-s, k - 1)[k - 1]])
-        front = np.flatnonzero(s >= kth)  # index order: adl_queue's tie-break survives
-        front = front[adl_queue(s[front])]
-        if np.cumsum(sizes[front])[-1] >= needed:
-            return front
-        k *= 4
-    return adl_queue(s)  # the whole queue (and adl_queue's error for a NaN score)
 
 
 def quintile_lights(scores: ArrayLike, sizes: ArrayLike | None = None) -> np.ndarray:

@@ -353,6 +353,50 @@ def _execute(
     )
 
 
+def _execute_one(
+    ladder: Ladder, sgn: float, q: float, m: float, c: float, limit: float | None = None
+) -> tuple[float, float]:
+    """``(quantity, vwap)`` of one order: :func:`_execute` on Python floats.
+
+    The engine sends one order at a time, and NumPy's per-call overhead on 0-d arrays cost more
+    than the arithmetic. On a :class:`PowerLawLadder` this runs the same IEEE operations in the
+    same order (``**`` is C's ``pow`` for both), so the fills are bit for bit those of
+    :func:`_execute`; any other ladder goes through :func:`_execute` itself.
+    """
+    if type(ladder) is not PowerLawLadder:
+        fill = _execute(ladder, sgn, np.float64(q), np.float64(m), np.float64(c),
+                        None if limit is None else np.float64(limit))
+        return float(fill.quantity), float(fill.vwap)
+    half, ref, depth, alpha = ladder.half_spread, ladder.reference, ladder.depth, ladder.alpha
+    far = ladder.max_distance
+
+    def within(x: float) -> float:
+        x = min(max(x, half), far)
+        return depth * ((x - half) / ref) ** alpha
+
+    def area(quantity: float) -> float:
+        beyond = ref * (quantity / depth) ** (1 / alpha)
+        return half * quantity + quantity * beyond * alpha / (alpha + 1)
+
+    cap = ladder.capacity
+    if sgn == SELL:
+        cap = min(cap, within(1.0))
+    start = min(c, cap)
+    if limit is not None:
+        reach = sgn * (limit - m) / m
+        available = within(max(reach, 0.0)) if reach >= 0 else 0.0
+        cap = max(min(available, cap), start)
+    filled = min(q, cap - start)
+    if not filled > 0:
+        return filled, np.nan
+    end = start + filled
+    mean_distance = (area(end) - area(start)) / filled
+    lo = half + ref * (start / depth) ** (1 / alpha)
+    hi = half + ref * (end / depth) ** (1 / alpha)
+    mean_distance = min(max(mean_distance, lo), hi)
+    return filled, m * (1 + sgn * mean_distance)
+
+
 @dataclass
 class ResilientBook:
     """A two-sided book whose consumed depth refills with a half-life (Obizhaeva-Wang).
@@ -404,6 +448,30 @@ class ResilientBook:
                         None if limit is None else np.float64(limit))
         setattr(self, slot, getattr(self, slot) + float(fill.quantity))
         return fill
+
+    def _take_one(self, side: int, quantity: float, mid: float,
+                  limit: float | None = None) -> tuple[float, float]:
+        """:meth:`_take` of one order, as ``(quantity, vwap)`` floats (:func:`_execute_one`)."""
+        if side == BUY:
+            filled, vwap = _execute_one(self.asks, float(side), quantity, mid, self.consumed_asks,
+                                        limit)
+            self.consumed_asks = self.consumed_asks + filled
+        else:
+            filled, vwap = _execute_one(self.bids, float(side), quantity, mid, self.consumed_bids,
+                                        limit)
+            self.consumed_bids = self.consumed_bids + filled
+        return filled, vwap
+
+    def _touch_one(self, side: int, mid: float) -> float:
+        """:meth:`touch` for the engine's own (checked) side and mid, on Python floats for a
+        :class:`PowerLawLadder` (the same operations, so the same price)."""
+        ladder, used = ((self.asks, self.consumed_asks) if side == BUY
+                        else (self.bids, self.consumed_bids))
+        if type(ladder) is not PowerLawLadder:
+            return float(mid * (1 + side * ladder.distance(np.asarray(used))))
+        distance = ladder.half_spread + ladder.reference * (used / ladder.depth) ** (
+            1 / ladder.alpha)
+        return float(mid * (1 + side * distance))
 
     def touch(self, side: int, mid: float) -> float:
         """The price the next unit of a ``side`` order would fill at."""

@@ -131,14 +131,32 @@ class Ledger:
     """
 
     def __init__(self) -> None:
-        self._events: list[Event] = []
+        # Events, or rows of Event's fields (in order) that the engine appended and that become
+        # Events when first read: a busy engine step writes thousands of lines, and building a
+        # frozen dataclass for each cost more than the rest of the ledger's work.
+        self._rows: list[Any] = []
+        self._built = 0  # rows before this index are Events
 
     def append(self, event: Event) -> None:
         """Add one event at the end."""
-        self._events.append(event)
+        self._rows.append(event)
+
+    def _append_row(self, row: tuple[Any, ...]) -> None:
+        """Add one event given as the tuple of its fields in :class:`Event`'s order (the
+        engine's own, already checked)."""
+        self._rows.append(row)
+
+    @property
+    def _events(self) -> list[Event]:
+        rows = self._rows
+        for k in range(self._built, len(rows)):
+            if type(rows[k]) is tuple:
+                rows[k] = Event(*rows[k])
+        self._built = len(rows)
+        return rows
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self._events)

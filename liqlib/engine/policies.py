@@ -63,6 +63,7 @@ from typing import Any, Protocol, cast
 
 from ..core import _validate as v
 from ..core.tiers import TierTable
+from .accounts import _scalar_tiers_of
 from .adl import ADL_PRICES, ADL_RULES
 
 
@@ -206,7 +207,7 @@ class TierStepDown:
         if ctx.round > 0:
             return ctx.size
         table = ctx.table
-        lowers = range(int(table.index(ctx.notional)) - 1, -1, -1)
+        lowers = range(_scalar_tiers_of(table).index(ctx.notional) - 1, -1, -1)
         for lower in (lowers[-1:] if self.to_lowest_tier else lowers):
             # just below the lower tier's cap (the cap itself belongs to the tier above)
             remaining = float(table.caps[lower]) * (1 - 1e-12) / ctx.mark

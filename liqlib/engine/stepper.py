@@ -56,8 +56,10 @@ those are tested, with the same arithmetic as a full scan. The ADL queue of a si
 a step and only its front sorted (:class:`liqlib.engine.accounts.AdlQueue`); the audit's sums run
 along with every change. So a liquidation costs the same whatever the population, except under
 the pro-rata and dYdX rules (which touch the whole opposite side by design) and a socialized
-loss (pro rata to every profitable account). Arrays read from outside (``engine.collateral``,
-written into by a funding payment) make the next step scan every account, as before.
+loss (pro rata to every profitable account). A funding payment made with
+:meth:`Engine.pay_funding` keeps the index (the payers' bounds are widened by what they paid);
+arrays read from outside (``engine.collateral`` written into) make the next step scan every
+account, as before.
 
 Modelling choices, each a simplification the chapters state: one market; linear contracts; a
 position's risk-limit tier is the one its notional plus open-order notional falls in (its margin is
@@ -100,13 +102,12 @@ from .adl import (
     RANKED_RULES,
     account_scores,
     adl_queue,
-    allocate_down_queue,
     pro_rata_allocation,
     queue_allocation,
     random_queue,
 )
-from .book import BUY, SELL, Fill, ResilientBook, _execute, flat_ladder
-from .ledger import Event, EventKind, Ledger
+from .book import BUY, SELL, ResilientBook, _execute, _execute_one, flat_ladder
+from .ledger import EventKind, Ledger
 from .policies import FeePolicy, LiquidationContext, Rules, venue_rules
 
 #: Money amounts below this fraction of an account's scale are rounding, not deficits.
@@ -500,7 +501,9 @@ class Engine:
         if index is not None:
             index.refresh()
         if (index is None or index.table is not self.table
-                or index.n_touched > max(64, self.n_accounts // 32)):
+                or index.n_touched > max(64, self.n_accounts // 32)
+                # funding payments widened the bounds (loosen) past 0.1% of the mark
+                or index.long_shift + index.short_shift > 1e-3 * self.mark):
             self._sums = None  # refresh the running sums too
             index = self._index = TriggerIndex(self._side, self._size, self._entry,
                                                self._collateral, self._order_notional,
@@ -559,7 +562,11 @@ class Engine:
         i = self._account(account)
         if self._size[i] == 0:
             raise ValueError(f"account {i} has no position, so no bankruptcy price")
-        return float(self.mark - self._side[i] * self._margin_equity(i) / self._size[i])
+        return self._bankruptcy(i)
+
+    def _bankruptcy(self, i: int) -> float:
+        # the engine's own accounts, open: Python floats (the same IEEE operations)
+        return self.mark - self._side.item(i) * self._margin_equity(i) / self._size.item(i)
 
     def accounts(self) -> dict[str, np.ndarray]:
         """Every account's figures at the mark, as columns (copies)."""
@@ -588,6 +595,64 @@ class Engine:
             market_pnl=self._market_pnl,
             imbalance=total - expected,
         )
+
+    def pay_funding(self, rate: float) -> float:
+        """Move ``|rate| * notional`` at the mark from the paying side to the other, pro rata to
+        size; returns the amount moved.
+
+        Longs pay when ``rate > 0``, shorts when ``rate < 0``. Money only moves between accounts
+        (the sum of collateral changes by rounding only), so :meth:`audit` still balances. The
+        payment keeps the engine's trigger index: the payers' bounds are widened by what they
+        paid per unit of size (:meth:`TriggerIndex.loosen`), the receivers' still hold, so the
+        next step does not scan every account (writing into :attr:`collateral` from outside
+        does). Call it between steps.
+
+        Parameters
+        ----------
+        rate : float
+            Funding rate for this payment, a fraction of notional (positive: longs pay).
+
+        Returns
+        -------
+        float
+            The amount paid (>= 0), quote currency; 0 when either side is empty.
+
+        Raises
+        ------
+        TypeError
+            For a rate that is not a number.
+        ValueError
+            For a rate that is not finite.
+
+        Examples
+        --------
+        A long and a short of 1 at 100; at 1% the long pays the short 1.0:
+
+        >>> engine = Engine([Trader(50.0, +1, 1.0, 100.0), Trader(50.0, -1, 1.0, 100.0)], 100.0)
+        >>> engine.pay_funding(0.01), engine.collateral.tolist()
+        (1.0, [49.0, 51.0])
+        """
+        r = float(v.number("rate", rate))
+        if r == 0:
+            return 0.0
+        # the running sums are summed again (the transfers round): even when nothing moves, so
+        # that a run's audit does not depend on which steps paid
+        self._sums = None
+        payer_side = 1.0 if r > 0 else -1.0
+        side, size = self._side, self._size
+        open_ = (size > 0) & ~self._exempt
+        payers = np.flatnonzero(open_ & (side == payer_side))
+        receivers = np.flatnonzero(open_ & (side == -payer_side))
+        if payers.size == 0 or receivers.size == 0:
+            return 0.0
+        owed = abs(r) * size[payers] * self.mark
+        total = float(owed.sum())
+        self._collateral[payers] -= owed
+        self._collateral[receivers] += total * size[receivers] / size[receivers].sum()
+        if self._index is not None:
+            self._index.loosen(payer_side, abs(r) * self.mark)
+        self._adl_queues.clear()  # scores depend on collateral
+        return total
 
     # --- stepping -------------------------------------------------------------------------------
 
@@ -761,10 +826,10 @@ class Engine:
         after its own fill. Without ADL the book takes all it can and the deficit is socialized.
         """
         fee = self.rules.partial_fee_policy if partial else self.rules.fee_policy
-        limit = self.bankruptcy_price(i) if self.rules.limit == "bankruptcy" else None
+        limit = self._bankruptcy(i) if self.rules.limit == "bankruptcy" else None
         if limit is not None and limit <= 0:
             limit = None  # a long bankrupt below price 0: every bid is better than its limit
-        if fill_or_kill and float(self._preview(i, q, limit).unfilled) > 0:
+        if fill_or_kill and self._preview(i, q, limit)[0] < q:  # some would be left unfilled
             return False
         rest = q
         if limit is not None or cancel_rest:
@@ -772,38 +837,39 @@ class Engine:
             if cancel_rest or rest <= 0 or self._size[i] == 0:
                 return True
         if self.rules.adl is None:
-            self._fill(i, float(self._preview(i, rest).quantity), fee)
+            self._fill(i, self._preview(i, rest)[0], fee)
             return True
         if not self.rules.fund_first and self._fund_short(i, self._preview(i, rest)):
             # the variant: the fund pays all or nothing, so ADL goes first
             rest -= self._deleverage(i, rest)
             if rest <= 0 or self._size[i] == 0:
                 return True
-            rest -= self._fill(i, float(self._preview(i, rest).quantity), fee)
+            rest -= self._fill(i, self._preview(i, rest)[0], fee)
         else:
             rest -= self._fill(i, self._fund_covered(i, rest), fee)
         if rest > 0 and self._size[i] > 0:
             self._deleverage(i, min(rest, float(self._size[i])))
         return True
 
-    def _preview(self, i: int, q: float, limit: float | None = None) -> Fill:
-        """What a liquidation order for ``q`` would get from the book now (nothing is taken)."""
+    def _preview(self, i: int, q: float, limit: float | None = None) -> tuple[float, float]:
+        """What a liquidation order for ``q`` would get from the book now, ``(quantity, vwap)``
+        (nothing is taken)."""
         if self._side[i] > 0:
             ladder, side, consumed = self.book.bids, SELL, self.book.consumed_bids
         else:
             ladder, side, consumed = self.book.asks, BUY, self.book.consumed_asks
-        return _execute(ladder, float(side), np.float64(q), np.float64(self._book_mid),
-                        np.float64(consumed), None if limit is None else np.float64(limit))
+        return _execute_one(ladder, float(side), float(q), self._book_mid, float(consumed), limit)
 
-    def _deficit(self, i: int, fill: Fill, bankrupt: float) -> float:
-        """What a fill loses against the bankruptcy price (negative for a surplus)."""
-        return float(-self._side[i] * float(fill.quantity) * (float(fill.vwap) - bankrupt))
+    def _deficit(self, i: int, fill: tuple[float, float], bankrupt: float) -> float:
+        """What a fill ``(quantity, vwap)`` loses against the bankruptcy price (negative for a
+        surplus)."""
+        return float(-self._side[i] * fill[0] * (fill[1] - bankrupt))
 
-    def _fund_short(self, i: int, preview: Fill) -> bool:
+    def _fund_short(self, i: int, preview: tuple[float, float]) -> bool:
         """True when the fill's deficit against the bankruptcy price exceeds the fund."""
-        if float(preview.quantity) == 0:
+        if preview[0] == 0:
             return False
-        return self._deficit(i, preview, self.bankruptcy_price(i)) > self.fund + self._tol
+        return self._deficit(i, preview, self._bankruptcy(i)) > self.fund + self._tol
 
     def _fund_covered(self, i: int, q: float) -> float:
         """The largest part of a market order for ``q`` whose deficit the fund can pay.
@@ -812,11 +878,12 @@ class Engine:
         quantities the fund covers form an interval from 0: a grid search finds its end.
         """
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
-        if self.fund <= self._tol and s * (self.book.touch(-int(s), self._book_mid) - bankrupt) < 0:
+        bankrupt = self._bankruptcy(i)
+        touch = self.book._touch_one(-int(s), self._book_mid)
+        if self.fund <= self._tol and s * (touch - bankrupt) < 0:
             return 0.0  # an empty fund and a book already beyond bankruptcy: nothing is covered
         whole = self._preview(i, q)
-        hi = float(whole.quantity)
+        hi = whole[0]
         if hi == 0 or self._deficit(i, whole, bankrupt) <= self.fund + self._tol:
             return hi
         # a grid search on [lo, hi], 64 points a round (one vectorized book call each): five
@@ -842,9 +909,8 @@ class Engine:
         if not q > 0:
             return 0.0
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
-        fill = self.book._take(SELL if s > 0 else BUY, q, self._book_mid, limit)
-        filled, vwap = float(fill.quantity), float(fill.vwap)
+        bankrupt = self._bankruptcy(i)
+        filled, vwap = self.book._take_one(SELL if s > 0 else BUY, q, self._book_mid, limit)
         if not filled > 0:
             return 0.0
         surplus = s * filled * (vwap - bankrupt)
@@ -889,18 +955,26 @@ class Engine:
     def _deleverage(self, i: int, q: float) -> float:
         """Close ``q`` of ``i`` against the opposite side at the ADL price; returns size matched."""
         s = float(self._side[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         price = self._adl_price(i, bankrupt)
         rule = self.rules.adl
         if rule in RANKED_RULES:
             queue, matched = self._ranked_allocation(-s, q)
             if queue.size == 0:
                 return 0.0
-            sizes = self._size[queue]
-            alloc = allocate_down_queue(sizes, float(q))
-            taken = alloc[alloc > 0]
-            counterparties = queue[alloc > 0]  # in queue order, so the ledger replays the queue
-            matched = self._matched_total(-s, counterparties, taken, matched)
+            # allocate_down_queue on the queue's (short) prefix in Python floats: the same
+            # running sum and clip, without NumPy's per-call cost on a handful of entries
+            counterparties, taken = [], []  # in queue order, so the ledger replays the queue
+            need, before = float(q), 0.0
+            for j in queue.tolist():
+                size_j = self._size.item(j)
+                t = min(max(need - before, 0.0), size_j)
+                before += size_j
+                if t > 0:
+                    counterparties.append(j)
+                    taken.append(t)
+            matched = self._matched_total(-s, np.array(counterparties, dtype=np.intp),
+                                          np.array(taken), matched)
         else:
             opposite = np.flatnonzero((self._side == -s) & (self._size > 0) & ~self._exempt)
             if opposite.size == 0:
@@ -914,7 +988,7 @@ class Engine:
             self._trade(int(j), s, float(qj), price)
             self._log(EventKind.ADL, i, counterparty=int(j), size=float(qj), price=price,
                       bankruptcy_price=bankrupt, amount=haircut)
-        for j in np.sort(counterparties):
+        for j in sorted(counterparties):
             # a counterparty closed out beyond its own bankruptcy price is settled like any other
             if self._size[j] == 0:
                 self._settle_deficit(int(j))
@@ -947,7 +1021,8 @@ class Engine:
                 scores = np.asarray(self._adl_scores(rule, members), dtype=float).reshape(-1)
                 if np.isnan(scores).any():
                     adl_queue(scores)  # its error names the NaN
-                queue = self._adl_queues[side] = AdlQueue(members, scores, k)
+                queue = self._adl_queues[side] = AdlQueue(members, scores, k,
+                                                              self.n_accounts)
             front = queue.front(lambda idx: self._rescore(rule, side, idx), self._size, q)
             if front is not None:
                 return front, queue
@@ -1025,7 +1100,7 @@ class Engine:
         """The vault takes the whole position at its bankruptcy price: the margin goes with it."""
         vault = cast(int, self.vault)  # a backstop is due only when the vault exists
         s, q = float(self._side[i]), float(self._size[i])
-        bankrupt = self.bankruptcy_price(i)
+        bankrupt = self._bankruptcy(i)
         handed_over = self._margin_equity(i)
         self._trade(i, -s, q, bankrupt)
         self._trade(vault, s, q, bankrupt)
@@ -1058,10 +1133,15 @@ class Engine:
 
     def _claw_back(self, i: int, need: float) -> float:
         """Take ``need`` from profitable accounts pro rata to their unrealized profit."""
-        others = np.flatnonzero((self._size > 0) & ~self._exempt
-                                & (np.arange(self.n_accounts) != i))
+        open_ = self._size > 0
+        open_ &= ~self._exempt
+        open_[i] = False
+        others = np.flatnonzero(open_)
         # the profit, but never more than the account's equity: a clawback pushes nobody below 0
-        profit = np.clip(np.minimum(self.upnl(), self.margin_equity())[others], 0.0, None)
+        # (upnl() and margin_equity()'s arithmetic on the open accounts only: this scans every
+        # account, once per deficit a fund could not pay)
+        upnl = self._side[others] * self._size[others] * (self.mark - self._entry[others])
+        profit = np.clip(np.minimum(upnl, self._collateral[others] + upnl), 0.0, None)
         taken = pro_rata_allocation(profit, need)
         for j, amount in zip(others[taken > 0], taken[taken > 0], strict=True):
             self._collateral[j] -= amount
@@ -1140,20 +1220,14 @@ class Engine:
             raise ValueError(f"account must be in [0, {self.n_accounts}), got {account!r}")
         return i
 
-    def _log(self, kind: EventKind, i: int, **fields: Any) -> None:
-        has_position = self._size[i] > 0
-        self.ledger.append(
-            Event(
-                step=self.step_count,
-                time=self.time,
-                kind=kind,
-                account=i,
-                equity=self._margin_equity(i),
-                maintenance=self._maintenance(i) if has_position else 0.0,
-                fund=self.fund,
-                **fields,
-            )
-        )
+    def _log(self, kind: EventKind, i: int, *, counterparty: int = -1, size: float = np.nan,
+             price: float = np.nan, bankruptcy_price: float = np.nan, amount: float = 0.0) -> None:
+        # a row of Event's fields in order (the ledger builds the Event when it is read)
+        q = self._size.item(i)
+        self.ledger._append_row((
+            self.step_count, self.time, kind, i, counterparty, size, price, bankruptcy_price,
+            amount, self._margin_equity(i), self._maintenance(i) if q > 0 else 0.0, self.fund,
+        ))
 
 
 __all__ = ["Audit", "Engine", "Order", "StepRecord", "Trader"]

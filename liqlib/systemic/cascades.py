@@ -1165,22 +1165,13 @@ def engine_cascade(
 
 
 def _pay_funding(engine: Engine, rate: float) -> float:
-    """Move ``rate * notional`` from the paying side to the other, pro rata to size.
+    """Move ``rate * notional`` from the paying side to the other, pro rata to size
+    (:meth:`liqlib.engine.Engine.pay_funding`, which keeps the engine's trigger index).
 
     Longs pay when ``rate > 0``. Money is only moved between accounts (the sum of collateral is
     unchanged), so the engine's audit still balances. Returns the amount moved.
     """
-    payer_side = 1.0 if rate > 0 else -1.0
-    open_ = (engine.size > 0) & ~engine.exempt
-    payers = np.flatnonzero(open_ & (engine.side == payer_side))
-    receivers = np.flatnonzero(open_ & (engine.side == -payer_side))
-    if payers.size == 0 or receivers.size == 0:
-        return 0.0
-    owed = abs(rate) * engine.size[payers] * engine.mark
-    total = float(owed.sum())
-    engine.collateral[payers] -= owed
-    engine.collateral[receivers] += total * engine.size[receivers] / engine.size[receivers].sum()
-    return total
+    return engine.pay_funding(rate)
 
 
 #: The keywords of :func:`cascade` a damper setting of :func:`cascade_grid` may hold.
