@@ -400,7 +400,8 @@ class CappedBySurplus:
 
     def fee(self, surplus: float, notional: float) -> float:
         _fee_arguments(surplus, notional)
-        return min(self.max_rate * notional, max(surplus, 0.0))
+        # never below 0: a notional below 0 (ADL at a negative bankruptcy price) owes no fee
+        return max(min(self.max_rate * notional, surplus), 0.0)
 
 
 @dataclass(frozen=True)
