@@ -208,7 +208,7 @@ def test_funding_through_the_engine_is_funding_written_from_outside(rules: str,
     marks, mids = path(60, 4, -0.1 if rate > 0 else 0.1)
     runs = []
     for through_engine in (True, False):
-        book = ResilientBook(flat_ladder(8.0), flat_ladder(8.0), half_life=20.0)
+        book = flat_book(8.0, half_life=20.0)
         engine = Engine(population(200, seed=8), 100.0, rules=rules, maintenance=TIERS,
                         book=book, rng=3)
         engine.step(100.0)
