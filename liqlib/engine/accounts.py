@@ -557,7 +557,7 @@ class AdlQueue:
 
         ``rescore(idx)`` returns, for changed accounts ``idx``, whether each is still a member
         and its score now; ``sizes`` are every account's sizes. The sizes are summed one by one
-        in queue order, as :func:`numpy.cumsum` sums them, so allocating down the prefix gives
+        in queue order, as ``numpy.cumsum`` sums them, so allocating down the prefix gives
         what allocating down the whole queue gives (nothing beyond the prefix).
         """
         self._refresh(rescore)
