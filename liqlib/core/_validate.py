@@ -410,6 +410,19 @@ def finite_result(what: str, result: NDArray[Any], *, parts: dict[str, Any]) -> 
         )
 
 
+def nonnegative_margin(margin: ArrayLike, rule: str) -> Any:
+    """``margin`` unchanged, or ValueError saying ``rule`` (which input broke it) and the first
+    negative value: a venue's maintenance line ``notional * rate - amount`` holds only within its
+    bracket, and below the bracket's floor it would give a negative margin."""
+    low = np.asarray(margin)
+    if low.size and low.min() < 0:
+        flat = low.reshape(-1)
+        i = int(np.flatnonzero(flat < 0)[0])
+        raise ValueError(f"{rule}, got a maintenance margin of {float(flat[i])!r}"
+                         + ("" if low.ndim == 0 else f" at flat index {i}"))
+    return margin
+
+
 def number(name: str, value: Any, check: str = "real") -> float:
     """A single number as a float: ``check`` is ``"real"`` (finite), ``"pos"`` (> 0) or
     ``"nonneg"`` (>= 0). A string, ``None`` or an array is refused naming ``name``."""

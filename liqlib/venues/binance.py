@@ -510,18 +510,12 @@ def maintenance_margin(
     if brackets is not None:
         return _table(brackets).maintenance_margin(position_notional)
     assert mmr is not None  # narrowed by the check above
-    mm = _line(mmr, cum, "mmr", "cum").maintenance_margin(position_notional)
-    low = np.asarray(mm)
-    if low.size and low.min() < 0:
-        # A bracket's cum holds within its bracket only (notional * mmr >= cum there): below its
-        # floor the line gives a negative margin (100 USDT at 1% with cum 5 -> -4).
-        i = int(np.flatnonzero(low.reshape(-1) < 0)[0])
-        raise ValueError(
-            f"cum must not exceed position_notional * mmr (a bracket's maintenance amount applies "
-            f"within its bracket), got a maintenance margin of {float(low.reshape(-1)[i])!r}"
-            + ("" if low.ndim == 0 else f" at flat index {i}")
-        )
-    return mm
+    # A bracket's cum holds within its bracket only (notional * mmr >= cum there): below its
+    # floor the line gives a negative margin (100 USDT at 1% with cum 5 -> -4).
+    return v.nonnegative_margin(
+        _line(mmr, cum, "mmr", "cum").maintenance_margin(position_notional),
+        "cum must not exceed position_notional * mmr (a bracket's maintenance amount applies "
+        "within its bracket)")
 
 
 @v.renames(size="position", mark_price="price", contract_value="contract_size")

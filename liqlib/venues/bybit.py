@@ -332,18 +332,12 @@ def maintenance_margin(
     >>> maintenance_margin(3_500, mmr=0.035, mm_deduction=30)
     92.5
     """
-    mm = _schedule(mmr, mm_deduction, risk_limits).maintenance_margin(position_value)
-    low = np.asarray(mm)
-    if low.size and low.min() < 0:
-        # A tier's deduction holds within its tier only (position value * mmr >= deduction):
-        # below it the formula gave a negative margin (100, mmr 0.005, deduction 1,000 -> -999.5).
-        i = int(np.flatnonzero(low.reshape(-1) < 0)[0])
-        raise ValueError(
-            f"mm_deduction must not exceed position_value * mmr (a tier's deduction applies "
-            f"within its tier), got a maintenance margin of {low.reshape(-1)[i]!r}"
-            + ("" if low.ndim == 0 else f" at flat index {i}")
-        )
-    return mm
+    # A tier's deduction holds within its tier only (position value * mmr >= deduction): below
+    # it the formula gave a negative margin (100, mmr 0.005, deduction 1,000 -> -999.5).
+    return v.nonnegative_margin(
+        _schedule(mmr, mm_deduction, risk_limits).maintenance_margin(position_value),
+        "mm_deduction must not exceed position_value * mmr (a tier's deduction applies within "
+        "its tier)")
 
 
 # --- USDT (linear) isolated -----------------------------------------------------------------------
