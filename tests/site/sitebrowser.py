@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 30_000
+# The largest API pages (book/api/systemic.html, 728 kB of typeset docstrings) load in tens of
+# seconds on a loaded 2-core runner: a clean-clone run timed out at 30 s on one that loads alone.
+TIMEOUT_MS = 60_000
 
 
 def unavailable(reason: str) -> None:
